@@ -1,0 +1,7 @@
+"""`flask speech ...` commands."""
+
+from __future__ import annotations
+
+from flask.cli import AppGroup
+
+group = AppGroup("speech", help="Commands for the speech capability.")

@@ -1,0 +1,73 @@
+"""Townhall's configuration: safe defaults, then the environment (TOWNHALL_*), in one place.
+
+Every setting a deployer may change is read here so that the rest of the code
+never touches ``os.environ`` and tests can pass a plain mapping instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+DEFAULTS: dict[str, Any] = {
+    # "development" refuses to start on invalid content; "production" skips broken
+    # files, logs why and keeps serving the rest.
+    "TOWNHALL_ENV": "production",
+    "TOWNHALL_CONTENT": str(PROJECT_ROOT / "content"),
+    "TOWNHALL_GEODATA": str(PROJECT_ROOT / "geodata"),
+    "TOWNHALL_INSTANCE": str(PROJECT_ROOT / "instance"),
+    "TOWNHALL_SEARCH_INDEX": "",  # default: <instance>/search-index
+    "TOWNHALL_AUDIO_CACHE": "",  # default: <instance>/audio-cache
+    "TOWNHALL_AUDIO_CACHE_MB": 512,
+    "TOWNHALL_LANGUAGES": "en,cy",
+    "TOWNHALL_COUNCIL_NAME": "Brackenford District Council",
+    "TOWNHALL_BOUNDARY_WARNING_METRES": 100,
+    "TOWNHALL_SPEECH_WORKERS": 2,
+    "TOWNHALL_SPEECH_TIMEOUT": 20,
+    "TOWNHALL_SPEECH_RATE_LIMIT": 60,  # audio requests per client per minute
+    # Largest request body we accept. Forms are tiny; anything bigger is a mistake
+    # or an attack and gets a kind 413 page rather than a 500.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    "MAX_FORM_PARTS": 100,
+}
+
+INTEGER_SETTINGS = {
+    "TOWNHALL_AUDIO_CACHE_MB",
+    "TOWNHALL_BOUNDARY_WARNING_METRES",
+    "TOWNHALL_SPEECH_WORKERS",
+    "TOWNHALL_SPEECH_TIMEOUT",
+    "TOWNHALL_SPEECH_RATE_LIMIT",
+    "MAX_CONTENT_LENGTH",
+    "MAX_FORM_MEMORY_SIZE",
+    "MAX_FORM_PARTS",
+}
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the defaults overlaid with any TOWNHALL_* values from the environment."""
+    environ = os.environ if environ is None else environ
+    settings = dict(DEFAULTS)
+    for key in DEFAULTS:
+        if key in environ and environ[key] != "":
+            settings[key] = environ[key]
+    return finish(settings)
+
+
+def finish(settings: dict[str, Any]) -> dict[str, Any]:
+    """Coerce types and fill the paths that default to places inside the instance folder."""
+    for key in INTEGER_SETTINGS:
+        settings[key] = int(settings[key])
+    instance = Path(settings["TOWNHALL_INSTANCE"])
+    if not settings.get("TOWNHALL_SEARCH_INDEX"):
+        settings["TOWNHALL_SEARCH_INDEX"] = str(instance / "search-index")
+    if not settings.get("TOWNHALL_AUDIO_CACHE"):
+        settings["TOWNHALL_AUDIO_CACHE"] = str(instance / "audio-cache")
+    languages = settings["TOWNHALL_LANGUAGES"]
+    if isinstance(languages, str):
+        languages = [code.strip() for code in languages.split(",") if code.strip()]
+    settings["TOWNHALL_LANGUAGES"] = languages or ["en"]
+    return settings
