@@ -23,7 +23,9 @@ URL = re.compile(r"^https?://[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?(?:/\S*)?$", re.IGNO
 SITE_PATH = re.compile(r"^/[A-Za-z0-9/_.#?=&-]*$")
 # UK numbers as residents dial them: 01632 960000, 0300 123 4567, 0800 111 999,
 # short codes such as 101, 105, 111, 999, and Relay UK's 18001/18002 prefixes.
-UK_PHONE = re.compile(r"^(?:(?:18001|18002)\s?)?(?:0\d{9,10}|\d{3}|\+44\d{9,10}|116\d{3})$")
+# Also Relay UK's emergency number 18000 and the few short freephone numbers
+# such as Childline's 0800 1111.
+UK_PHONE = re.compile(r"^(?:(?:18001|18002)\s?)?(?:0\d{9,10}|\d{3}|\+44\d{9,10}|116\d{3}|0800\d{4})$|^18000$")
 AMOUNT = re.compile(r"^£\d{1,3}(?:,\d{3})*(?:\.\d{2})?$|^£\d+(?:\.\d{2})?$")
 
 TIME_UNITS = {

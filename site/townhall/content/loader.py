@@ -59,6 +59,9 @@ def load_site(root: Path | str, languages: tuple[str, ...] = ("en", "cy")) -> Si
     site.services = _load_collection(root, "services", log, lambda *args: _service(site, *args))
     site.pages = _load_collection(root, "pages", log, lambda *args: _page(site, *args))
     _load_translations(root, site, log, languages)
+    from .directory import load_directory  # here, not at the top: directory.py reuses this module's readers
+
+    site.directory = load_directory(root, log)
     _check_links(site, log)
     site.problems = log.problems
     site.fingerprint = fingerprint(root)
@@ -157,16 +160,17 @@ def _load_collection(
 # --- shared data files -------------------------------------------------------
 
 
-def _load_categories(root: Path, log: ProblemLog) -> dict[str, Category]:
-    data = _read_yaml(root, "categories.yaml", log)
+def _load_categories(root: Path, log: ProblemLog, name: str = "categories.yaml") -> dict[str, Category]:
+    """Read a list of categories; the directory of other organisations has its own file."""
+    data = _read_yaml(root, name, log)
     if data is None:
         return {}
     if not isinstance(data, list):
-        log.add("categories.yaml", "should be a list, with each category starting with '- slug:'")
+        log.add(name, "should be a list, with each category starting with '- slug:'")
         return {}
     categories: dict[str, Category] = {}
     for number, entry in enumerate(data, start=1):
-        reader = FieldReader(entry, "categories.yaml", log, prefix=f"category {number}.")
+        reader = FieldReader(entry, name, log, prefix=f"category {number}.")
         reader.unknown({"slug", "title", "summary", "cy", "translations"})
         slug, title, summary = reader.slug("slug"), reader.text("title", max_length=60), reader.text("summary")
         translations = _translations_of(reader, ("title", "summary"))
@@ -414,6 +418,8 @@ def _check_links(site: Site, log: ProblemLog) -> None:
     known = FIXED_PATHS | {f"/services/{slug}" for slug in site.services} | {f"/{slug}" for slug in site.pages}
     known |= {f"/categories/{slug}" for slug in site.categories}
     items = [*site.services.values(), *site.pages.values(), *site.translations.values()]
+    if site.directory:
+        items.extend(site.directory.organisations.values())
     for item in items:
         for href in re.findall(r'href="([^"]+)"', item.body_html):
             if href.startswith("/") and not href.startswith("//"):

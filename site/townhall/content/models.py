@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..hours import OpeningHours
+
+if TYPE_CHECKING:
+    from .directory import Directory
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class Site:
     standard_translations: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     home: dict[str, Any] = field(default_factory=dict)
     translations: dict[tuple[str, str], Any] = field(default_factory=dict)  # (kind:slug, lang) -> item
+    directory: "Directory | None" = None  # other organisations (content/directory/)
     problems: list = field(default_factory=list)
     fingerprint: str = ""  # changes whenever any content file changes
 
