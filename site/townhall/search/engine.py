@@ -1,0 +1,211 @@
+"""The read-only searcher the web layer calls: `SearchEngine(folder, synonyms).search(...)`.
+
+Opens whatever generation CURRENT names and notices (at most once a second)
+when a newer one has been swapped in. Results for the same meaning, filters
+and depth are cached per generation, so paging through results or many
+residents typing the same words cost one search.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from .documents import KINDS
+from .index import IndexInfo, current_index
+from .query import Understanding, stem_word, to_whoosh, understand
+from .synonyms import Synonyms
+
+PER_PAGE = 10
+MAX_PAGE = 50
+CACHE_SIZE = 512
+RECHECK_SECONDS = 1.0
+SPELL_FIELD = "spell_text"
+MAX_CORRECTABLE = 20  # letters; longer "words" are pasted codes or noise
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    kind: str
+    title: str
+    url: str
+    summary: str
+    category: str
+    category_title: str
+    council: bool  # False: another organisation's job
+    organisation: str
+    phone: str
+    emergency: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str  # cleaned, safe to echo (templates still escape it)
+    truncated: bool  # the query was longer than we accept and was cut
+    hits: tuple[Hit, ...]
+    total: int
+    page: int
+    per_page: int
+    kind: str | None
+    category: str | None
+    suggestion: str | None  # "did you mean", from the index's own words
+    ready: bool = True  # False when there is no index yet
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.hits else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.hits) - 1 if self.hits else 0
+
+
+class SearchEngine:
+    """Searches the current index generation. Safe to share between threads."""
+
+    def __init__(self, root: Path | str, synonyms: Synonyms | None = None, cache_size: int = CACHE_SIZE):
+        self.root = Path(root)
+        self.synonyms = synonyms or Synonyms(key=stem_word)
+        self.cache_size = cache_size
+        self._lock = threading.RLock()
+        self._info: IndexInfo | None = None
+        self._searcher = None
+        self._checked = 0.0
+        self._cache: OrderedDict = OrderedDict()
+
+    # -- opening --------------------------------------------------------------
+    def _current(self):
+        """The searcher for the newest generation, reopening when CURRENT changed."""
+        now = time.monotonic()
+        if self._searcher is not None and now - self._checked < RECHECK_SECONDS:
+            return self._searcher
+        self._checked = now
+        info = current_index(self.root)
+        if info is None:
+            return self._searcher  # keep serving what we have, if anything
+        if self._info is None or info.generation != self._info.generation:
+            searcher = whoosh_index.open_dir(str(info.path)).searcher()
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher, self._info = searcher, info
+            self._cache.clear()
+        return self._searcher
+
+    @property
+    def info(self) -> IndexInfo | None:
+        with self._lock:
+            self._current()
+            return self._info
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = self._info = None
+
+    # -- vocabulary -----------------------------------------------------------
+    def _known(self, searcher, word: str) -> bool:
+        """Short words, numbers and very long strings are never "corrected"."""
+        if len(word) < 4 or len(word) > MAX_CORRECTABLE or not word.isalpha():
+            return True
+        return searcher.reader().doc_frequency("text", stem_word(word)) > 0
+
+    def _correct(self, searcher, word: str) -> str | None:
+        """The closest word in the index's vocabulary, preferring common words."""
+        reader = searcher.reader()
+        maxdist = 1 if len(word) < 6 else 2
+        best: tuple | None = None
+        for prefix in (1, 0):
+            for candidate in reader.terms_within(SPELL_FIELD, word, maxdist, prefix=prefix):
+                candidate = candidate.decode() if isinstance(candidate, bytes) else candidate
+                frequency = reader.doc_frequency("text", stem_word(candidate))
+                if not frequency:
+                    continue
+                rank = (edit_distance(word, candidate), -frequency, candidate)
+                if best is None or rank < best:
+                    best = rank
+            if best:
+                break
+        return best[2] if best else None
+
+    # -- searching ------------------------------------------------------------
+    def understand(self, raw: object) -> Understanding:
+        with self._lock:
+            searcher = self._current()
+            if searcher is None:
+                return understand(raw, self.synonyms)
+            return understand(raw, self.synonyms, lambda w: self._known(searcher, w),
+                              lambda w: self._correct(searcher, w))
+
+    def search(self, raw: object, *, kind: str | None = None, category: str | None = None,
+               page: int = 1, per_page: int = PER_PAGE) -> SearchResults:
+        """Search; never raises on anything a resident can type or put in a URL."""
+        kind = kind if kind in KINDS else None
+        category = category if isinstance(category, str) and 0 < len(category) <= 80 else None
+        page = min(max(1, page if isinstance(page, int) else 1), MAX_PAGE)
+        with self._lock:
+            searcher = self._current()
+            understanding = self.understand(raw)
+            empty = SearchResults(understanding.text, understanding.truncated, (), 0, 1, per_page, kind, category,
+                                  understanding.suggestion, ready=searcher is not None)
+            query = to_whoosh(understanding)
+            if searcher is None or query is None:
+                return empty
+            depth = page * per_page
+            key = (understanding.key, kind, category, depth)
+            cached = self._cache.get(key)
+            if cached is None:
+                cached = self._run(searcher, query, kind, category, depth)
+                self._cache[key] = cached
+                if len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+            else:
+                self._cache.move_to_end(key)
+        total, hits = cached
+        if hits and (page - 1) * per_page >= total:  # past the last page: show the last one
+            page = max(1, math.ceil(total / per_page))
+        shown = hits[(page - 1) * per_page: page * per_page]
+        return SearchResults(understanding.text, understanding.truncated, tuple(shown), total, page, per_page,
+                             kind, category, understanding.suggestion)
+
+    def _run(self, searcher, query: wq.Query, kind: str | None, category: str | None, depth: int):
+        filters = [wq.Term(name, value) for name, value in (("kind", kind), ("category", category)) if value]
+        allow = None if not filters else (filters[0] if len(filters) == 1 else wq.And(filters))
+        results = searcher.search(query, limit=depth, filter=allow)
+        total = len(results)
+        hits = [
+            Hit(hit["id"], hit["kind"], hit["title"], hit["url"], hit.get("summary", ""),
+                "" if hit["category"] == "-" else hit["category"], hit.get("category_title", ""),
+                bool(hit.get("council", True)), hit.get("organisation", ""), hit.get("phone", ""),
+                hit.get("emergency", ""), round(hit.score or 0.0, 4))
+            for hit in results
+        ]
+        return total, hits
+
+
+def edit_distance(first: str, second: str) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count as one edit), for ranking corrections."""
+    previous2: list[int] = []
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, start=1):
+        current = [i] + [0] * len(second)
+        for j, b in enumerate(second, start=1):
+            cost = 0 if a == b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]

@@ -1,0 +1,223 @@
+"""The index on disk: its schema, and building it so readers never see half an index.
+
+Layout of the index folder (``TOWNHALL_SEARCH_INDEX``)::
+
+    CURRENT                 {"generation": "gen-...", "fingerprint": ..., ...}  (replaced atomically)
+    gen-<fingerprint>-<n>/  a complete whoosh index, never written to once named
+    .build.lock             held while building, so two workers never build at once
+
+A build writes a new ``.tmp-*`` folder, renames it to its generation name and
+only then replaces ``CURRENT`` (``os.replace``). Readers open whatever
+``CURRENT`` names, so several gunicorn workers share one index and pick up a
+new one on their next search. The previous generation is kept for readers
+still using it; older ones are removed.
+
+Boosts: a resident's words matter most in a title, then in the keywords, the
+summary and the body. All four are indexed into one positional field
+(``text``) with each word weighted by where it came from, so a query term is
+one posting list rather than four: the speed of one field with the ranking of
+four.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.util.text import utf8encode
+
+from .documents import SearchDocument
+
+SCHEMA_VERSION = 1
+# How much a word counts, by where it appears.
+WEIGHTS = {"title": 6.0, "keywords": 4.0, "summary": 2.0, "body": 1.0}
+KEEP_GENERATIONS = 2
+_PART_GAP = 100  # positions between parts, so a phrase never spans title and body
+
+ANALYZER = StemmingAnalyzer(minsize=2, cachesize=-1)
+
+
+class WeightedText(TEXT):
+    """A TEXT field whose value is a list of (text, weight) parts.
+
+    Each word's weight is the sum of the weights of the parts it appears in;
+    positions are kept (with gaps between parts) for phrase queries. The
+    unstemmed words feed the spelling list used for "did you mean".
+    """
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=ANALYZER, phrase=True, spelling=True)
+
+    def index(self, value, **kwargs):  # type: ignore[override]
+        positions: dict[str, list[int]] = defaultdict(list)
+        weights: dict[str, float] = defaultdict(float)
+        start = 0
+        for text, weight in value:
+            last = start
+            for token in self.analyzer(text, positions=True, start_pos=start, mode="index"):
+                positions[token.text].append(token.pos)
+                weights[token.text] += weight
+                last = token.pos
+            start = last + _PART_GAP
+        for word, where in positions.items():
+            yield utf8encode(word)[0], len(where), weights[word], self.format.encode(where)
+
+    def spellable_words(self, value):  # type: ignore[override]
+        words = set()
+        for text, _weight in value:
+            words.update(token.text for token in self.analyzer(text, no_morph=True))
+        return iter(sorted(words))
+
+
+def schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        category=ID(stored=True),
+        text=WeightedText(),
+        # Shown in results, never searched.
+        title=STORED(), url=STORED(), summary=STORED(), category_title=STORED(), council=STORED(),
+        organisation=STORED(), phone=STORED(), emergency=STORED(),
+    )
+
+
+def _fields(document: SearchDocument) -> dict:
+    parts = [
+        (document.title, WEIGHTS["title"]),
+        (" . ".join(document.keywords), WEIGHTS["keywords"]),
+        (document.summary, WEIGHTS["summary"]),
+        (document.body, WEIGHTS["body"]),
+    ]
+    return {
+        "id": document.id, "kind": document.kind, "category": document.category or "-",
+        "text": [(text, weight) for text, weight in parts if text],
+        "title": document.title, "url": document.url, "summary": document.summary,
+        "category_title": document.category_title, "council": document.council,
+        "organisation": document.organisation, "phone": document.phone, "emergency": document.emergency,
+    }
+
+
+# --- generations ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What CURRENT says: which generation to open, and what it was built from."""
+
+    path: Path  # the generation folder
+    generation: str
+    fingerprint: str
+    documents: int
+    built_at: float
+    seconds: float  # how long the build took
+
+
+def index_fingerprint(content_fingerprint: str, *others: str) -> str:
+    """What an index is built from: the content, any other sources, and this schema."""
+    digest = hashlib.sha256(f"schema:{SCHEMA_VERSION}".encode())
+    for part in (content_fingerprint, *others):
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()[:16]
+
+
+def current_index(root: Path | str) -> IndexInfo | None:
+    """The generation CURRENT names, or None when there is no usable index."""
+    root = Path(root)
+    try:
+        data = json.loads((root / "CURRENT").read_text(encoding="utf-8"))
+        path = root / data["generation"]
+        if not path.is_dir():
+            return None
+        return IndexInfo(path, data["generation"], data["fingerprint"], int(data["documents"]),
+                         float(data["built_at"]), float(data.get("seconds", 0)))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+@contextmanager
+def _build_lock(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".build.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_index(root: Path | str, documents: Iterable[SearchDocument], fingerprint: str) -> IndexInfo:
+    """Build a complete index from the documents and make it the current one."""
+    root = Path(root)
+    with _build_lock(root):
+        return _build(root, documents, fingerprint)
+
+
+def ensure_index(root: Path | str, fingerprint: str, documents: "callable") -> tuple[IndexInfo, bool]:
+    """Build the index if it is missing or was built from other content: (info, built?).
+
+    ``documents`` is only called when a build is needed. Safe to call from
+    several processes at once: the first builds, the others wait and reuse it.
+    """
+    root = Path(root)
+    info = current_index(root)
+    if info and info.fingerprint == fingerprint:
+        return info, False
+    with _build_lock(root):
+        info = current_index(root)  # another worker may have built it while we waited
+        if info and info.fingerprint == fingerprint:
+            return info, False
+        return _build(root, documents(), fingerprint), True
+
+
+def _build(root: Path, documents: Iterable[SearchDocument], fingerprint: str) -> IndexInfo:
+    started = time.perf_counter()
+    temporary = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    try:
+        ix = whoosh_index.create_in(str(temporary), schema())
+        writer = ix.writer(limitmb=256)
+        seen: set[str] = set()
+        count = 0
+        for document in documents:
+            if document.id in seen:
+                raise ValueError(f"two search documents share the id {document.id!r}")
+            seen.add(document.id)
+            writer.add_document(**_fields(document))
+            count += 1
+        writer.commit(optimize=True)
+        generation = f"gen-{fingerprint}-{time.time_ns()}"
+        os.rename(temporary, root / generation)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    seconds = time.perf_counter() - started
+    record = {"generation": generation, "fingerprint": fingerprint, "documents": count,
+              "built_at": time.time(), "seconds": round(seconds, 3), "schema": SCHEMA_VERSION}
+    pointer = root / f".CURRENT.{os.getpid()}.tmp"
+    pointer.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(pointer, root / "CURRENT")
+    _prune(root, keep=generation)
+    return current_index(root)  # type: ignore[return-value]
+
+
+def _prune(root: Path, keep: str) -> None:
+    """Remove old generations, keeping the newest few for readers that still have them open."""
+    generations = sorted((p for p in root.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    old = [p for p in generations if p.name != keep][: max(0, len(generations) - KEEP_GENERATIONS)]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    for path in root.glob(".tmp-*"):  # left by a build that was killed
+        if time.time() - path.stat().st_mtime > 3600:
+            shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,164 @@
+"""From what a resident typed to a whoosh query, without ever parsing their input as syntax.
+
+Residents type questions ("how do I get a blue badge"), misspell words
+("recyling"), use their own words ("rubbish" for "bins") and sometimes paste
+odd things (quotes, brackets, AND/OR/NOT, wildcards, emoji, a whole letter).
+None of it is query syntax here: the text is cleaned, capped and split into
+words; question words are dropped; each remaining word or synonym phrase
+becomes a "concept" matched by any of its alternatives; unknown words get the
+closest word from the index's own vocabulary. Nothing in here can raise on
+user input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable
+
+from whoosh import query as wq
+from whoosh.analysis import STOP_WORDS
+from whoosh.lang.porter import stem
+
+from .index import ANALYZER
+from .synonyms import Synonyms, phrase_words
+
+MAX_QUERY_CHARS = 200  # longer input is cut at a word boundary; the page says so
+MAX_WORDS = 12
+SYNONYM_WEIGHT = 0.8  # a synonym counts a little less than the word the resident used
+CORRECTION_WEIGHT = 0.9
+
+# Words that carry no meaning in a search box: how people phrase a question.
+QUESTION_WORDS = frozenset("""
+    how do does did i im ive id me my mine who whom whose what whats where wheres which why when can could
+    should would get got getting need needs want wants please about someone somebody there theres here
+    tell find out know is are was were am be been a an the to of for in on at by with from and or not no
+    it its this that these those some any you your yours we our us they their them he she his her
+    will shall may might must have has had just also so if than then very
+""".split()) | STOP_WORDS
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def clean_query(raw: object) -> tuple[str, bool]:
+    """Make any input safe to echo and search: (cleaned text, whether it was cut short)."""
+    text = raw if isinstance(raw, str) else ""
+    text = unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 4])
+    text = _CONTROL.sub(" ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= MAX_QUERY_CHARS:
+        return text, False
+    cut = text[:MAX_QUERY_CHARS]
+    if " " in cut[MAX_QUERY_CHARS // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut, True
+
+
+def stem_word(word: str) -> str:
+    return stem(word.lower())
+
+
+@dataclass
+class Concept:
+    """One idea in the query: the words typed, and every phrase that counts as a match."""
+
+    words: tuple[str, ...]
+    alternatives: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
+    correction: str | None = None  # the vocabulary word used for an unknown word
+
+    @property
+    def is_stop(self) -> bool:
+        return len(self.words) == 1 and self.words[0] in QUESTION_WORDS
+
+
+@dataclass
+class Understanding:
+    """What we made of the query; the engine turns it into a whoosh query."""
+
+    text: str  # cleaned, as echoed back to the resident
+    truncated: bool
+    concepts: list[Concept]
+
+    @property
+    def suggestion(self) -> str | None:
+        """The query with misspelt words replaced ("did you mean"), if any were."""
+        if not any(concept.correction for concept in self.concepts):
+            return None
+        return " ".join(concept.correction or " ".join(concept.words) for concept in self.concepts)
+
+    @property
+    def key(self) -> tuple:
+        """Equal for queries that mean the same, for the results cache."""
+        return tuple(tuple(sorted(c.alternatives)) for c in self.concepts)
+
+
+def understand(
+    raw: object,
+    synonyms: Synonyms,
+    known: Callable[[str], bool] = lambda word: True,
+    correct: Callable[[str], str | None] = lambda word: None,
+) -> Understanding:
+    """Split, expand and correct a query. ``known``/``correct`` come from the index's vocabulary."""
+    text, truncated = clean_query(raw)
+    words = list(phrase_words(text))[:MAX_WORDS]
+    concepts: list[Concept] = []
+    position = 0
+    while position < len(words):
+        matched = synonyms.match(words, position)
+        if matched:
+            length, group = matched
+            typed = tuple(words[position:position + length])
+            concept = Concept(typed, _alternatives(typed, group))
+            position += length
+        else:
+            typed = (words[position],)
+            concept = Concept(typed, [(typed, 1.0)])
+            position += 1
+        concepts.append(concept)
+    meaningful = [concept for concept in concepts if not concept.is_stop]
+    concepts = meaningful or concepts  # "who", on its own, is still a search
+    for concept in concepts:
+        if len(concept.words) == 1 and not known(concept.words[0]):
+            correction = correct(concept.words[0])
+            if correction:
+                concept.correction = correction
+                group = synonyms.group_of((correction,))
+                concept.alternatives = _alternatives((correction,), group or ((correction,),), CORRECTION_WEIGHT)
+    return Understanding(text, truncated, concepts)
+
+
+def _alternatives(typed: tuple[str, ...], group, weight: float = 1.0) -> list[tuple[tuple[str, ...], float]]:
+    typed_key = tuple(stem_word(word) for word in typed)
+    chosen = [(typed, weight)]
+    for phrase in group:
+        if tuple(stem_word(word) for word in phrase) != typed_key:
+            chosen.append((phrase, round(weight * SYNONYM_WEIGHT, 3)))
+    return chosen
+
+
+def analysed(phrase: tuple[str, ...]) -> list[str]:
+    """The index's own terms for a phrase: stemmed, stop words and single letters dropped."""
+    return [token.text for token in ANALYZER(" ".join(phrase))]
+
+
+def to_whoosh(understanding: Understanding, field_name: str = "text") -> wq.Query | None:
+    """One clause per concept, any of its alternatives matching; documents matching more concepts score higher."""
+    clauses = []
+    for concept in understanding.concepts:
+        options = []
+        for phrase, weight in concept.alternatives:
+            terms = analysed(phrase)
+            if len(terms) == 1:
+                options.append(wq.Term(field_name, terms[0], boost=weight))
+            elif len(terms) > 1:
+                options.append(wq.Phrase(field_name, terms, slop=1, boost=weight))
+        if len(options) == 1:
+            clauses.append(options[0])
+        elif options:
+            clauses.append(wq.DisjunctionMax(options))
+    if not clauses:
+        return None
+    if len(clauses) == 1:
+        return clauses[0]
+    return wq.Or(clauses, scale=0.9)
