@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class Timescale:
     """How fast we promise to act: "within 2 working days"."""
 
-    amount: float
+    amount: int
     unit: str  # plural: "working days", "seconds"...
 
     @property
