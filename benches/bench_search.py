@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections import Counter
 from datetime import datetime, timezone
+from itertools import accumulate
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,28 +60,19 @@ def synthetic_documents(demo: list[SearchDocument], count: int, rng: random.Rand
         text = " ".join((document.title, " ".join(document.keywords), document.summary, document.body))
         council.update(word for word in re.findall(r"[a-z]+", text.lower()) if len(word) > 2)
     council_words = [word for word, _ in council.most_common()]
-    council_weights = [1.0 / (rank + 1) for rank in range(len(council_words))]
-    dictionary = []
+    council_cumulative = list(accumulate(1.0 / (rank + 1) for rank in range(len(council_words))))
+    dictionary: list[str] = []
     if WORD_LIST.exists():
         dictionary = [w for w in WORD_LIST.read_text(encoding="utf-8", errors="ignore").split()
                       if w.isalpha() and w.islower() and w.isascii() and 3 <= len(w) <= 12]
         rng.shuffle(dictionary)
-    dictionary_weights = [1.0 / (rank + 1) ** 0.9 for rank in range(len(dictionary))]
+    dictionary_cumulative = list(accumulate(1.0 / (rank + 1) ** 0.9 for rank in range(len(dictionary))))
 
-    def words(n: int) -> str:
-        out = []
-        for _ in range(n):
-            if dictionary and rng.random() < 0.55:
-                out.append(rng.choices(dictionary, dictionary_weights)[0])
-            else:
-                out.append(rng.choices(council_words, council_weights)[0])
-        return " ".join(out)
-
-    # Draw in bulk for speed: choices(k=...) is much faster than one word at a time.
     def bulk(n: int) -> list[str]:
+        """n words: about 45% council words and 55% dictionary words, each Zipf-distributed."""
         split = sum(1 for _ in range(n) if dictionary and rng.random() < 0.55)
-        drawn = rng.choices(dictionary, dictionary_weights, k=split) if split else []
-        drawn += rng.choices(council_words, council_weights, k=n - split)
+        drawn = rng.choices(dictionary, cum_weights=dictionary_cumulative, k=split) if split else []
+        drawn += rng.choices(council_words, cum_weights=council_cumulative, k=n - split)
         rng.shuffle(drawn)
         return drawn
 

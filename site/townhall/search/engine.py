@@ -27,7 +27,7 @@ PER_PAGE = 10
 MAX_PAGE = 50
 CACHE_SIZE = 512
 RECHECK_SECONDS = 1.0
-SPELL_FIELD = "spell_text"
+SPELL_FIELD = "vocabulary"
 MAX_CORRECTABLE = 20  # letters; longer "words" are pasted codes or noise
 
 

@@ -36,12 +36,13 @@ from typing import Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.util.text import utf8encode
 
 from .documents import SearchDocument
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+VOCABULARY_ID = "__vocabulary__"
 # How much a word counts, by where it appears.
 WEIGHTS = {"title": 6.0, "keywords": 4.0, "summary": 2.0, "body": 1.0}
 KEEP_GENERATIONS = 2
@@ -54,12 +55,11 @@ class WeightedText(TEXT):
     """A TEXT field whose value is a list of (text, weight) parts.
 
     Each word's weight is the sum of the weights of the parts it appears in;
-    positions are kept (with gaps between parts) for phrase queries. The
-    unstemmed words feed the spelling list used for "did you mean".
+    positions are kept (with gaps between parts) for phrase queries.
     """
 
     def __init__(self) -> None:
-        super().__init__(analyzer=ANALYZER, phrase=True, spelling=True)
+        super().__init__(analyzer=ANALYZER, phrase=True)
 
     def index(self, value, **kwargs):  # type: ignore[override]
         positions: dict[str, list[int]] = defaultdict(list)
@@ -75,11 +75,12 @@ class WeightedText(TEXT):
         for word, where in positions.items():
             yield utf8encode(word)[0], len(where), weights[word], self.format.encode(where)
 
-    def spellable_words(self, value):  # type: ignore[override]
-        words = set()
+    def surface_words(self, value) -> set[str]:
+        """The words as written (lowercased, not stemmed): the vocabulary for "did you mean"."""
+        words: set[str] = set()
         for text, _weight in value:
             words.update(token.text for token in self.analyzer(text, no_morph=True))
-        return iter(sorted(words))
+        return words
 
 
 def schema() -> Schema:
@@ -88,6 +89,10 @@ def schema() -> Schema:
         kind=ID(stored=True),
         category=ID(stored=True),
         text=WeightedText(),
+        # Every word as written, held by one extra document: "did you mean" suggests only words the
+        # index really has. (One document rather than whoosh's per-document spelling postings,
+        # which made a 20,000-document build take minutes.)
+        vocabulary=KEYWORD(scorable=False),
         # Shown in results, never searched.
         title=STORED(), url=STORED(), summary=STORED(), category_title=STORED(), council=STORED(),
         organisation=STORED(), phone=STORED(), emergency=STORED(),
@@ -189,13 +194,18 @@ def _build(root: Path, documents: Iterable[SearchDocument], fingerprint: str) ->
         ix = whoosh_index.create_in(str(temporary), schema())
         writer = ix.writer(limitmb=256)
         seen: set[str] = set()
+        vocabulary: set[str] = set()
+        text_field = writer.schema["text"]
         count = 0
         for document in documents:
             if document.id in seen:
                 raise ValueError(f"two search documents share the id {document.id!r}")
             seen.add(document.id)
-            writer.add_document(**_fields(document))
+            fields = _fields(document)
+            vocabulary |= text_field.surface_words(fields["text"])
+            writer.add_document(**fields)
             count += 1
+        writer.add_document(id=VOCABULARY_ID, kind="-", category="-", vocabulary=" ".join(sorted(vocabulary)))
         writer.commit(optimize=True)
         generation = f"gen-{fingerprint}-{time.time_ns()}"
         os.rename(temporary, root / generation)

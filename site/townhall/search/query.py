@@ -26,7 +26,7 @@ from .synonyms import Synonyms, phrase_words
 
 MAX_QUERY_CHARS = 200  # longer input is cut at a word boundary; the page says so
 MAX_WORDS = 12
-SYNONYM_WEIGHT = 0.8  # a synonym counts a little less than the word the resident used
+SYNONYM_WEIGHT = 0.6  # a synonym counts less than the word the resident used
 CORRECTION_WEIGHT = 0.9
 
 # Words that carry no meaning in a search box: how people phrase a question.
@@ -143,20 +143,25 @@ def analysed(phrase: tuple[str, ...]) -> list[str]:
 
 
 def to_whoosh(understanding: Understanding, field_name: str = "text") -> wq.Query | None:
-    """One clause per concept, any of its alternatives matching; documents matching more concepts score higher."""
+    """One clause per concept, any of its alternatives matching; documents matching more concepts score higher.
+
+    Alternatives are summed (an Or), not maxed: whoosh's DisjunctionMax matcher
+    gives every matching document the same score, which loses the ranking.
+    """
     clauses = []
     for concept in understanding.concepts:
-        options = []
+        weights: dict[tuple[str, ...], float] = {}
         for phrase, weight in concept.alternatives:
-            terms = analysed(phrase)
-            if len(terms) == 1:
-                options.append(wq.Term(field_name, terms[0], boost=weight))
-            elif len(terms) > 1:
-                options.append(wq.Phrase(field_name, terms, slop=1, boost=weight))
-        if len(options) == 1:
-            clauses.append(options[0])
-        elif options:
-            clauses.append(wq.DisjunctionMax(options))
+            terms = tuple(analysed(phrase))
+            if terms:
+                weights[terms] = max(weight, weights.get(terms, 0.0))
+        options = [
+            wq.Term(field_name, terms[0], boost=weight) if len(terms) == 1
+            else wq.Phrase(field_name, list(terms), slop=1, boost=weight)
+            for terms, weight in weights.items()
+        ]
+        if options:
+            clauses.append(options[0] if len(options) == 1 else wq.Or(options))
     if not clauses:
         return None
     if len(clauses) == 1:
