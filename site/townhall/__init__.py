@@ -37,6 +37,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_web(app)
     load_content(app)
 
+    from .web.search import start_search
+
+    start_search(app)
+
     from .cli import register_commands
 
     register_commands(app)

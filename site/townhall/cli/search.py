@@ -1,7 +1,69 @@
-"""`flask search ...` commands."""
+"""`flask search ...` commands: build the index, say what is in it, try a query."""
 
 from __future__ import annotations
 
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import current_app
 from flask.cli import AppGroup
 
-group = AppGroup("search", help="Commands for the search capability.")
+group = AppGroup("search", help="Build and check the search index.")
+
+
+@group.command("build")
+@click.option("--if-stale", is_flag=True, help="Only build when the index is missing or the content has changed.")
+def build(if_stale: bool) -> None:
+    """Build the search index from the content (and any other sources) and swap it in atomically."""
+    from ..search import build_index, ensure_index
+    from ..web.search import all_documents, search_fingerprint, synonyms_path
+    from ..search.synonyms import load_synonyms
+
+    app = current_app._get_current_object()
+    folder = Path(app.config["TOWNHALL_SEARCH_INDEX"])
+    for problem in load_synonyms(synonyms_path(app)).problems:
+        click.echo(f"Warning: content/search/synonyms.txt: {problem}", err=True)
+    fingerprint = search_fingerprint(app)
+    if if_stale:
+        info, built = ensure_index(folder, fingerprint, lambda: all_documents(app))
+        if not built:
+            click.echo(f"The search index is up to date ({info.documents} documents in {info.path}).")
+            return
+    else:
+        info = build_index(folder, all_documents(app), fingerprint)
+    click.echo(f"Built the search index: {info.documents} documents in {info.seconds:.2f} s ({info.path}).")
+
+
+@group.command("status")
+def status() -> None:
+    """Say which index is in use and whether it matches the content."""
+    from ..search import current_index
+    from ..web.search import search_fingerprint
+
+    app = current_app._get_current_object()
+    info = current_index(app.config["TOWNHALL_SEARCH_INDEX"])
+    if info is None:
+        click.echo("There is no search index yet. Run: flask search build")
+        sys.exit(1)
+    fresh = info.fingerprint == search_fingerprint(app)
+    built = datetime.fromtimestamp(info.built_at).strftime("%Y-%m-%d %H:%M")
+    click.echo(f"{info.documents} documents, built {built} in {info.seconds:.2f} s, "
+               f"{'up to date' if fresh else 'OUT OF DATE: run flask search build'} ({info.path})")
+    sys.exit(0 if fresh else 1)
+
+
+@group.command("query")
+@click.argument("words", nargs=-1)
+def query(words: tuple[str, ...]) -> None:
+    """Try a search from the command line, as a resident would type it."""
+    from ..web.search import engine
+
+    results = engine().search(" ".join(words))
+    if results.suggestion:
+        click.echo(f"Did you mean: {results.suggestion}")
+    click.echo(f"{results.total} results")
+    for hit in results.hits:
+        owner = "council" if hit.council else f"{hit.organisation} {hit.phone}".strip()
+        click.echo(f"  {hit.score:7.2f}  {hit.title}  [{owner}]  {hit.url}")

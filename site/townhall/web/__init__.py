@@ -15,6 +15,7 @@ BLUEPRINTS = (
     "preferences",
     "services",
     "search",
+    "directory",
     "places",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )
