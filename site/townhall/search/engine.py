@@ -19,8 +19,8 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from .documents import KINDS
-from .index import IndexInfo, current_index
-from .query import Understanding, stem_word, to_whoosh, understand
+from .index import CHAMPION_FIELD, CHAMPIONS, ChampionBM25, IndexInfo, current_index
+from .query import Understanding, query_terms, stem_word, to_whoosh, understand
 from .synonyms import Synonyms
 
 PER_PAGE = 10
@@ -59,6 +59,7 @@ class SearchResults:
     category: str | None
     suggestion: str | None  # "did you mean", from the index's own words
     ready: bool = True  # False when there is no index yet
+    at_least: bool = False  # total is a lower bound: "more than N results"
 
     @property
     def pages(self) -> int:
@@ -97,7 +98,7 @@ class SearchEngine:
         if info is None:
             return self._searcher  # keep serving what we have, if anything
         if self._info is None or info.generation != self._info.generation:
-            searcher = whoosh_index.open_dir(str(info.path)).searcher()
+            searcher = whoosh_index.open_dir(str(info.path)).searcher(weighting=ChampionBM25())
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher, self._info = searcher, info
@@ -161,30 +162,50 @@ class SearchEngine:
             understanding = self.understand(raw)
             empty = SearchResults(understanding.text, understanding.truncated, (), 0, 1, per_page, kind, category,
                                   understanding.suggestion, ready=searcher is not None)
-            query = to_whoosh(understanding)
-            if searcher is None or query is None:
+            if searcher is None or not understanding.concepts:
                 return empty
             depth = page * per_page
             key = (understanding.key, kind, category, depth)
             cached = self._cache.get(key)
             if cached is None:
-                cached = self._run(searcher, query, kind, category, depth)
+                cached = self._run(searcher, understanding, kind, category, depth)
                 self._cache[key] = cached
                 if len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
             else:
                 self._cache.move_to_end(key)
-        total, hits = cached
-        if hits and (page - 1) * per_page >= total:  # past the last page: show the last one
-            page = max(1, math.ceil(total / per_page))
+        total, at_least, hits = cached
+        if not hits:
+            return empty
+        if (page - 1) * per_page >= len(hits):  # past the last page: show the last one
+            page = max(1, math.ceil(len(hits) / per_page))
         shown = hits[(page - 1) * per_page: page * per_page]
         return SearchResults(understanding.text, understanding.truncated, tuple(shown), total, page, per_page,
-                             kind, category, understanding.suggestion)
+                             kind, category, understanding.suggestion, at_least=at_least)
 
-    def _run(self, searcher, query: wq.Query, kind: str | None, category: str | None, depth: int):
+    def _run(self, searcher, understanding: Understanding, kind: str | None, category: str | None, depth: int):
+        """(total, total is a lower bound?, hits down to ``depth``).
+
+        Words in CHAMPIONS documents or fewer: one exact search of the full field.
+        Commoner words: search their champions; only if that finds fewer than
+        ``depth`` results, search the full field (exactly, and slowly).
+        """
         filters = [wq.Term(name, value) for name, value in (("kind", kind), ("category", category)) if value]
         allow = None if not filters else (filters[0] if len(filters) == 1 else wq.And(filters))
-        results = searcher.search(query, limit=depth, filter=allow)
+        reader = searcher.reader()
+        common = any(reader.doc_frequency("text", term) > CHAMPIONS for term in query_terms(understanding))
+        results, at_least = None, False
+        if common:
+            results = searcher.search(to_whoosh(understanding, CHAMPION_FIELD, phrases=False), limit=depth,
+                                      filter=allow)
+            at_least = True
+            if results.scored_length() < depth:
+                results, at_least = None, False
+        if results is None:
+            query = to_whoosh(understanding)
+            if query is None:
+                return 0, False, []
+            results = searcher.search(query, limit=depth, filter=allow)
         total = len(results)
         hits = [
             Hit(hit["id"], hit["kind"], hit["title"], hit["url"], hit.get("summary", ""),
@@ -193,7 +214,7 @@ class SearchEngine:
                 hit.get("emergency", ""), round(hit.score or 0.0, 4))
             for hit in results
         ]
-        return total, hits
+        return total, at_least, hits
 
 
 def edit_distance(first: str, second: str) -> int:

@@ -142,11 +142,13 @@ def analysed(phrase: tuple[str, ...]) -> list[str]:
     return [token.text for token in ANALYZER(" ".join(phrase))]
 
 
-def to_whoosh(understanding: Understanding, field_name: str = "text") -> wq.Query | None:
-    """One clause per concept, any of its alternatives matching; documents matching more concepts score higher.
+def to_whoosh(understanding: Understanding, field_name: str = "text", phrases: bool = True) -> wq.Query | None:
+    """One clause per concept, any of its alternatives matching; BM25 ranks documents that match
+    more concepts, and in more important places, higher.
 
     Alternatives are summed (an Or), not maxed: whoosh's DisjunctionMax matcher
     gives every matching document the same score, which loses the ranking.
+    Without ``phrases`` (a field without positions), a phrase needs all its words.
     """
     clauses = []
     for concept in understanding.concepts:
@@ -155,15 +157,22 @@ def to_whoosh(understanding: Understanding, field_name: str = "text") -> wq.Quer
             terms = tuple(analysed(phrase))
             if terms:
                 weights[terms] = max(weight, weights.get(terms, 0.0))
-        options = [
-            wq.Term(field_name, terms[0], boost=weight) if len(terms) == 1
-            else wq.Phrase(field_name, list(terms), slop=1, boost=weight)
-            for terms, weight in weights.items()
-        ]
+        options = []
+        for terms, weight in weights.items():
+            if len(terms) == 1:
+                options.append(wq.Term(field_name, terms[0], boost=weight))
+            elif phrases:
+                options.append(wq.Phrase(field_name, list(terms), slop=1, boost=weight))
+            else:
+                options.append(wq.And([wq.Term(field_name, term) for term in terms], boost=weight))
         if options:
             clauses.append(options[0] if len(options) == 1 else wq.Or(options))
     if not clauses:
         return None
-    if len(clauses) == 1:
-        return clauses[0]
-    return wq.Or(clauses, scale=0.9)
+    return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+
+
+def query_terms(understanding: Understanding) -> set[str]:
+    """Every index term the query could look up."""
+    return {term for concept in understanding.concepts for phrase, _ in concept.alternatives
+            for term in analysed(phrase)}
