@@ -187,6 +187,7 @@ def measure(name: str, documents: list[SearchDocument], query_texts: list[str], 
         "whoosh_build": whoosh["build"], "fts_build": fts["build"],
         "whoosh_median": statistics.median(whoosh["timings"]), "whoosh_p95": percentile(whoosh["timings"], 0.95),
         "cached_p95": percentile(whoosh["warm"], 0.95),
+        "whoosh_max": max(whoosh["timings"]), "fts_max": max(fts["timings"]),
         "fts_median": statistics.median(fts["timings"]), "fts_p95": percentile(fts["timings"], 0.95),
     }
     row["ratio"] = row["whoosh_p95"] / row["fts_p95"] if row["fts_p95"] else float("inf")

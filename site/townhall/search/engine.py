@@ -19,8 +19,9 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from .documents import KINDS
-from .index import CHAMPION_FIELD, CHAMPIONS, ChampionBM25, IndexInfo, current_index
-from .query import Understanding, query_terms, stem_word, to_whoosh, understand
+from .champions import ChampionScorer
+from .index import CHAMPIONS, ChampionBM25, IndexInfo, current_index
+from .query import Understanding, analysed, query_terms, stem_word, to_whoosh, understand
 from .synonyms import Synonyms
 
 PER_PAGE = 10
@@ -86,6 +87,8 @@ class SearchEngine:
         self._searcher = None
         self._checked = 0.0
         self._cache: OrderedDict = OrderedDict()
+        self._corrections: dict[str, str | None] = {}
+        self._champions: ChampionScorer | None = None
 
     # -- opening --------------------------------------------------------------
     def _current(self):
@@ -102,7 +105,9 @@ class SearchEngine:
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher, self._info = searcher, info
+            self._champions = ChampionScorer(searcher)
             self._cache.clear()
+            self._corrections.clear()
         return self._searcher
 
     @property
@@ -125,22 +130,31 @@ class SearchEngine:
         return searcher.reader().doc_frequency("text", stem_word(word)) > 0
 
     def _correct(self, searcher, word: str) -> str | None:
-        """The closest word in the index's vocabulary, preferring common words."""
+        """The closest word in the index's vocabulary, preferring common words.
+
+        Most typos are one edit away, so that is tried first (with the first
+        letter right, then without); two edits only for longer words, keeping
+        their first two letters, because a wider search of a large vocabulary
+        costs tens of milliseconds. Answers are remembered per index generation.
+        """
+        if word in self._corrections:
+            return self._corrections[word]
         reader = searcher.reader()
-        maxdist = 1 if len(word) < 6 else 2
+        attempts = [(1, 1), (1, 0)] + ([(2, 2)] if len(word) >= 7 else [])
         best: tuple | None = None
-        for prefix in (1, 0):
+        for maxdist, prefix in attempts:
             for candidate in reader.terms_within(SPELL_FIELD, word, maxdist, prefix=prefix):
                 candidate = candidate.decode() if isinstance(candidate, bytes) else candidate
                 frequency = reader.doc_frequency("text", stem_word(candidate))
-                if not frequency:
-                    continue
-                rank = (edit_distance(word, candidate), -frequency, candidate)
-                if best is None or rank < best:
-                    best = rank
+                if frequency:
+                    rank = (edit_distance(word, candidate), -frequency, candidate)
+                    best = rank if best is None or rank < best else best
             if best:
                 break
-        return best[2] if best else None
+        if len(self._corrections) >= self.cache_size:
+            self._corrections.clear()
+        self._corrections[word] = best[2] if best else None
+        return self._corrections[word]
 
     # -- searching ------------------------------------------------------------
     def understand(self, raw: object) -> Understanding:
@@ -190,31 +204,28 @@ class SearchEngine:
         Commoner words: search their champions; only if that finds fewer than
         ``depth`` results, search the full field (exactly, and slowly).
         """
-        filters = [wq.Term(name, value) for name, value in (("kind", kind), ("category", category)) if value]
-        allow = None if not filters else (filters[0] if len(filters) == 1 else wq.And(filters))
+        pairs = tuple((name, value) for name, value in (("kind", kind), ("category", category)) if value)
         reader = searcher.reader()
-        common = any(reader.doc_frequency("text", term) > CHAMPIONS for term in query_terms(understanding))
-        results, at_least = None, False
-        if common:
-            results = searcher.search(to_whoosh(understanding, CHAMPION_FIELD, phrases=False), limit=depth,
-                                      filter=allow)
-            at_least = True
-            if results.scored_length() < depth:
-                results, at_least = None, False
-        if results is None:
-            query = to_whoosh(understanding)
-            if query is None:
-                return 0, False, []
-            results = searcher.search(query, limit=depth, filter=allow)
-        total = len(results)
-        hits = [
-            Hit(hit["id"], hit["kind"], hit["title"], hit["url"], hit.get("summary", ""),
-                "" if hit["category"] == "-" else hit["category"], hit.get("category_title", ""),
-                bool(hit.get("council", True)), hit.get("organisation", ""), hit.get("phone", ""),
-                hit.get("emergency", ""), round(hit.score or 0.0, 4))
-            for hit in results
-        ]
-        return total, at_least, hits
+        if any(reader.doc_frequency("text", term) > CHAMPIONS for term in query_terms(understanding)):
+            concepts = [[(tuple(analysed(phrase)), boost) for phrase, boost in concept.alternatives]
+                        for concept in understanding.concepts]
+            matched, best = self._champions.search(concepts, depth, self._champions.allowed(pairs))
+            if len(best) >= depth:
+                hits = [self._hit(searcher.stored_fields(docnum), score) for score, docnum in best]
+                return matched, True, hits
+        query = to_whoosh(understanding)
+        if query is None:
+            return 0, False, []
+        allow = wq.And([wq.Term(name, value) for name, value in pairs]) if pairs else None
+        results = searcher.search(query, limit=depth, filter=allow)
+        return len(results), False, [self._hit(hit.fields(), hit.score) for hit in results]
+
+    @staticmethod
+    def _hit(fields: dict, score: float | None) -> Hit:
+        return Hit(fields["id"], fields["kind"], fields["title"], fields["url"], fields.get("summary", ""),
+                   "" if fields["category"] == "-" else fields["category"], fields.get("category_title", ""),
+                   bool(fields.get("council", True)), fields.get("organisation", ""), fields.get("phone", ""),
+                   fields.get("emergency", ""), round(score or 0.0, 4))
 
 
 def edit_distance(first: str, second: str) -> int:

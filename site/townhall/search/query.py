@@ -26,7 +26,7 @@ from .synonyms import Synonyms, phrase_words
 
 MAX_QUERY_CHARS = 200  # longer input is cut at a word boundary; the page says so
 MAX_WORDS = 12
-SYNONYM_WEIGHT = 0.6  # a synonym counts less than the word the resident used
+SYNONYM_WEIGHT = 0.5  # a synonym counts less than the word the resident used
 CORRECTION_WEIGHT = 0.9
 
 # Words that carry no meaning in a search box: how people phrase a question.
