@@ -200,20 +200,21 @@ class SearchEngine:
     def _run(self, searcher, understanding: Understanding, kind: str | None, category: str | None, depth: int):
         """(total, total is a lower bound?, hits down to ``depth``).
 
-        Words in CHAMPIONS documents or fewer: one exact search of the full field.
-        Commoner words: search their champions; only if that finds fewer than
-        ``depth`` results, search the full field (exactly, and slowly).
+        Scored over the champion lists first (see champions.py). When every word
+        is in CHAMPIONS documents or fewer, those lists are complete and the
+        answer is exact. Otherwise, if they give at least ``depth`` results,
+        those are the best ones and the total is a lower bound; if not, whoosh
+        searches the full field (exact, and slower).
         """
         pairs = tuple((name, value) for name, value in (("kind", kind), ("category", category)) if value)
+        concepts = [[(tuple(analysed(phrase)), boost) for phrase, boost in concept.alternatives]
+                    for concept in understanding.concepts]
         reader = searcher.reader()
-        if any(reader.doc_frequency("text", term) > CHAMPIONS for term in query_terms(understanding)):
-            concepts = [[(tuple(analysed(phrase)), boost) for phrase, boost in concept.alternatives]
-                        for concept in understanding.concepts]
-            matched, best = self._champions.search(concepts, depth, self._champions.allowed(pairs))
-            if len(best) >= depth:
-                hits = [self._hit(searcher.stored_fields(docnum), score) for score, docnum in best]
-                return matched, True, hits
-        query = to_whoosh(understanding)
+        complete = all(reader.doc_frequency("text", term) <= CHAMPIONS for term in query_terms(understanding))
+        matched, best = self._champions.search(concepts, depth, self._champions.allowed(pairs))
+        if complete or len(best) >= depth:
+            return matched, not complete, [self._hit(searcher.stored_fields(docnum), score) for score, docnum in best]
+        query = to_whoosh(understanding, phrases=False)
         if query is None:
             return 0, False, []
         allow = wq.And([wq.Term(name, value) for name, value in pairs]) if pairs else None

@@ -55,7 +55,7 @@ from whoosh.util.text import utf8encode
 
 from .documents import SearchDocument
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CHAMPIONS = 300  # documents kept per word in the champions field
 CHAMPION_FIELD = "champions"
 BM25_B, BM25_K1 = 0.75, 1.2
@@ -63,7 +63,6 @@ VOCABULARY_ID = "__vocabulary__"
 # How much a word counts, by where it appears.
 WEIGHTS = {"title": 6.0, "keywords": 4.0, "summary": 2.0, "body": 1.0}
 KEEP_GENERATIONS = 2
-_PART_GAP = 100  # positions between parts, so a phrase never spans title and body
 
 ANALYZER = StemmingAnalyzer(minsize=2, cachesize=-1)
 
@@ -71,27 +70,23 @@ ANALYZER = StemmingAnalyzer(minsize=2, cachesize=-1)
 class WeightedText(TEXT):
     """A TEXT field whose value is a list of (text, weight) parts.
 
-    Each word's weight is the sum of the weights of the parts it appears in;
-    positions are kept (with gaps between parts) for phrase queries.
+    Each word's weight is the sum of the weights of the parts it appears in.
+    No positions: a phrase matches when all its words are there (title-weighted
+    ranking does the rest), which keeps the index small and quick to build.
     """
 
     def __init__(self) -> None:
-        super().__init__(analyzer=ANALYZER, phrase=True)
+        super().__init__(analyzer=ANALYZER, phrase=False)
 
     def index(self, value, **kwargs):  # type: ignore[override]
-        positions: dict[str, list[int]] = defaultdict(list)
+        counts: dict[str, int] = defaultdict(int)
         weights: dict[str, float] = defaultdict(float)
-        start = 0
         for text, weight in value:
-            last = start
-            for token in self.analyzer(text, positions=True, start_pos=start, mode="index"):
-                positions[token.text].append(token.pos)
+            for token in self.analyzer(text, mode="index"):
+                counts[token.text] += 1
                 weights[token.text] += weight
-                last = token.pos
-            start = last + _PART_GAP
-        for word, where in positions.items():
-            yield utf8encode(word)[0], len(where), weights[word], self.format.encode(where)
-
+        for word, count in counts.items():
+            yield utf8encode(word)[0], count, weights[word], pack_uint(count)
 
 
 class ChampionTerms(TEXT):

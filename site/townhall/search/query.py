@@ -101,31 +101,28 @@ def understand(
 ) -> Understanding:
     """Split, expand and correct a query. ``known``/``correct`` come from the index's vocabulary."""
     text, truncated = clean_query(raw)
-    words = list(phrase_words(text))[:MAX_WORDS]
+    typed = list(phrase_words(text))[:MAX_WORDS]
+    # Correct unknown words first, so a misspelt phrase ("counsil tax") still finds its synonyms.
+    words = []
+    for word in typed:
+        fixed = None if word in QUESTION_WORDS or known(word) else correct(word)
+        words.append(fixed or word)
     concepts: list[Concept] = []
     position = 0
     while position < len(words):
         matched = synonyms.match(words, position)
-        if matched:
-            length, group = matched
-            typed = tuple(words[position:position + length])
-            concept = Concept(typed, _alternatives(typed, group))
-            position += length
-        else:
-            typed = (words[position],)
-            concept = Concept(typed, [(typed, 1.0)])
-            position += 1
+        length = matched[0] if matched else 1
+        span = tuple(words[position:position + length])
+        original = tuple(typed[position:position + length])
+        weight = 1.0 if span == original else CORRECTION_WEIGHT
+        group = matched[1] if matched else (span,)
+        concept = Concept(original, _alternatives(span, group, weight))
+        if span != original:
+            concept.correction = " ".join(span)
         concepts.append(concept)
+        position += length
     meaningful = [concept for concept in concepts if not concept.is_stop]
-    concepts = meaningful or concepts  # "who", on its own, is still a search
-    for concept in concepts:
-        if len(concept.words) == 1 and not known(concept.words[0]):
-            correction = correct(concept.words[0])
-            if correction:
-                concept.correction = correction
-                group = synonyms.group_of((correction,))
-                concept.alternatives = _alternatives((correction,), group or ((correction,),), CORRECTION_WEIGHT)
-    return Understanding(text, truncated, concepts)
+    return Understanding(text, truncated, meaningful or concepts)  # "who", on its own, is still a search
 
 
 def _alternatives(typed: tuple[str, ...], group, weight: float = 1.0) -> list[tuple[tuple[str, ...], float]]:
