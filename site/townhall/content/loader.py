@@ -432,7 +432,7 @@ def _check_links(site: Site, log: ProblemLog, app_paths: set[str], app_prefixes:
             target = href.split("#")[0].split("?")[0].rstrip("/") or "/"
             if target in known or (other_prefixes and target.startswith(other_prefixes)):
                 continue
-            if not app_paths and not target.startswith(CONTENT_PREFIXES) and target.count("/") > 1:
+            if not app_paths and not target.startswith(CONTENT_PREFIXES):
                 continue  # without the app's routes we can only check content addresses
             log.add(item.source, f'links to "{href}", which is not a page on this site. '
                     "Check the spelling of the link", hides_file=False)
