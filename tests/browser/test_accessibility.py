@@ -203,3 +203,23 @@ def test_focus_is_visible_in_every_scheme(open_page):
                        return {bg: s.backgroundColor, outline: s.outlineStyle, shadow: s.boxShadow}; }"""
         )
         assert style["bg"] not in ("rgba(0, 0, 0, 0)", "transparent") or style["outline"] != "none", colours
+
+
+def test_device_high_contrast_setting_is_followed(open_page, axe):
+    page = open_page("/a-to-z")
+    before = page.evaluate("() => getComputedStyle(document.querySelector('main a')).color")
+    page.emulate_media(contrast="more")
+    after = page.evaluate("() => getComputedStyle(document.querySelector('main a')).color")
+    assert before != after
+    assert axe(page) == []
+
+
+def test_print_gives_large_print_without_navigation(open_page, app):
+    service = next(iter(app.extensions["townhall.site"].services))
+    page = open_page(f"/services/{service}")
+    page.emulate_media(media="print")
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
+    assert size >= 24  # 18pt and up
+    assert not page.locator(".th-nav").is_visible()
+    assert not page.locator(".th-header__search").is_visible()
+    assert page.locator("main h1").is_visible()
