@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..hours import OpeningHours
@@ -145,6 +146,7 @@ class Site:
     directory: "Directory | None" = None  # other organisations (content/directory/)
     problems: list = field(default_factory=list)
     fingerprint: str = ""  # changes whenever any content file changes
+    root: Path = Path(".")  # the content folder this was loaded from
 
     def service(self, slug: str, lang: str = "en") -> Service | None:
         return self.translations.get((f"service:{slug}", lang)) or self.services.get(slug)
