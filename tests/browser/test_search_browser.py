@@ -1,0 +1,85 @@
+"""Search and directory pages in a real browser: axe-core, keyboard-only live search, no JavaScript.
+
+Uses the foundation's fixtures (tests/browser/conftest.py): the session app on a
+local port, Debian's Chromium through Playwright, and axe-core's WCAG 2.2 A/AA rules.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from townhall.config import PROJECT_ROOT
+
+pytestmark = pytest.mark.browser
+
+HTMX = PROJECT_ROOT / "site" / "townhall" / "static" / "vendor" / "htmx.min.js"
+PAGES = ["/search", "/search?q=bins", "/search?q=i+smell+gas", "/search?q=counsil+tax", "/search?q=zzqqxx",
+         "/search?q=council&page=2", "/directory", "/directory/a-to-z", "/directory/not-sure", "/directory/nhs-111",
+         "/directory/hm-passport-office", "/cy/search?q=bin", "/cy/directory/gas-emergency"]
+
+
+def needs_htmx():
+    if not HTMX.exists():
+        pytest.skip("htmx is not copied into static/vendor (make assets)")
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_wcag_violations(open_page, axe, path, width):
+    page = open_page(path, width=width)
+    violations = axe(page)
+    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path} scrolls sideways at {width}px"
+
+
+def test_axe_on_results_swapped_in_by_htmx(open_page, axe):
+    needs_htmx()
+    page = open_page("/search")
+    page.fill("#search-input", "power cut")
+    page.wait_for_selector("#results-heading")
+    assert axe(page) == []
+
+
+def test_keyboard_only_live_search(open_page):
+    needs_htmx()
+    page = open_page("/search")
+    for _ in range(30):  # from the top of the page, Tab until the search box has focus
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == "search-input":
+            break
+    else:
+        pytest.fail("the search box cannot be reached with the Tab key")
+    page.keyboard.type("i smell gas", delay=60)
+    page.wait_for_selector("#results-heading", timeout=10_000)
+    # Live results never take focus away from the box the resident is typing in.
+    assert page.evaluate("() => document.activeElement.id") == "search-input"
+    assert page.input_value("#search-input") == "i smell gas"
+    page.wait_for_function("() => /result/.test(document.getElementById('th-announcer').textContent)")
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["i smell gas"]  # the address can be shared or bookmarked
+    for _ in range(15):  # onwards to the first result, still by keyboard
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.closest('.th-result') !== null"):
+            break
+    else:
+        pytest.fail("the results cannot be reached with the Tab key")
+    assert page.evaluate("() => document.activeElement.textContent") == "National Gas Emergency Service"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/directory/gas-emergency")
+    assert "0800 111 999" in page.inner_text("main")
+
+
+def test_search_works_without_javascript(open_page):
+    page = open_page("/", javascript=False)
+    form = page.locator("form[role=search]").first
+    form.locator("input[name=q]").fill("missed bin")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/search?q=missed+bin*")
+    assert "Report a missed bin" in page.inner_text("main")
+    page.click("summary:has-text('Filter results')")
+    page.select_option("#search-kind", "organisation")
+    page.click("text=Apply filters")
+    page.wait_for_url("**kind=organisation*")
+    assert "Report a missed bin" not in page.inner_text("main")
