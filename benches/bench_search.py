@@ -39,6 +39,7 @@ from townhall.search.synonyms import load_synonyms  # noqa: E402
 
 WORD_LIST = Path("/usr/share/dict/words")
 SEED = 20261125
+ROUNDS = 3  # each query is timed this many times (results cache off); its median counts, to damp noise
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -117,11 +118,15 @@ def run_whoosh(documents: list[SearchDocument], query_texts: list[str], synonyms
     build = time.perf_counter() - started
     engine = SearchEngine(root, load_synonyms(synonyms_path, key=stem_word), cache_size=0)
     engine.search("warm up")
-    timings = []
-    for text in query_texts:
-        started = time.perf_counter()
-        engine.search(text)
-        timings.append((time.perf_counter() - started) * 1000)
+    rounds = []
+    for _ in range(ROUNDS):
+        times = []
+        for text in query_texts:
+            started = time.perf_counter()
+            engine.search(text)
+            times.append((time.perf_counter() - started) * 1000)
+        rounds.append(times)
+    timings = [statistics.median(values) for values in zip(*rounds)]
     cached = SearchEngine(root, load_synonyms(synonyms_path, key=stem_word))
     for text in query_texts:
         cached.search(text)
@@ -165,15 +170,24 @@ def run_fts5(documents: list[SearchDocument], query_texts: list[str], engine: Se
     top = f"SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, {weights}) LIMIT {PER_PAGE}"
     count = "SELECT count(*) FROM docs WHERE docs MATCH ?"
     expressions = [fts_expression(engine, text) for text in query_texts]  # query understanding is not timed here
-    timings = []
-    for expression in expressions:
-        started = time.perf_counter()
-        if expression:
-            db.execute(top, (expression,)).fetchall()
-            db.execute(count, (expression,)).fetchone()
-        timings.append((time.perf_counter() - started) * 1000)
+    both_rounds, top_rounds = [], []
+    for _ in range(ROUNDS):
+        both, tops = [], []
+        for expression in expressions:
+            started = time.perf_counter()
+            if expression:
+                db.execute(top, (expression,)).fetchall()
+            middle = time.perf_counter()
+            if expression:
+                db.execute(count, (expression,)).fetchone()
+            finished = time.perf_counter()
+            both.append((finished - started) * 1000)
+            tops.append((middle - started) * 1000)
+        both_rounds.append(both)
+        top_rounds.append(tops)
     db.close()
-    return {"build": build, "timings": timings}
+    return {"build": build, "timings": [statistics.median(v) for v in zip(*both_rounds)],
+            "top_only": [statistics.median(v) for v in zip(*top_rounds)]}
 
 
 def measure(name: str, documents: list[SearchDocument], query_texts: list[str], synonyms: Path) -> dict:
@@ -189,8 +203,10 @@ def measure(name: str, documents: list[SearchDocument], query_texts: list[str], 
         "cached_p95": percentile(whoosh["warm"], 0.95),
         "whoosh_max": max(whoosh["timings"]), "fts_max": max(fts["timings"]),
         "fts_median": statistics.median(fts["timings"]), "fts_p95": percentile(fts["timings"], 0.95),
+        "fts_top_p95": percentile(fts["top_only"], 0.95),
     }
     row["ratio"] = row["whoosh_p95"] / row["fts_p95"] if row["fts_p95"] else float("inf")
+    row["ratio_top"] = row["whoosh_p95"] / row["fts_top_p95"] if row["fts_top_p95"] else float("inf")
     return row
 
 
@@ -203,8 +219,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}")
+            f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}; load average {load}")
 
 
 def report(rows: list[dict], words: str) -> str:
@@ -213,23 +230,37 @@ def report(rows: list[dict], words: str) -> str:
         "",
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}, by `benches/bench_search.py`.",
         f"Synthetic vocabulary: the demo content's words (council terms, most common) and {words}.",
-        "Latency is one uncached search through Townhall's `SearchEngine` (query understanding, synonyms,",
+        "Latency is an uncached search through Townhall's `SearchEngine` (query understanding, synonyms,",
         "spelling, top 10 and the total count); FTS5 runs the same expanded query (same words, synonyms and",
         "corrections, OR of concepts, porter stemming, bm25 with the same column weights) for its top 10 and count.",
+        f"Each query is timed {ROUNDS} times on both engines and its median time is used.",
         "",
         "| corpus | documents | queries | build whoosh (s) | build FTS5 (s) | median whoosh (ms) | p95 whoosh (ms) "
-        "| p95 whoosh, cached (ms) | median FTS5 (ms) | p95 FTS5 (ms) | p95 ratio whoosh/FTS5 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| p95 whoosh, cached (ms) | median FTS5 (ms) | p95 FTS5 (ms) | p95 FTS5 top 10 only (ms) "
+        "| p95 ratio whoosh/FTS5 | p95 ratio whoosh/FTS5 top 10 only |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         lines.append(
             f"| {r['corpus']} | {r['documents']:,} | {r['queries']} | {r['whoosh_build']:.2f} | {r['fts_build']:.2f} "
             f"| {r['whoosh_median']:.2f} | {r['whoosh_p95']:.2f} | {r['cached_p95']:.3f} | {r['fts_median']:.2f} "
-            f"| {r['fts_p95']:.2f} | {r['ratio']:.2f}x |"
+            f"| {r['fts_p95']:.2f} | {r['fts_top_p95']:.2f} | {r['ratio']:.2f}x | {r['ratio_top']:.2f}x |"
         )
     big = rows[-1]
     verdict = "met" if big["whoosh_p95"] < 20 and big["ratio"] <= 3 else "NOT met"
-    lines += ["", f"Target (p95 under 20 ms at 20,000 documents and within 3x of FTS5's p95): **{verdict}**.", ""]
+    strict = "met" if big["ratio_top"] <= 3 else "not met"
+    lines += [
+        "",
+        f"Target (p95 under 20 ms at 20,000 documents and within 3x of FTS5's p95): **{verdict}** "
+        f"(against FTS5's top 10 without its count: {strict}).",
+        "",
+        "How: every word's best 300 documents (its champion list) are indexed in a small extra field and scored",
+        "in Python with whoosh's own BM25, idf and field lengths; whoosh's searcher runs the full field only",
+        "when the champion lists give too few results. The count for common words is then a lower bound",
+        "(\"more than N results\"). Results are cached per index generation (the cached column).",
+        "Latency is wall-clock time: on a loaded machine (see the load average) every figure is inflated.",
+        "",
+    ]
     return "\n".join(lines)
 
 

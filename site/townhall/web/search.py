@@ -93,7 +93,9 @@ def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, list[tuple[
     from flask_babel import gettext as _
 
     kinds = [("service", _("Council services")), ("organisation", _("Other organisations")),
-             ("page", _("About the council")), ("facility", _("Places"))]
+             ("page", _("About the council"))]
+    if current_app.extensions.get(SOURCES_KEY):  # facilities are indexed once the places capability adds them
+        kinds.append(("facility", _("Places")))
     site, lang = content_site(), language()
     groups = [(_("Council services"), [(slug, site.category(slug, lang).title) for slug in site.categories])]
     if site.directory and site.directory.categories:
