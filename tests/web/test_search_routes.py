@@ -147,3 +147,24 @@ def test_api_directory_is_open_referral_json(client, app):
     service = body["contents"][0]
     assert {"id", "name", "description", "url", "status", "organization", "contacts", "schedules"} <= set(service)
     assert client.get("/api/directory?page=abc").status_code == 400
+
+
+def test_facilities_plug_in_as_a_search_source(tmp_path):
+    from townhall.search import facility_documents
+    from townhall.web.search import add_search_source, start_search
+
+    app = create_app({"TESTING": True, "TOWNHALL_INSTANCE": str(tmp_path)})
+    before = app.extensions["townhall.search"].info.generation
+    facilities = [{"id": "ashcombe-library", "name": "Ashcombe Library", "url": "/your-area",
+                   "type": "library", "type_title": "Libraries", "address": "High Street, Ashcombe BK4 2LT",
+                   "phone": "01632 960410"},
+                  {"id": "hartley-cross-surgery", "name": "Hartley Cross Surgery", "url": "/your-area",
+                   "type": "gp", "type_title": "GP surgeries", "operator": "NHS", "phone": "01632 960999"}]
+    add_search_source(app, "facilities", lambda: facility_documents(facilities), lambda: "v1")
+    start_search(app)
+    assert app.extensions["townhall.search"].info.generation != before  # the new source made the index stale
+    client = app.test_client()
+    page = text(client.get("/search?q=ashcombe+library"))
+    assert "Ashcombe Library" in page and 'value="facility"' in page
+    page = text(client.get("/search?q=hartley+cross+surgery&kind=facility"))
+    assert "Hartley Cross Surgery" in page and "NHS is responsible for this" in page
