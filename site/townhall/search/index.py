@@ -33,13 +33,12 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import heapq
-from array import array
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections import defaultdict
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +54,7 @@ from whoosh.util.text import utf8encode
 
 from .documents import SearchDocument
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 CHAMPIONS = 300  # documents kept per word in the champions field
 CHAMPION_FIELD = "champions"
 BM25_B, BM25_K1 = 0.75, 1.2
@@ -68,25 +67,20 @@ ANALYZER = StemmingAnalyzer(minsize=2, cachesize=-1)
 
 
 class WeightedText(TEXT):
-    """A TEXT field whose value is a list of (text, weight) parts.
+    """The searchable text of a document, already analysed: (term, count, weight) triples.
 
-    Each word's weight is the sum of the weights of the parts it appears in.
-    No positions: a phrase matches when all its words are there (title-weighted
-    ranking does the rest), which keeps the index small and quick to build.
+    A word's weight is the sum of the weights of the parts (title, keywords,
+    summary, body) it appears in; see `analyse_documents`. No positions: a
+    phrase matches when all its words are there (title-weighted ranking does
+    the rest), which keeps the index small and quick to build.
     """
 
     def __init__(self) -> None:
         super().__init__(analyzer=ANALYZER, phrase=False)
 
     def index(self, value, **kwargs):  # type: ignore[override]
-        counts: dict[str, int] = defaultdict(int)
-        weights: dict[str, float] = defaultdict(float)
-        for text, weight in value:
-            for token in self.analyzer(text, mode="index"):
-                counts[token.text] += 1
-                weights[token.text] += weight
-        for word, count in counts.items():
-            yield utf8encode(word)[0], count, weights[word], pack_uint(count)
+        for term, count, weight in value:
+            yield utf8encode(term)[0], count, weight, pack_uint(count)
 
 
 class ChampionTerms(TEXT):
@@ -137,28 +131,50 @@ def _fields(document: SearchDocument) -> dict:
     ]
     return {
         "id": document.id, "kind": document.kind, "category": document.category or "-",
-        "text": [(text, weight) for text, weight in parts if text],
+        "parts": [(text, weight) for text, weight in parts if text],
         "title": document.title, "url": document.url, "summary": document.summary,
         "category_title": document.category_title, "council": document.council,
         "organisation": document.organisation, "phone": document.phone, "emergency": document.emergency,
     }
 
 
-# --- champions ------------------------------------------------------------------
+# --- analysis and champions -------------------------------------------------------
 
 
-def _champions(texts: list[list[tuple[str, float]]]) -> tuple[list[list[tuple[str, float]]], set[str]]:
-    """For each document, the (term, weight) pairs it is a champion for; and every word as written."""
+@dataclass
+class AnalysedDocuments:
+    """Every document's words, analysed once, compactly: the index and the champion lists both use it."""
+
+    terms: list[str]  # term id -> stemmed term
+    doc_terms: list[array]  # per document: term ids
+    doc_counts: list[array]  # per document: how many times each term occurs
+    doc_weights: list[array]  # per document: each term's weight (summed over the parts it is in)
+    champions: set[tuple[int, int]]  # (term id, document number) pairs kept in the champion lists
+    frequency: array  # term id -> number of documents
+    vocabulary: set[str]  # every word as written
+
+    def document(self, number: int) -> tuple[list[tuple[str, int, float]], list[tuple[str, float]]]:
+        """(text triples, champion pairs) for one document."""
+        terms, frequency, chosen = self.terms, self.frequency, self.champions
+        text, champions = [], []
+        for ident, count, weight in zip(self.doc_terms[number], self.doc_counts[number], self.doc_weights[number]):
+            text.append((terms[ident], count, float(weight)))
+            if frequency[ident] <= CHAMPIONS or (ident, number) in chosen:
+                champions.append((terms[ident], float(weight)))
+        return text, champions
+
+
+def analyse_documents(texts: list[list[tuple[str, float]]]) -> AnalysedDocuments:
+    """Analyse each document's weighted parts once, and choose each common word's champions."""
     term_ids: dict[str, int] = {}
     terms: list[str] = []
     stems: dict[str, str] = {}
     vocabulary: set[str] = set()
-    doc_terms: list[array] = []
-    doc_weights: list[array] = []
+    doc_terms, doc_counts, doc_weights = [], [], []
     lengths = array("I")
     for parts in texts:
+        counts: dict[int, int] = {}
         weights: dict[int, float] = {}
-        length = 0
         for text, weight in parts:
             for token in ANALYZER(text, no_morph=True):
                 word = token.text
@@ -170,11 +186,12 @@ def _champions(texts: list[list[tuple[str, float]]]) -> tuple[list[list[tuple[st
                 if ident is None:
                     ident = term_ids[root] = len(terms)
                     terms.append(root)
+                counts[ident] = counts.get(ident, 0) + 1
                 weights[ident] = weights.get(ident, 0.0) + weight
-                length += 1
-        doc_terms.append(array("I", weights.keys()))
+        doc_terms.append(array("I", counts.keys()))
+        doc_counts.append(array("I", counts.values()))
         doc_weights.append(array("f", weights.values()))
-        lengths.append(length)
+        lengths.append(sum(counts.values()))
     frequency = array("I", bytes(4 * len(terms)))
     for ids in doc_terms:
         for ident in ids:
@@ -186,18 +203,14 @@ def _champions(texts: list[list[tuple[str, float]]]) -> tuple[list[list[tuple[st
         for ident, weight in zip(ids, weights):
             if frequency[ident] <= CHAMPIONS:
                 continue
-            score = weight * (BM25_K1 + 1) / (weight + norm)
+            score = weight * (BM25_K1 + 1) / (weight + norm)  # BM25's term-frequency part: idf is the same
             heap = heaps.setdefault(ident, [])
             if len(heap) < CHAMPIONS:
                 heapq.heappush(heap, (score, number))
             elif score > heap[0][0]:
                 heapq.heapreplace(heap, (score, number))
     chosen = {(ident, number) for ident, heap in heaps.items() for _score, number in heap}
-    result = []
-    for number, (ids, weights) in enumerate(zip(doc_terms, doc_weights)):
-        result.append([(terms[ident], float(weight)) for ident, weight in zip(ids, weights)
-                       if frequency[ident] <= CHAMPIONS or (ident, number) in chosen])
-    return result, vocabulary
+    return AnalysedDocuments(terms, doc_terms, doc_counts, doc_weights, chosen, frequency, vocabulary)
 
 
 # --- generations ----------------------------------------------------------------
@@ -283,10 +296,12 @@ def _build(root: Path, documents: Iterable[SearchDocument], fingerprint: str) ->
             duplicate = next(i for i in ids if ids.count(i) > 1)
             raise ValueError(f"two search documents share the id {duplicate!r}")
         fields = [_fields(document) for document in documents]
-        champions, vocabulary = _champions([f["text"] for f in fields])
+        analysed = analyse_documents([f.pop("parts") for f in fields])
         writer = ix.writer(limitmb=256)
         for number, document_fields in enumerate(fields):
-            writer.add_document(**document_fields, champions=champions[number])
+            text, champions = analysed.document(number)
+            writer.add_document(**document_fields, text=text, champions=champions)
+        vocabulary = analysed.vocabulary
         writer.add_document(id=VOCABULARY_ID, kind="-", category="-", vocabulary=" ".join(sorted(vocabulary)))
         count = len(fields)
         writer.commit(optimize=True)
