@@ -168,3 +168,21 @@ def test_facilities_plug_in_as_a_search_source(tmp_path):
     assert "Ashcombe Library" in page and 'value="facility"' in page
     page = text(client.get("/search?q=hartley+cross+surgery&kind=facility"))
     assert "Hartley Cross Surgery" in page and "NHS is responsible for this" in page
+
+
+def test_content_check_reports_directory_mistakes(make_app, content_copy):
+    path = content_copy / "directory" / "nhs-111.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("phone: '111'", "phone: one-one-one"), encoding="utf-8")
+    result = make_app(TOWNHALL_CONTENT=str(content_copy)).test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code != 0
+    assert "directory/nhs-111.md" in result.output and "contact.phone" in result.output
+
+
+def test_search_build_command(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["search", "build", "--if-stale"])
+    assert result.exit_code == 0 and "up to date" in result.output
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 0 and "up to date" in result.output
+    result = runner.invoke(args=["search", "query", "i", "smell", "gas"])
+    assert "National Gas Emergency Service" in result.output
