@@ -140,3 +140,11 @@ def test_open_referral_export_shape(demo):
     last = open_referral(directory, page=99, size=10)
     assert last["last_page"] and last["page_number"] == last["total_pages"]
     assert open_referral(directory)["contents"][0]["id"] == body["contents"][0]["id"]  # stable identifiers
+
+
+def test_file_names_that_would_hide_a_directory_page_are_refused(tmp_path):
+    write(tmp_path, "categories.yaml", CATEGORIES)
+    write(tmp_path, "a-to-z.md", "---\nname: X\n---\n")
+    log = ProblemLog()
+    assert load_directory(tmp_path, log).organisations == {}
+    assert "taken by a page of the directory" in log.problems[0].message

@@ -24,6 +24,7 @@ from .problems import ProblemLog
 
 FOLDER = "directory"
 CATEGORIES_FILE = f"{FOLDER}/categories.yaml"
+RESERVED_SLUGS = {"a-to-z", "not-sure"}  # /directory/a-to-z and /directory/not-sure are pages, not organisations
 ORGANISATION_FIELDS = {
     "name", "category", "responsible_for", "contact_when", "not_for", "keywords", "contact", "reviewed",
 }
@@ -123,6 +124,9 @@ def load_directory(root: Path, log: ProblemLog) -> Directory:
     categories = loader._load_categories(root, log, CATEGORIES_FILE)
 
     def build(slug: str, path: str, post: frontmatter.Post, log: ProblemLog) -> Organisation | None:
+        if slug in RESERVED_SLUGS:
+            log.add(path, f'The file name "{slug}" is taken by a page of the directory itself. Rename the file')
+            return None
         return _organisation(categories, slug, path, post, log)
 
     organisations = loader._load_collection(root, FOLDER, log, build)
