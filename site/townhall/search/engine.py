@@ -17,10 +17,11 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.scoring import BM25F
 
-from .documents import KINDS
 from .champions import ChampionScorer
-from .index import CHAMPIONS, ChampionBM25, IndexInfo, current_index
+from .documents import KINDS
+from .index import BM25_B, BM25_K1, CHAMPIONS, IndexInfo, current_index
 from .query import Understanding, analysed, query_terms, stem_word, to_whoosh, understand
 from .synonyms import Synonyms
 
@@ -101,7 +102,7 @@ class SearchEngine:
         if info is None:
             return self._searcher  # keep serving what we have, if anything
         if self._info is None or info.generation != self._info.generation:
-            searcher = whoosh_index.open_dir(str(info.path)).searcher(weighting=ChampionBM25())
+            searcher = whoosh_index.open_dir(str(info.path)).searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher, self._info = searcher, info
@@ -214,7 +215,7 @@ class SearchEngine:
         matched, best = self._champions.search(concepts, depth, self._champions.allowed(pairs))
         if complete or len(best) >= depth:
             return matched, not complete, [self._hit(searcher.stored_fields(docnum), score) for score, docnum in best]
-        query = to_whoosh(understanding, phrases=False)
+        query = to_whoosh(understanding)
         if query is None:
             return 0, False, []
         allow = wq.And([wq.Term(name, value) for name, value in pairs]) if pairs else None

@@ -21,9 +21,10 @@ four.
 Speed at scale: whoosh scores in Python, so a query for common words ("bin",
 "council") would score most of the index. Each word's best documents (its
 "champions": the CHAMPIONS documents where it weighs most, by the same BM25
-formula) are indexed again in a small field, ``champions``, and queries run
-there first (scored with the full field's statistics, so scores are the same).
-Only when that finds too few results does a query run on the full field.
+formula) are indexed again in a small field, ``champions``, and queries are
+scored there first (see champions.py, with the full field's statistics, so
+scores are the same). Only when that finds too few results does whoosh search
+the full field.
 A word found in CHAMPIONS documents or fewer keeps all of them, so for a
 corpus the size of the demo both fields hold the same postings.
 """
@@ -48,7 +49,6 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang.porter import stem
-from whoosh.scoring import BM25F
 from whoosh.system import pack_uint
 from whoosh.util.text import utf8encode
 
@@ -92,17 +92,6 @@ class ChampionTerms(TEXT):
     def index(self, value, **kwargs):  # type: ignore[override]
         for term, weight in value:
             yield utf8encode(term)[0], 1, weight, pack_uint(1)
-
-
-class ChampionBM25(BM25F):
-    """BM25F that scores the champions field with the full field's statistics (idf, lengths),
-    so a document scores the same whichever field found it."""
-
-    def __init__(self) -> None:
-        super().__init__(B=BM25_B, K1=BM25_K1)
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        return super().scorer(searcher, "text" if fieldname == CHAMPION_FIELD else fieldname, text, qf)
 
 
 def schema() -> Schema:

@@ -139,13 +139,13 @@ def analysed(phrase: tuple[str, ...]) -> list[str]:
     return [token.text for token in ANALYZER(" ".join(phrase))]
 
 
-def to_whoosh(understanding: Understanding, field_name: str = "text", phrases: bool = True) -> wq.Query | None:
+def to_whoosh(understanding: Understanding, field_name: str = "text") -> wq.Query | None:
     """One clause per concept, any of its alternatives matching; BM25 ranks documents that match
-    more concepts, and in more important places, higher.
+    more concepts, and in more important places, higher. A phrase needs all its words (the index
+    keeps no positions).
 
     Alternatives are summed (an Or), not maxed: whoosh's DisjunctionMax matcher
     gives every matching document the same score, which loses the ranking.
-    Without ``phrases`` (a field without positions), a phrase needs all its words.
     """
     clauses = []
     for concept in understanding.concepts:
@@ -154,14 +154,11 @@ def to_whoosh(understanding: Understanding, field_name: str = "text", phrases: b
             terms = tuple(analysed(phrase))
             if terms:
                 weights[terms] = max(weight, weights.get(terms, 0.0))
-        options = []
-        for terms, weight in weights.items():
-            if len(terms) == 1:
-                options.append(wq.Term(field_name, terms[0], boost=weight))
-            elif phrases:
-                options.append(wq.Phrase(field_name, list(terms), slop=1, boost=weight))
-            else:
-                options.append(wq.And([wq.Term(field_name, term) for term in terms], boost=weight))
+        options = [
+            wq.Term(field_name, terms[0], boost=weight) if len(terms) == 1
+            else wq.And([wq.Term(field_name, term) for term in terms], boost=weight)
+            for terms, weight in weights.items()
+        ]
         if options:
             clauses.append(options[0] if len(options) == 1 else wq.Or(options))
     if not clauses:
