@@ -62,3 +62,18 @@ def test_nasty_input_never_raises_and_builds_a_safe_query(raw):
     query = to_whoosh(understanding)
     assert query is None or "text" in {field for field, _ in query.all_terms()}
     assert len(understanding.text) <= MAX_QUERY_CHARS
+
+
+def test_words_in_the_synonym_list_are_never_corrected():
+    synonyms = parse_synonyms("wifi = wi fi = internet", key=stem_word)
+    result = understand("library wifi", synonyms, known=lambda w: w == "library", correct=lambda w: "wife")
+    assert result.suggestion is None
+    assert {phrase for phrase, _ in result.concepts[1].alternatives} == {("wifi",), ("wi", "fi"), ("internet",)}
+
+
+def test_several_concepts_add_an_all_words_group():
+    from townhall.search.query import ALL_WORDS_BONUS, scoring_groups
+
+    groups = scoring_groups(understand("child benefit", SYNONYMS))
+    assert groups[-1] == [(("child", "benefit"), ALL_WORDS_BONUS)]
+    assert len(scoring_groups(understand("benefit", SYNONYMS))) == 1

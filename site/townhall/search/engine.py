@@ -22,7 +22,7 @@ from whoosh.scoring import BM25F
 from .champions import ChampionScorer
 from .documents import KINDS
 from .index import BM25_B, BM25_K1, CHAMPIONS, IndexInfo, current_index
-from .query import Understanding, analysed, query_terms, stem_word, to_whoosh, understand
+from .query import Understanding, query_terms, scoring_groups, stem_word, to_whoosh, understand
 from .synonyms import Synonyms
 
 PER_PAGE = 10
@@ -208,8 +208,7 @@ class SearchEngine:
         searches the full field (exact, and slower).
         """
         pairs = tuple((name, value) for name, value in (("kind", kind), ("category", category)) if value)
-        concepts = [[(tuple(analysed(phrase)), boost) for phrase, boost in concept.alternatives]
-                    for concept in understanding.concepts]
+        concepts = scoring_groups(understanding)
         reader = searcher.reader()
         complete = all(reader.doc_frequency("text", term) <= CHAMPIONS for term in query_terms(understanding))
         matched, best = self._champions.search(concepts, depth, self._champions.allowed(pairs))

@@ -28,6 +28,7 @@ MAX_QUERY_CHARS = 200  # longer input is cut at a word boundary; the page says s
 MAX_WORDS = 12
 SYNONYM_WEIGHT = 0.5  # a synonym counts less than the word the resident used
 CORRECTION_WEIGHT = 0.9
+ALL_WORDS_BONUS = 1.0  # extra weight for pages that have every word the resident typed
 
 # Words that carry no meaning in a search box: how people phrase a question.
 QUESTION_WORDS = frozenset("""
@@ -105,7 +106,7 @@ def understand(
     # Correct unknown words first, so a misspelt phrase ("counsil tax") still finds its synonyms.
     words = []
     for word in typed:
-        fixed = None if word in QUESTION_WORDS or known(word) else correct(word)
+        fixed = None if word in QUESTION_WORDS or known(word) or synonyms.knows(word) else correct(word)
         words.append(fixed or word)
     concepts: list[Concept] = []
     position = 0
@@ -139,28 +140,44 @@ def analysed(phrase: tuple[str, ...]) -> list[str]:
     return [token.text for token in ANALYZER(" ".join(phrase))]
 
 
-def to_whoosh(understanding: Understanding, field_name: str = "text") -> wq.Query | None:
-    """One clause per concept, any of its alternatives matching; BM25 ranks documents that match
-    more concepts, and in more important places, higher. A phrase needs all its words (the index
-    keeps no positions).
+def scoring_groups(understanding: Understanding) -> list[list[tuple[tuple[str, ...], float]]]:
+    """What to score: for each concept, its alternatives as (index terms, boost).
 
-    Alternatives are summed (an Or), not maxed: whoosh's DisjunctionMax matcher
-    gives every matching document the same score, which loses the ranking.
+    A query of several concepts gets one more group: all the resident's own
+    words together, so a page that has every word ("child benefit") ranks
+    above pages that match one word and its synonyms many times. Both the
+    champion scorer and the whoosh query are built from this.
     """
-    clauses = []
+    groups = []
     for concept in understanding.concepts:
         weights: dict[tuple[str, ...], float] = {}
         for phrase, weight in concept.alternatives:
             terms = tuple(analysed(phrase))
             if terms:
                 weights[terms] = max(weight, weights.get(terms, 0.0))
+        if weights:
+            groups.append(list(weights.items()))
+    if len(groups) > 1:
+        together = tuple(dict.fromkeys(term for group in groups for term in group[0][0]))
+        groups.append([(together, ALL_WORDS_BONUS)])
+    return groups
+
+
+def to_whoosh(understanding: Understanding, field_name: str = "text") -> wq.Query | None:
+    """The same scoring groups as a whoosh query: an Or of groups, each an Or of its alternatives.
+
+    A phrase needs all its words (the index keeps no positions). Alternatives
+    are summed, not maxed: whoosh's DisjunctionMax matcher gives every matching
+    document the same score, which loses the ranking.
+    """
+    clauses = []
+    for group in scoring_groups(understanding):
         options = [
             wq.Term(field_name, terms[0], boost=weight) if len(terms) == 1
             else wq.And([wq.Term(field_name, term) for term in terms], boost=weight)
-            for terms, weight in weights.items()
+            for terms, weight in group
         ]
-        if options:
-            clauses.append(options[0] if len(options) == 1 else wq.Or(options))
+        clauses.append(options[0] if len(options) == 1 else wq.Or(options))
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else wq.Or(clauses)

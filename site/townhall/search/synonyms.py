@@ -38,6 +38,7 @@ class Synonyms:
     groups: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # "line 3: ..." for `flask search check`
     _lookup: dict[tuple[str, ...], int] = field(default_factory=dict)
+    _words: set[str] = field(default_factory=set)
     longest: int = 1
 
     def _key(self, phrase: tuple[str, ...]) -> tuple[str, ...]:
@@ -58,7 +59,12 @@ class Synonyms:
             self.groups[index] = group
         for phrase in group:
             self._lookup[self._key(phrase)] = index
+            self._words.update(self._key(phrase))
             self.longest = max(self.longest, len(phrase))
+
+    def knows(self, word: str) -> bool:
+        """Whether the word is in any phrase of the list (so it is a real word, not a typo)."""
+        return (self.key(word),) in self._lookup or self.key(word) in self._words
 
     def group_of(self, phrase: tuple[str, ...]) -> tuple[tuple[str, ...], ...] | None:
         index = self._lookup.get(self._key(phrase))
