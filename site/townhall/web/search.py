@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from flask import Blueprint, Flask, current_app, request
+from flask_babel import gettext as _
 
 from ..search import SearchDocument, SearchEngine, ensure_index, index_fingerprint, site_documents
 from ..search.documents import KINDS
@@ -90,8 +91,6 @@ def _page_number(value: str | None) -> int:
 
 def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, list[tuple[str, str]]]]]:
     """(kinds, category groups) for the filter controls, in the reader's language."""
-    from flask_babel import gettext as _
-
     kinds = [("service", _("Council services")), ("organisation", _("Other organisations")),
              ("page", _("About the council"))]
     if current_app.extensions.get(SOURCES_KEY):  # facilities are indexed once the places capability adds them
