@@ -83,3 +83,25 @@ def test_search_works_without_javascript(open_page):
     page.click("text=Apply filters")
     page.wait_for_url("**kind=organisation*")
     assert "Report a missed bin" not in page.inner_text("main")
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_search_and_directory_in_every_display_mode(open_page, axe, width):
+    from townhall.preferences import COLOUR_SCHEMES, TEXT_SIZES, Preferences
+
+    failures = []
+    page = open_page("/", width=width)
+    for path in ("/search?q=i+smell+gas", "/directory/not-sure", "/directory/hm-passport-office"):
+        page.goto(path)
+        for colours in COLOUR_SCHEMES:
+            for text in TEXT_SIZES:
+                classes = Preferences(text=text, colours=colours).html_classes() + " th-js"
+                page.evaluate("(classes) => { document.documentElement.className = classes; }", classes)
+                page.evaluate("() => { const d = document.querySelector('details'); if (d) d.open = true; }")
+                found = axe(page)
+                if found:
+                    failures.append((path, colours, text, [(v["id"], [n["target"] for n in v["nodes"][:2]]) for v in found]))
+                wide = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                if wide > 0:
+                    failures.append((path, colours, text, f"{wide}px wider than the screen"))
+    assert failures == []
