@@ -1,0 +1,336 @@
+"""The lookup engine: a postcode or a location in, every area and the nearest facilities out.
+
+Answers for a postcode come from what the import worked out (its area in each
+layer and how far it is from each layer's boundaries), so the only geometry
+done per request is finding the nearest facilities. A location from "use my
+location" has no stored answer, so it goes through the same point-in-polygon
+rule the import used, live.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely import STRtree
+
+from .errors import (
+    NotALocation,
+    OutsideArea,
+    PostcodeNotFound,
+    PostcodeTerminated,
+    UnknownCategory,
+    UnknownLayer,
+)
+from .geometry import (
+    METRES_PER_MILE,
+    NO_AREA,
+    AreaIndex,
+    BoundaryIndex,
+    geodesic_metres,
+    to_grid,
+)
+from .postcodes import clean
+from .store import BOUNDARY, EDGE_CAP_METRES, EDGE_FAR, Area, Category, Facility, Layer, StoredGeodata
+
+# Planar distances on the National Grid differ from geodesic ones by its scale
+# factor (0.9996 to 1.0007 across Great Britain), almost the same for places a few
+# miles apart. Anything this much further than the Nth nearest cannot overtake it.
+_PLANAR_MARGIN = 1.002
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    lat: float
+    lon: float
+    east: float
+    north: float
+    postcode: str | None = None  # standard form; None for a location lookup
+    typed: str | None = None
+    corrected: bool = False  # we read a letter O or I as a digit
+
+
+@dataclass(frozen=True, slots=True)
+class AreaMatch:
+    layer: Layer
+    area: Area | None  # None where the layer has no area here (an unparished town)
+    edge_metres: int | None  # metres to this layer's nearest boundary; None if far
+    near_boundary: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Nearby:
+    facility: Facility
+    metres: float
+
+    @property
+    def km(self) -> float:
+        return self.metres / 1000
+
+    @property
+    def miles(self) -> float:
+        return self.metres / METRES_PER_MILE
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    location: Location
+    areas: tuple[AreaMatch, ...]
+    category: Category | None = None
+    nearest: tuple[Nearby, ...] = ()
+
+    def area(self, layer: str) -> AreaMatch | None:
+        return next((match for match in self.areas if match.layer.name == layer), None)
+
+    @property
+    def near_boundaries(self) -> tuple[AreaMatch, ...]:
+        return tuple(match for match in self.areas if match.near_boundary)
+
+
+class _CategoryIndex:
+    """The facilities of one category on the National Grid, in an STRtree."""
+
+    def __init__(self, facilities: list[Facility]) -> None:
+        self.facilities = facilities
+        self.east = np.array([f.east for f in facilities], dtype=float)
+        self.north = np.array([f.north for f in facilities], dtype=float)
+        self.lat = np.array([f.lat for f in facilities], dtype=float)
+        self.lon = np.array([f.lon for f in facilities], dtype=float)
+        self.names = np.array([f.name for f in facilities], dtype=object)
+        self.tree = STRtree(shapely.points(self.east, self.north))
+        width = float(np.ptp(self.east)) if facilities else 0.0
+        height = float(np.ptp(self.north)) if facilities else 0.0
+        self.span = math.hypot(width, height) + 1.0
+        self.spacing = max(math.sqrt(max(width * height, 1.0) / max(len(facilities), 1)), 250.0)
+
+    def nearest(self, location: Location, count: int) -> tuple[Nearby, ...]:
+        total = len(self.facilities)
+        wanted = min(count, total)
+        if wanted <= 0:
+            return ()
+        point = shapely.points(location.east, location.north)
+        radius = self.spacing * math.sqrt(wanted)
+        while True:
+            found = self.tree.query(point, predicate="dwithin", distance=radius)
+            if len(found) >= wanted or radius >= self.span + self._offset(location):
+                break
+            radius *= 2
+        planar = np.hypot(self.east[found] - location.east, self.north[found] - location.north)
+        limit = np.partition(planar, wanted - 1)[wanted - 1] * _PLANAR_MARGIN + 1.0
+        if limit > radius:
+            found = self.tree.query(point, predicate="dwithin", distance=limit)
+            planar = np.hypot(self.east[found] - location.east, self.north[found] - location.north)
+        found = found[planar <= limit]
+        metres = geodesic_metres(location.lat, location.lon, self.lat[found], self.lon[found])
+        order = np.lexsort((self.names[found], metres))[:wanted]
+        return tuple(Nearby(self.facilities[found[i]], float(metres[i])) for i in order)
+
+    def _offset(self, location: Location) -> float:
+        if not len(self.east):
+            return 0.0
+        return math.hypot(location.east - float(self.east[0]), location.north - float(self.north[0]))
+
+
+class Places:
+    """Loaded geodata and every question the site asks of it."""
+
+    def __init__(self, data: StoredGeodata, *, council: str, warning_metres: int = 100) -> None:
+        self.data = data
+        self.council = council
+        self.warning_metres = min(int(warning_metres), EDGE_CAP_METRES)
+        self.layers: list[Layer] = data.layers
+        self.categories: list[Category] = data.categories
+        self._categories = {category.slug: category for category in data.categories}
+        self._facilities = {facility.id: facility for facility in data.facilities}
+        self._by_category: dict[str, list[Facility]] = {slug: [] for slug in self._categories}
+        for facility in data.facilities:
+            self._by_category.setdefault(facility.category, []).append(facility)
+        self._category_indexes: dict[str, _CategoryIndex] = {}
+        self._area_indexes: dict[str, AreaIndex] = {}
+        self._boundary_indexes: dict[str, BoundaryIndex] = {}
+        self._geojson: dict[str, bytes] = {}
+        self._has_boundary = BOUNDARY in data.layer_by_name
+        self._columns = [
+            (layer, data.areas[layer.name], data.postcode_areas.get(layer.name), data.postcode_edges.get(layer.name))
+            for layer in self.layers
+        ]
+        self._boundary_column = data.postcode_areas.get(BOUNDARY) if self._has_boundary else None
+
+    @classmethod
+    def open(cls, root: str | os.PathLike[str], *, council: str, warning_metres: int = 100) -> Places:
+        return cls(StoredGeodata.open(root), council=council, warning_metres=warning_metres)
+
+    # --- what there is -------------------------------------------------------
+
+    def layer(self, name: str) -> Layer:
+        try:
+            return self.data.layer_by_name[name]
+        except KeyError:
+            raise UnknownLayer(layer=name) from None
+
+    def areas(self, layer: str) -> list[Area]:
+        return self.data.areas[self.layer(layer).name]
+
+    def area(self, layer: str, code: str) -> Area | None:
+        return next((area for area in self.areas(layer) if area.code == code), None)
+
+    def category(self, slug: str) -> Category:
+        try:
+            return self._categories[slug]
+        except KeyError:
+            raise UnknownCategory(category=slug) from None
+
+    def facilities(self, category: str | None = None) -> list[Facility]:
+        if category is None:
+            return list(self.data.facilities)
+        return list(self._by_category[self.category(category).slug])
+
+    def facility(self, facility_id: str) -> Facility | None:
+        return self._facilities.get(facility_id)
+
+    @property
+    def postcode_count(self) -> int:
+        return len(self.data.keys)
+
+    # --- questions ------------------------------------------------------------
+
+    def lookup(self, typed: str | None, category: str | None = None, count: int = 5) -> Answer:
+        """Everything for a typed postcode: its areas and, if asked, the nearest of a category.
+
+        Raises NotAPostcode, PostcodeNotFound, PostcodeTerminated or OutsideArea.
+        """
+        chosen = self.category(category) if category else None
+        location, row = self._find_postcode(typed)
+        areas = tuple(
+            self._match(layer, areas, int(area_column[row]), int(edge_column[row]))
+            for layer, areas, area_column, edge_column in self._columns
+        )
+        nearest = self.nearest(location, chosen.slug, count) if chosen else ()
+        return Answer(location, areas, chosen, nearest)
+
+    def lookup_point(self, lat: Any, lon: Any, category: str | None = None, count: int = 5) -> Answer:
+        """The same answer for a latitude and longitude ("use my location")."""
+        chosen = self.category(category) if category else None
+        location = self.locate_point(lat, lon)
+        lon_array, lat_array = np.array([location.lon]), np.array([location.lat])
+        east_array, north_array = np.array([location.east]), np.array([location.north])
+        matches = []
+        for layer in self.layers:
+            index = self._area_index(layer.name).assign(lon_array, lat_array)[0]
+            metres = self._boundary_index(layer.name).distances(east_array, north_array, EDGE_CAP_METRES)[0]
+            edge = EDGE_FAR if metres >= EDGE_CAP_METRES else int(round(metres))
+            matches.append(self._match(layer, self.data.areas[layer.name], int(index), edge))
+        if self._has_boundary and matches[0].area is None:
+            raise OutsideArea(place="That location", council=self.council)
+        nearest = self.nearest(location, chosen.slug, count) if chosen else ()
+        return Answer(location, tuple(matches), chosen, nearest)
+
+    def locate(self, typed: str | None) -> Location:
+        """Where a postcode is (with the same errors as ``lookup``)."""
+        return self._find_postcode(typed)[0]
+
+    def locate_point(self, lat: Any, lon: Any) -> Location:
+        try:
+            lat_value, lon_value = float(lat), float(lon)
+        except (TypeError, ValueError):
+            raise NotALocation() from None
+        if not (math.isfinite(lat_value) and math.isfinite(lon_value)):
+            raise NotALocation()
+        if not (-90 <= lat_value <= 90 and -180 <= lon_value <= 180):
+            raise NotALocation()
+        east, north = to_grid(np.array([lon_value]), np.array([lat_value]))
+        return Location(lat_value, lon_value, float(east[0]), float(north[0]))
+
+    def nearest(self, location: Location, category: str, count: int = 5) -> tuple[Nearby, ...]:
+        """The ``count`` nearest facilities of a category, nearest first, geodesic distances."""
+        slug = self.category(category).slug
+        index = self._category_indexes.get(slug)
+        if index is None:
+            index = self._category_indexes[slug] = _CategoryIndex(self._by_category.get(slug, []))
+        return index.nearest(location, max(int(count), 0))
+
+    def layer_geojson(self, name: str) -> bytes:
+        """One layer as a GeoJSON FeatureCollection (WGS84), for open data."""
+        layer = self.layer(name)
+        if name not in self._geojson:
+            geometries = self.data.geometries(name)
+            features = []
+            for area, geometry in zip(self.data.areas[name], geometries):
+                features.append(
+                    '{"type":"Feature","id":%s,"properties":%s,"geometry":%s}'
+                    % (
+                        json.dumps(area.code),
+                        json.dumps({"code": area.code, "name": area.name, **area.properties}, ensure_ascii=False),
+                        shapely.to_geojson(geometry),
+                    )
+                )
+            head = json.dumps({"name": layer.name, "title": layer.title, "edition": layer.edition,
+                               "source": layer.source, "licence": layer.licence}, ensure_ascii=False)
+            self._geojson[name] = (
+                '{"type":"FeatureCollection","layer":%s,"features":[%s]}' % (head, ",".join(features))
+            ).encode("utf-8")
+        return self._geojson[name]
+
+    def geometry(self, layer: str, area: Area) -> shapely.Geometry:
+        return self.data.geometries(self.layer(layer).name)[area.index]
+
+    # --- inside ---------------------------------------------------------------
+
+    def _find_postcode(self, typed: str | None) -> tuple[Location, int]:
+        cleaned = clean(typed)
+        postcode = cleaned.postcode
+        keys = self.data.keys
+        key = postcode.encode("ascii")
+        row = int(keys.searchsorted(key))
+        if row >= len(keys) or keys[row] != key:
+            if self._has_boundary and self.data.outward_codes and cleaned.outward not in self.data.outward_codes:
+                # We hold every postcode in our area, and none in this district at all.
+                raise OutsideArea(place=postcode, council=self.council)
+            raise PostcodeNotFound(postcode=postcode)
+        withdrawn = int(self.data.withdrawn[row])
+        if withdrawn:
+            raise PostcodeTerminated(postcode=postcode, withdrawn=_month(withdrawn))
+        lon, lat, east, north = self.data.coords[row].tolist()
+        location = Location(lat, lon, east, north, postcode, cleaned.typed, cleaned.corrected)
+        if self._boundary_column is not None and self._boundary_column[row] == NO_AREA:
+            raise OutsideArea(place=postcode, council=self.council)
+        return location, row
+
+    def _match(self, layer: Layer, areas: list[Area], index: int, edge: int) -> AreaMatch:
+        area = areas[index] if index != NO_AREA else None
+        metres = None if edge == EDGE_FAR else edge
+        near = layer.boundary_warning and metres is not None and metres <= self.warning_metres
+        return AreaMatch(layer, area, metres, near)
+
+    def _area_index(self, name: str) -> AreaIndex:
+        if name not in self._area_indexes:
+            codes = [area.code for area in self.data.areas[name]]
+            self._area_indexes[name] = AreaIndex(self.data.geometries(name), codes)
+        return self._area_indexes[name]
+
+    def _boundary_index(self, name: str) -> BoundaryIndex:
+        if name not in self._boundary_indexes:
+            self._boundary_indexes[name] = BoundaryIndex(self.data.geometries(name))
+        return self._boundary_indexes[name]
+
+
+def _month(yyyymm: int) -> str:
+    year, month = divmod(yyyymm, 100)
+    if 1 <= month <= 12:
+        return f"{_MONTHS[month - 1]} {year}"
+    return str(year)
+
+
+def withdrawn_date(yyyymm: int) -> date | None:
+    year, month = divmod(yyyymm, 100)
+    return date(year, month, 1) if 1 <= month <= 12 else None
