@@ -69,9 +69,9 @@ def store_postcodes(
         "imported_at": imported_at or now_stamp(),
         "outward_codes": outward,
     }
-    for entry in generation.manifest["layers"]:
-        codes = [area["code"] for area in _area_entries(generation, entry["name"])]
-        _store_postcode_columns(generation, entry["name"], read_geometries(generation.path, entry["name"]), codes)
+    generation.remove("postcodes/areas.npy")
+    generation.remove("postcodes/edges.npy")
+    _store_postcode_matrices(generation)
 
 
 def store_layer(
@@ -101,7 +101,8 @@ def store_layer(
     entries.insert(0 if layer.name == BOUNDARY else position, stored.as_dict())
     generation.manifest["layers"] = entries
     if generation.manifest.get("postcodes"):
-        _store_postcode_columns(generation, layer.name, geometries, list(codes))
+        column = _postcode_columns(generation, layer.name, geometries, list(codes))
+        _store_postcode_matrices(generation, {layer.name: column})
     return stored
 
 
@@ -110,14 +111,10 @@ def remove_layer(generation: Generation, name: str) -> bool:
     if not any(entry["name"] == name for entry in entries):
         return False
     generation.manifest["layers"] = [entry for entry in entries if entry["name"] != name]
-    for relative in (
-        f"layers/{name}.json",
-        f"layers/{name}.wkb",
-        f"layers/{name}.offsets.npy",
-        f"postcodes/areas-{name}.npy",
-        f"postcodes/edge-{name}.npy",
-    ):
+    for relative in (f"layers/{name}.json", f"layers/{name}.wkb", f"layers/{name}.offsets.npy"):
         generation.remove(relative)
+    if generation.manifest.get("postcodes"):
+        _store_postcode_matrices(generation)
     return True
 
 
@@ -150,13 +147,43 @@ def _area_entries(generation: Generation, name: str) -> list[dict[str, Any]]:
     return json.loads(path.read_text(encoding="utf-8"))["areas"]
 
 
-def _store_postcode_columns(
-    generation: Generation, name: str, geometries: np.ndarray, codes: list[str]
-) -> None:
+def _postcode_columns(generation: Generation, name: str, geometries: np.ndarray, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each postcode's area in one layer, and metres to that layer's nearest boundary."""
     coords = np.load(generation.path / "postcodes" / "coords.npy")
     areas = AreaIndex(geometries, codes).assign(coords[:, 0], coords[:, 1])
     metres = BoundaryIndex(geometries).distances(coords[:, 2], coords[:, 3], EDGE_CAP_METRES)
     edges = np.where(metres >= EDGE_CAP_METRES, EDGE_FAR, np.rint(metres)).astype(np.uint16)
-    dtype = np.int16 if len(codes) < np.iinfo(np.int16).max else np.int32
-    write_array(generation.path / "postcodes" / f"areas-{name}.npy", areas.astype(dtype))
-    write_array(generation.path / "postcodes" / f"edge-{name}.npy", edges)
+    return areas, edges
+
+
+def _store_postcode_matrices(generation: Generation, replace: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
+    """Write every postcode's areas and boundary distances as two matrices in layer order.
+
+    One row per postcode, one column per layer: a lookup reads two rows. Columns
+    not in ``replace`` are carried over from the generation being updated.
+    """
+    folder = generation.path / "postcodes"
+    names = [entry["name"] for entry in generation.manifest["layers"]]
+    previous_names = (generation.manifest.get("postcodes") or {}).get("layers", [])
+    count = len(np.load(folder / "keys.npy", mmap_mode="r"))
+    old_areas = np.load(folder / "areas.npy") if (folder / "areas.npy").exists() else None
+    old_edges = np.load(folder / "edges.npy") if (folder / "edges.npy").exists() else None
+    replace = replace or {}
+    largest = max((len(_area_entries(generation, name)) for name in names), default=0)
+    dtype = np.int16 if largest < np.iinfo(np.int16).max else np.int32
+    areas = np.full((count, len(names)), -1, dtype=dtype)
+    edges = np.full((count, len(names)), EDGE_FAR, dtype=np.uint16)
+    for column, name in enumerate(names):
+        if name in replace:
+            areas[:, column], edges[:, column] = replace[name]
+        elif old_areas is not None and name in previous_names and len(old_areas) == count:
+            areas[:, column] = old_areas[:, previous_names.index(name)]
+            edges[:, column] = old_edges[:, previous_names.index(name)]
+        else:
+            codes = [area["code"] for area in _area_entries(generation, name)]
+            areas[:, column], edges[:, column] = _postcode_columns(
+                generation, name, read_geometries(generation.path, name), codes
+            )
+    write_array(folder / "areas.npy", areas)
+    write_array(folder / "edges.npy", edges)
+    generation.manifest["postcodes"]["layers"] = names

@@ -29,11 +29,11 @@ from .errors import (
     UnknownLayer,
 )
 from .geometry import (
+    _GEOD,
     METRES_PER_MILE,
     NO_AREA,
     AreaIndex,
     BoundaryIndex,
-    geodesic_metres,
     to_grid,
 )
 from .postcodes import clean
@@ -98,47 +98,55 @@ class Answer:
 
 
 class _CategoryIndex:
-    """The facilities of one category on the National Grid, in an STRtree."""
+    """The facilities of one category on the National Grid, in an STRtree.
+
+    A query asks the tree for facilities in a square around the place, widening
+    it until it holds enough; only those that could be among the nearest are
+    then measured geodesically. Lists of a few numbers are cheaper in plain
+    Python than in numpy calls, so the per-request work is done that way.
+    """
 
     def __init__(self, facilities: list[Facility]) -> None:
         self.facilities = facilities
-        self.east = np.array([f.east for f in facilities], dtype=float)
-        self.north = np.array([f.north for f in facilities], dtype=float)
-        self.lat = np.array([f.lat for f in facilities], dtype=float)
-        self.lon = np.array([f.lon for f in facilities], dtype=float)
-        self.names = np.array([f.name for f in facilities], dtype=object)
-        self.tree = STRtree(shapely.points(self.east, self.north))
-        width = float(np.ptp(self.east)) if facilities else 0.0
-        height = float(np.ptp(self.north)) if facilities else 0.0
+        self.east = [f.east for f in facilities]
+        self.north = [f.north for f in facilities]
+        self.lat = [f.lat for f in facilities]
+        self.lon = [f.lon for f in facilities]
+        self.tree = STRtree(shapely.points(np.array(self.east), np.array(self.north)) if facilities else [])
+        width = (max(self.east) - min(self.east)) if facilities else 0.0
+        height = (max(self.north) - min(self.north)) if facilities else 0.0
         self.span = math.hypot(width, height) + 1.0
         self.spacing = max(math.sqrt(max(width * height, 1.0) / max(len(facilities), 1)), 250.0)
+        self.centre = ((min(self.east) + max(self.east)) / 2, (min(self.north) + max(self.north)) / 2) if facilities else (0.0, 0.0)
+
+    def _within(self, east: float, north: float, radius: float) -> list[tuple[float, int]]:
+        found = self.tree.query(shapely.box(east - radius, north - radius, east + radius, north + radius))
+        all_east, all_north = self.east, self.north
+        return [(math.hypot(all_east[i] - east, all_north[i] - north), i) for i in found.tolist()]
 
     def nearest(self, location: Location, count: int) -> tuple[Nearby, ...]:
-        total = len(self.facilities)
-        wanted = min(count, total)
+        wanted = min(count, len(self.facilities))
         if wanted <= 0:
             return ()
-        point = shapely.points(location.east, location.north)
+        east, north = location.east, location.north
+        reach = self.span + math.hypot(east - self.centre[0], north - self.centre[1])
         radius = self.spacing * math.sqrt(wanted)
         while True:
-            found = self.tree.query(point, predicate="dwithin", distance=radius)
-            if len(found) >= wanted or radius >= self.span + self._offset(location):
+            found = [entry for entry in self._within(east, north, radius) if entry[0] <= radius]
+            if len(found) >= wanted or radius >= reach:
                 break
             radius *= 2
-        planar = np.hypot(self.east[found] - location.east, self.north[found] - location.north)
-        limit = np.partition(planar, wanted - 1)[wanted - 1] * _PLANAR_MARGIN + 1.0
+        found.sort()
+        limit = found[wanted - 1][0] * _PLANAR_MARGIN + 1.0
         if limit > radius:
-            found = self.tree.query(point, predicate="dwithin", distance=limit)
-            planar = np.hypot(self.east[found] - location.east, self.north[found] - location.north)
-        found = found[planar <= limit]
-        metres = geodesic_metres(location.lat, location.lon, self.lat[found], self.lon[found])
-        order = np.lexsort((self.names[found], metres))[:wanted]
-        return tuple(Nearby(self.facilities[found[i]], float(metres[i])) for i in order)
-
-    def _offset(self, location: Location) -> float:
-        if not len(self.east):
-            return 0.0
-        return math.hypot(location.east - float(self.east[0]), location.north - float(self.north[0]))
+            found = sorted(self._within(east, north, limit))
+        lat, lon, inverse = location.lat, location.lon, _GEOD.inv
+        measured = sorted(
+            (inverse(lon, lat, self.lon[i], self.lat[i])[2], self.facilities[i].name, i)
+            for planar, i in found
+            if planar <= limit
+        )
+        return tuple(Nearby(self.facilities[i], metres) for metres, _, i in measured[:wanted])
 
 
 class Places:
@@ -160,11 +168,10 @@ class Places:
         self._boundary_indexes: dict[str, BoundaryIndex] = {}
         self._geojson: dict[str, bytes] = {}
         self._has_boundary = BOUNDARY in data.layer_by_name
-        self._columns = [
-            (layer, data.areas[layer.name], data.postcode_areas.get(layer.name), data.postcode_edges.get(layer.name))
-            for layer in self.layers
-        ]
-        self._boundary_column = data.postcode_areas.get(BOUNDARY) if self._has_boundary else None
+        self._layer_areas = [(layer, data.areas[layer.name]) for layer in self.layers]
+        self._boundary_column = (
+            [layer.name for layer in self.layers].index(BOUNDARY) if self._has_boundary else None
+        )
 
     @classmethod
     def open(cls, root: str | os.PathLike[str], *, council: str, warning_metres: int = 100) -> Places:
@@ -212,8 +219,10 @@ class Places:
         chosen = self.category(category) if category else None
         location, row = self._find_postcode(typed)
         areas = tuple(
-            self._match(layer, areas, int(area_column[row]), int(edge_column[row]))
-            for layer, areas, area_column, edge_column in self._columns
+            self._match(layer, areas, index, edge)
+            for (layer, areas), index, edge in zip(
+                self._layer_areas, self.data.postcode_areas[row].tolist(), self.data.postcode_edges[row].tolist()
+            )
         )
         nearest = self.nearest(location, chosen.slug, count) if chosen else ()
         return Answer(location, areas, chosen, nearest)
@@ -230,7 +239,7 @@ class Places:
             metres = self._boundary_index(layer.name).distances(east_array, north_array, EDGE_CAP_METRES)[0]
             edge = EDGE_FAR if metres >= EDGE_CAP_METRES else int(round(metres))
             matches.append(self._match(layer, self.data.areas[layer.name], int(index), edge))
-        if self._has_boundary and matches[0].area is None:
+        if self._boundary_column is not None and matches[self._boundary_column].area is None:
             raise OutsideArea(place="That location", council=self.council)
         nearest = self.nearest(location, chosen.slug, count) if chosen else ()
         return Answer(location, tuple(matches), chosen, nearest)
@@ -302,7 +311,7 @@ class Places:
             raise PostcodeTerminated(postcode=postcode, withdrawn=_month(withdrawn))
         lon, lat, east, north = self.data.coords[row].tolist()
         location = Location(lat, lon, east, north, postcode, cleaned.typed, cleaned.corrected)
-        if self._boundary_column is not None and self._boundary_column[row] == NO_AREA:
+        if self._boundary_column is not None and self.data.postcode_areas[row, self._boundary_column] == NO_AREA:
             raise OutsideArea(place=postcode, council=self.council)
         return location, row
 

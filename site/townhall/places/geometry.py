@@ -68,7 +68,7 @@ def geodesic_metres(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) 
     would be slower than a database round trip for five results.
     """
     count = len(lats)
-    _, _, metres = _GEOD.inv(np.full(count, lon), np.full(count, lat), lons, lats)
+    _, _, metres = _GEOD.inv(np.full(count, lon), np.full(count, lat), np.asarray(lons), np.asarray(lats))
     return np.asarray(metres)
 
 

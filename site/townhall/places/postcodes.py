@@ -27,7 +27,7 @@ _OUTWARD = re.compile(
     rf"|[{_FIRST}][{_SECOND}][0-9][0-9]?"
     rf"|[{_FIRST}][{_SECOND}][0-9][{_FOURTH_AA9A}]"
 )
-_INWARD = re.compile(rf"[0-9][{_INWARD_LETTERS}]{{2}}")
+_WHOLE = re.compile(rf"(?:{_OUTWARD.pattern})[0-9][{_INWARD_LETTERS}]{{2}}")
 _SPECIAL = {"GIR0AA"}  # Girobank's historic postcode, still valid
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
 _DIGIT_LOOKALIKES = {"O": "0", "I": "1"}
@@ -51,9 +51,7 @@ def is_valid(compact: str) -> bool:
     """Whether an upper-case postcode without spaces has the UK format."""
     if compact in _SPECIAL:
         return True
-    if not 5 <= len(compact) <= 7:
-        return False
-    return bool(_OUTWARD.fullmatch(compact[:-3]) and _INWARD.fullmatch(compact[-3:]))
+    return 5 <= len(compact) <= 7 and _WHOLE.fullmatch(compact) is not None
 
 
 def standard_form(compact: str) -> str:
@@ -65,7 +63,9 @@ def clean(typed: str | None) -> CleanPostcode:
     text = (typed or "").strip()
     if not text:
         raise NotAPostcode(NotAPostcode.EMPTY)
-    compact = _NOT_ALPHANUMERIC.sub("", text).upper()
+    compact = text.replace(" ", "").upper()
+    if not compact.isalnum() or not compact.isascii():
+        compact = _NOT_ALPHANUMERIC.sub("", compact)
     if is_valid(compact):
         return CleanPostcode(standard_form(compact), text, corrected=False)
     reading = _read_lookalikes(compact)

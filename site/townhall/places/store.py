@@ -8,8 +8,8 @@ Layout (``TOWNHALL_GEODATA``, default ``geodata/``)::
       postcodes/keys.npy     sorted standard-form postcodes, fixed width (binary search)
       postcodes/coords.npy   longitude, latitude, easting, northing per postcode
       postcodes/withdrawn.npy   YYYYMM a postcode was withdrawn, 0 while in use
-      postcodes/areas-<layer>.npy   index of each postcode's area in that layer, -1 for none
-      postcodes/edge-<layer>.npy    metres to that layer's nearest boundary (capped)
+      postcodes/areas.npy    per postcode (row) and layer (column): index of its area, -1 for none
+      postcodes/edges.npy    per postcode and layer: metres to the layer's nearest boundary (capped)
       layers/<layer>.json    each area's code, name and properties
       layers/<layer>.wkb     the areas' polygons (WKB, WGS84) + <layer>.offsets.npy
       facilities.json        facilities and their categories
@@ -297,21 +297,17 @@ class StoredGeodata:
             self.coords = _plain(np.load(folder / "coords.npy", mmap_mode="r"))
             self.withdrawn = _plain(np.load(folder / "withdrawn.npy", mmap_mode="r"))
             self.outward_codes = frozenset(postcodes.get("outward_codes", []))
-            self.postcode_areas = {
-                layer.name: _plain(np.load(folder / f"areas-{layer.name}.npy", mmap_mode="r"))
-                for layer in self.layers
-            }
-            self.postcode_edges = {
-                layer.name: _plain(np.load(folder / f"edge-{layer.name}.npy", mmap_mode="r"))
-                for layer in self.layers
-            }
+            if postcodes.get("layers", []) != [layer.name for layer in self.layers]:
+                raise ValueError(f"{path}: the postcode areas do not match the layers")
+            self.postcode_areas = _plain(np.load(folder / "areas.npy", mmap_mode="r"))
+            self.postcode_edges = _plain(np.load(folder / "edges.npy", mmap_mode="r"))
         else:
             self.keys = np.empty(0, dtype=f"S{KEY_WIDTH}")
             self.coords = np.empty((0, 4))
             self.withdrawn = np.empty(0, dtype=np.uint32)
             self.outward_codes = frozenset()
-            self.postcode_areas = {}
-            self.postcode_edges = {}
+            self.postcode_areas = np.empty((0, len(self.layers)), dtype=np.int16)
+            self.postcode_edges = np.empty((0, len(self.layers)), dtype=np.uint16)
         facilities = {"categories": [], "facilities": []}
         if (path / "facilities.json").is_file():
             facilities = json.loads((path / "facilities.json").read_text(encoding="utf-8"))
