@@ -1,0 +1,14 @@
+"""The content the council's team edits: Markdown pages and YAML data, loaded and checked.
+
+No Flask here: `load_site(folder)` returns a `Site` (with any problems found),
+which the web layer and the search index both read.
+"""
+
+from .loader import fingerprint, load_site, read_contact
+from .models import Category, Charge, Contact, Heading, Page, Service, Site, Standard, Timescale
+from .problems import ContentInvalid, ContentProblem, ProblemLog
+
+__all__ = [
+    "Category", "Charge", "Contact", "ContentInvalid", "ContentProblem", "Heading", "Page", "ProblemLog",
+    "Service", "Site", "Standard", "Timescale", "fingerprint", "load_site", "read_contact",
+]

@@ -1,0 +1,438 @@
+"""Load the content folder into a `Site`, checking every file as it goes.
+
+The folder the content team edits:
+
+    categories.yaml   contacts.yaml   standards.yaml   home.yaml
+    services/<slug>.md     services/<slug>.<lang>.md (a translation)
+    pages/<slug>.md        pages/<slug>.<lang>.md
+
+Loading never stops at the first mistake: every problem is collected with its
+file, field and line, and files with problems are left out. The app decides
+what to do with the problems (refuse to start in development, log and carry
+on in production) and `flask content check` prints them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import frontmatter
+import yaml
+
+from .fields import FieldReader
+from .markdown import render_markdown
+from .models import Category, Charge, Contact, Page, Service, Site, Standard, Timescale
+from .problems import ProblemLog
+
+SERVICE_FIELDS = {
+    "title", "summary", "category", "keywords", "responsible", "top_task",
+    "contact", "charges", "standard", "reviewed",
+}
+TRANSLATED_SERVICE_FIELDS = {"title", "summary", "keywords", "responsible", "standard"}
+PAGE_FIELDS = {"title", "summary", "reviewed", "includes"}
+TRANSLATED_PAGE_FIELDS = {"title", "summary"}
+CONTACT_FIELDS = {"team", "phone", "textphone", "bsl", "email", "address", "hours", "out_of_hours"}
+KNOWN_INCLUDES = ("service-standards", "preferences-cookie")
+TRANSLATION_NAME = re.compile(r"^(?P<slug>[^.]+)\.(?P<lang>[a-z]{2,3})\.md$")
+
+# Content paths whose last part must name something in the content folder.
+CONTENT_PREFIXES = ("/services/", "/categories/")
+
+
+def load_site(
+    root: Path | str,
+    languages: tuple[str, ...] = ("en", "cy"),
+    app_paths: Iterable[str] = (),
+    app_prefixes: Iterable[str] = (),
+) -> Site:
+    """Read and check everything in the content folder.
+
+    `app_paths` (fixed addresses such as /search) and `app_prefixes` (the fixed
+    start of addresses such as /directory/<slug>) come from the app's routes, so
+    links in page bodies can be checked against every page the site really has.
+    """
+    root = Path(root)
+    log = ProblemLog()
+    site = Site()
+    if not root.is_dir():
+        log.add(str(root), "The content folder does not exist. Set TOWNHALL_CONTENT to the folder's path")
+        site.problems = log.problems
+        return site
+    site.categories = _load_categories(root, log)
+    site.contacts = _load_contacts(root, log)
+    site.standards, site.standard_translations = _load_standards(root, log)
+    site.home = _read_yaml(root, "home.yaml", log, required=False) or {}
+    site.services = _load_collection(root, "services", log, lambda *args: _service(site, *args))
+    site.pages = _load_collection(root, "pages", log, lambda *args: _page(site, *args))
+    _load_translations(root, site, log, languages)
+    _check_links(site, log, set(app_paths), tuple(app_prefixes))
+    site.problems = log.problems
+    site.fingerprint = fingerprint(root)
+    return site
+
+
+def fingerprint(root: Path) -> str:
+    """A hash of every content file's name and bytes: it changes when anything is edited."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# --- reading files -----------------------------------------------------------
+
+
+def _relative(root: Path, path: Path) -> str:
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def _read_text(root: Path, path: Path, log: ProblemLog) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        log.add(_relative(root, path), f"is not saved as UTF-8 text (problem at byte {error.start}). "
+                "Save it again as UTF-8 in your editor")
+    except OSError as error:
+        log.add(_relative(root, path), f"could not be read: {error.strerror}")
+    return None
+
+
+def _yaml_problem(root: Path, path: Path, error: yaml.YAMLError, log: ProblemLog, line_offset: int = 0) -> None:
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 + line_offset if mark is not None else None
+    reason = getattr(error, "problem", None) or "the layout is not valid"
+    log.add(_relative(root, path), f"The settings at the top of the file could not be read ({reason}). "
+            "Check the indentation and that every 'name: value' line has a colon and a space", line=line)
+
+
+def _read_yaml(root: Path, name: str, log: ProblemLog, required: bool = True) -> Any:
+    path = root / name
+    if not path.exists():
+        if required:
+            log.add(name, "is missing from the content folder")
+        return None
+    text = _read_text(root, path, log)
+    if text is None:
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        _yaml_problem(root, path, error, log)
+        return None
+
+
+def _read_markdown(root: Path, path: Path, log: ProblemLog) -> frontmatter.Post | None:
+    text = _read_text(root, path, log)
+    if text is None:
+        return None
+    if not text.lstrip("\ufeff").startswith("---"):
+        log.add(_relative(root, path), "should start with a line of three dashes (---), then the page's "
+                "settings (title, summary...), then another line of three dashes", line=1)
+        return None
+    try:
+        return frontmatter.loads(text)
+    except yaml.YAMLError as error:
+        _yaml_problem(root, path, error, log, line_offset=1)
+        return None
+
+
+def _load_collection(
+    root: Path, folder: str, log: ProblemLog, build: Callable[[str, str, frontmatter.Post, ProblemLog], Any]
+) -> dict[str, Any]:
+    items: dict[str, Any] = {}
+    for path in sorted((root / folder).glob("*.md")):
+        if TRANSLATION_NAME.match(path.name):
+            continue
+        relative = _relative(root, path)
+        slug = path.stem
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+            log.add(relative, "The file name should use only lowercase letters, numbers and hyphens, "
+                    "and end in .md, like report-a-pothole.md")
+            continue
+        post = _read_markdown(root, path, log)
+        if post is None:
+            continue
+        before = len(log.problems)
+        item = build(slug, relative, post, log)
+        if item is not None and len(log.problems) == before:
+            items[slug] = item
+    return items
+
+
+# --- shared data files -------------------------------------------------------
+
+
+def _load_categories(root: Path, log: ProblemLog) -> dict[str, Category]:
+    data = _read_yaml(root, "categories.yaml", log)
+    if data is None:
+        return {}
+    if not isinstance(data, list):
+        log.add("categories.yaml", "should be a list, with each category starting with '- slug:'")
+        return {}
+    categories: dict[str, Category] = {}
+    for number, entry in enumerate(data, start=1):
+        reader = FieldReader(entry, "categories.yaml", log, prefix=f"category {number}.")
+        reader.unknown({"slug", "title", "summary", "cy", "translations"})
+        slug, title, summary = reader.slug("slug"), reader.text("title", max_length=60), reader.text("summary")
+        translations = _translations_of(reader, ("title", "summary"))
+        if slug and title and summary:
+            if slug in categories:
+                reader.problem("slug", f'"{slug}" is used by two categories. Each needs its own')
+            categories[slug] = Category(slug, title, summary, translations)
+    return categories
+
+
+def _translations_of(reader: FieldReader, fields: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Read inline translations written as `cy: {title: ..., summary: ...}`."""
+    translations: dict[str, dict[str, str]] = {}
+    for lang in ("cy",):
+        if reader.has(lang):
+            nested = reader.nested(lang)
+            nested.unknown(fields)
+            translations[lang] = {key: value for key in fields if (value := nested.text(key, required=False))}
+    return translations
+
+
+def _load_contacts(root: Path, log: ProblemLog) -> dict[str, Contact]:
+    data = _read_yaml(root, "contacts.yaml", log)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        log.add("contacts.yaml", "should list contacts by name, like 'customer-services:' followed by their details")
+        return {}
+    contacts = {}
+    for name, details in data.items():
+        contact = read_contact(FieldReader(details, "contacts.yaml", log, prefix=f"{name}."), name=str(name))
+        if contact:
+            contacts[str(name)] = contact
+    return contacts
+
+
+def read_contact(reader: FieldReader, name: str | None = None) -> Contact | None:
+    """Read a contact block; shared by contacts.yaml and inline `contact:` in pages."""
+    reader.unknown(CONTACT_FIELDS)
+    contact = Contact(
+        name=name,
+        team=reader.text("team", required=False),
+        phone=reader.phone("phone"),
+        textphone=reader.phone("textphone"),
+        bsl=reader.text("bsl", required=False),
+        email=reader.email("email"),
+        address=reader.text("address", required=False),
+        hours=reader.hours("hours"),
+        out_of_hours=reader.text("out_of_hours", required=False),
+    )
+    if not (contact.phone or contact.email or contact.address):
+        reader.problem(None, "needs at least a phone number, an email address or a postal address")
+        return None
+    return contact
+
+
+def _load_standards(root: Path, log: ProblemLog) -> tuple[tuple[Standard, ...], dict]:
+    data = _read_yaml(root, "standards.yaml", log)
+    if data is None:
+        return (), {}
+    if not isinstance(data, list):
+        log.add("standards.yaml", "should be a list, with each standard starting with '- id:'")
+        return (), {}
+    standards, translations = [], {}
+    for number, entry in enumerate(data, start=1):
+        reader = FieldReader(entry, "standards.yaml", log, prefix=f"standard {number}.")
+        reader.unknown({"id", "channel", "promise", "within", "target_percent", "cy"})
+        standard = _read_standard(reader, with_channel=True)
+        if standard:
+            standards.append(standard)
+            translations[standard.id] = _translations_of(reader, ("channel", "promise"))
+    return tuple(standards), translations
+
+
+def _read_standard(reader: FieldReader, with_channel: bool = False) -> Standard | None:
+    promise = reader.text("promise", max_length=160)
+    within = reader.within("within", required=False)
+    target = reader.data.get("target_percent")
+    if target is not None and (not isinstance(target, int) or not 0 < target <= 100):
+        reader.problem("target_percent", "should be a whole number from 1 to 100, like 70")
+        target = None
+    if within is None and target is None:
+        reader.problem("within", 'is missing. Say how fast, like "within: 2 working days"')
+        return None
+    ident = reader.slug("id") if with_channel else None
+    channel = reader.text("channel") if with_channel else None
+    if not promise:
+        return None
+    timescale = Timescale(*within) if within else None
+    return Standard(promise=promise, within=timescale, target_percent=target, channel=channel, id=ident)
+
+
+# --- services and pages ------------------------------------------------------
+
+
+def _service(site: Site, slug: str, path: str, post: frontmatter.Post, log: ProblemLog) -> Service | None:
+    reader = FieldReader(post.metadata, path, log)
+    reader.unknown(SERVICE_FIELDS)
+    body = _body(post.content, path, log)
+    service = Service(
+        slug=slug,
+        title=reader.text("title", max_length=70) or "",
+        summary=reader.text("summary", max_length=200) or "",
+        category=reader.slug("category", site.categories.keys()) or "",
+        keywords=tuple(reader.text_list("keywords")),
+        responsible=reader.text("responsible", max_length=100) or "",
+        contact=_service_contact(site, reader),  # type: ignore[arg-type]
+        charges=_charges(reader),
+        standard=_standard_field(reader),  # type: ignore[arg-type]
+        reviewed=reader.date("reviewed"),  # type: ignore[arg-type]
+        body_html=body.html,
+        headings=body.headings,
+        top_task=reader.boolean("top_task"),
+        source=path,
+    )
+    return service
+
+
+def _service_contact(site: Site, reader: FieldReader) -> Contact | None:
+    value = reader.data.get("contact")
+    if isinstance(value, str):
+        if value not in site.contacts:
+            names = ", ".join(sorted(site.contacts)) or "(none yet)"
+            reader.problem("contact", f'"{value}" is not a contact in contacts.yaml. Use one of: {names}')
+            return None
+        return site.contacts[value]
+    if value is None:
+        reader.problem("contact", "is missing. Give a contact name from contacts.yaml, like customer-services")
+        return None
+    return read_contact(reader.nested("contact"))
+
+
+def _charges(reader: FieldReader) -> tuple[Charge, ...]:
+    value = reader.data.get("charges")
+    if isinstance(value, str) and value.strip().lower() == "free":
+        return ()
+    if not isinstance(value, list) or not value:
+        reader.problem("charges", 'is missing. Write "charges: free", or list each charge with item and amount')
+        return ()
+    charges = []
+    for number, entry in enumerate(value, start=1):
+        item = FieldReader(entry, reader.path, reader.log, prefix=f"charges.{number}.")
+        item.unknown({"item", "amount", "per", "note"})
+        name, amount = item.text("item"), item.text("amount")
+        if amount and amount.lower() != "free" and not re.fullmatch(r"£\d+(?:,\d{3})*(?:\.\d{2})?", amount):
+            item.problem("amount", f'"{amount}" should be an amount in pounds, like £52 or £7.50, or the word free')
+            amount = None
+        if name and amount:
+            charges.append(Charge(name, amount.lower() if amount.lower() == "free" else amount,
+                                  item.text("per", required=False), item.text("note", required=False)))
+    return tuple(charges)
+
+
+def _standard_field(reader: FieldReader) -> Standard | None:
+    if not isinstance(reader.data.get("standard"), dict):
+        reader.problem("standard", "is missing. Add 'promise' (what we will do) and 'within' (how fast)")
+        return None
+    nested = reader.nested("standard")
+    nested.unknown({"promise", "within"})
+    return _read_standard(nested)
+
+
+def _page(site: Site, slug: str, path: str, post: frontmatter.Post, log: ProblemLog) -> Page | None:
+    reader = FieldReader(post.metadata, path, log)
+    reader.unknown(PAGE_FIELDS)
+    body = _body(post.content, path, log)
+    includes = tuple(reader.text_list("includes"))
+    for include in includes:
+        if include.startswith("contact:"):
+            if include.removeprefix("contact:") not in site.contacts:
+                reader.problem("includes", f'"{include}" names a contact that is not in contacts.yaml')
+        elif include not in KNOWN_INCLUDES:
+            choices = ", ".join((*KNOWN_INCLUDES, "contact:<name>"))
+            reader.problem("includes", f'"{include}" is not a block we can include. Choose from: {choices}')
+    return Page(
+        slug=slug,
+        title=reader.text("title", max_length=70) or "",
+        summary=reader.text("summary", max_length=200) or "",
+        reviewed=reader.date("reviewed"),  # type: ignore[arg-type]
+        body_html=body.html,
+        headings=body.headings,
+        includes=includes,
+        source=path,
+    )
+
+
+def _body(content: str, path: str, log: ProblemLog):
+    rendered = render_markdown(content)
+    for warning in rendered.warnings:
+        log.add(path, warning)
+    if not content.strip():
+        log.add(path, "has no text after the settings. Add the page's text below the second line of dashes")
+    return rendered
+
+
+# --- translations ------------------------------------------------------------
+
+
+def _load_translations(root: Path, site: Site, log: ProblemLog, languages: tuple[str, ...]) -> None:
+    for folder, originals, kind in (("services", site.services, "service"), ("pages", site.pages, "page")):
+        for path in sorted((root / folder).glob("*.*.md")):
+            match = TRANSLATION_NAME.match(path.name)
+            if not match:
+                continue
+            relative, slug, lang = _relative(root, path), match["slug"], match["lang"]
+            if lang not in languages or lang == "en":
+                log.add(relative, f'"{lang}" is not one of the site\'s languages ({", ".join(languages)})')
+                continue
+            original = originals.get(slug)
+            if original is None:
+                log.add(relative, f"is a translation of {folder}/{slug}.md, which does not exist or has problems")
+                continue
+            post = _read_markdown(root, path, log)
+            if post is None:
+                continue
+            before = len(log.problems)
+            translated = _translated(original, relative, post, log, kind, lang)
+            if len(log.problems) == before:
+                site.translations[(f"{kind}:{slug}", lang)] = translated
+
+
+def _translated(original: Any, path: str, post: frontmatter.Post, log: ProblemLog, kind: str, lang: str) -> Any:
+    reader = FieldReader(post.metadata, path, log)
+    allowed = TRANSLATED_SERVICE_FIELDS if kind == "service" else TRANSLATED_PAGE_FIELDS
+    reader.unknown(allowed)
+    body = _body(post.content, path, log)
+    changes: dict[str, Any] = {
+        "title": reader.text("title", max_length=70) or original.title,
+        "summary": reader.text("summary", max_length=200) or original.summary,
+        "body_html": body.html,
+        "headings": body.headings,
+        "lang": lang,
+        "source": path,
+    }
+    if kind == "service":
+        changes["keywords"] = tuple(reader.text_list("keywords")) or original.keywords
+        changes["responsible"] = reader.text("responsible", required=False) or original.responsible
+        if reader.has("standard"):
+            changes["standard"] = _standard_field(reader) or original.standard
+    return replace(original, **changes)
+
+
+def _check_links(site: Site, log: ProblemLog, app_paths: set[str], app_prefixes: tuple[str, ...]) -> None:
+    """Report links in page bodies to addresses on this site that do not exist."""
+    known = app_paths | {"/"} | {f"/services/{slug}" for slug in site.services} | {f"/{slug}" for slug in site.pages}
+    known |= {f"/categories/{slug}" for slug in site.categories}
+    other_prefixes = tuple(p for p in app_prefixes if p not in ("/", *CONTENT_PREFIXES))
+    items = [*site.services.values(), *site.pages.values(), *site.translations.values()]
+    for item in items:
+        for href in re.findall(r'href="([^"]+)"', item.body_html):
+            if not href.startswith("/") or href.startswith("//"):
+                continue
+            target = href.split("#")[0].split("?")[0].rstrip("/") or "/"
+            if target in known or (other_prefixes and target.startswith(other_prefixes)):
+                continue
+            if not app_paths and not target.startswith(CONTENT_PREFIXES) and target.count("/") > 1:
+                continue  # without the app's routes we can only check content addresses
+            log.add(item.source, f'links to "{href}", which is not a page on this site. '
+                    "Check the spelling of the link", hides_file=False)

@@ -1,0 +1,170 @@
+"""The content the site shows, as plain data: services, categories, contacts, standards, pages.
+
+These are what the views hand to templates. They hold English and, where the
+content team has written one, a translation; `Site.service(slug, lang)` picks
+the right one so views never need to know how translations are stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from ..hours import OpeningHours
+
+
+@dataclass(frozen=True)
+class Timescale:
+    """How fast we promise to act: "within 2 working days"."""
+
+    amount: int
+    unit: str  # plural: "working days", "seconds"...
+
+    @property
+    def singular(self) -> bool:
+        return self.amount == 1
+
+
+@dataclass(frozen=True)
+class Standard:
+    """A promise with a timescale or a target: "We will answer your call within 20 seconds"."""
+
+    promise: str  # completes "We will ..."
+    within: Timescale | None = None
+    target_percent: int | None = None
+    channel: str | None = None  # for the council-wide standards table
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How and when to get in touch with a team."""
+
+    name: str | None  # the shared contact's key in contacts.yaml, if any
+    team: str | None = None
+    phone: str | None = None
+    textphone: str | None = None
+    bsl: str | None = None
+    email: str | None = None
+    address: str | None = None
+    hours: OpeningHours | None = None
+    out_of_hours: str | None = None
+
+
+@dataclass(frozen=True)
+class Charge:
+    item: str
+    amount: str  # "£52" or "free"
+    per: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    slug: str
+    title: str
+    summary: str
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def localised(self, lang: str) -> "Category":
+        text = self.translations.get(lang)
+        if not text:
+            return self
+        return replace(self, title=text.get("title", self.title), summary=text.get("summary", self.summary))
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading in a page body: its level, text and anchor id."""
+
+    level: int
+    text: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Service:
+    """One council service page."""
+
+    slug: str
+    title: str
+    summary: str
+    category: str
+    keywords: tuple[str, ...]
+    responsible: str
+    contact: Contact
+    charges: tuple[Charge, ...]  # empty means free
+    standard: Standard
+    reviewed: date
+    body_html: str
+    headings: tuple[Heading, ...]
+    top_task: bool = False
+    lang: str = "en"  # the language this text is written in
+    source: str = ""  # path relative to the content folder
+
+    @property
+    def is_free(self) -> bool:
+        return not self.charges
+
+    @property
+    def url_path(self) -> str:
+        return f"/services/{self.slug}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A general page: contact us, customer promise, accessibility statement..."""
+
+    slug: str
+    title: str
+    summary: str
+    reviewed: date
+    body_html: str
+    headings: tuple[Heading, ...]
+    includes: tuple[str, ...] = ()
+    lang: str = "en"
+    source: str = ""
+
+
+@dataclass
+class Site:
+    """Everything loaded from the content folder, plus the problems found on the way."""
+
+    categories: dict[str, Category] = field(default_factory=dict)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    pages: dict[str, Page] = field(default_factory=dict)
+    standards: tuple[Standard, ...] = ()
+    standard_translations: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    home: dict[str, Any] = field(default_factory=dict)
+    translations: dict[tuple[str, str], Any] = field(default_factory=dict)  # (kind:slug, lang) -> item
+    problems: list = field(default_factory=list)
+    fingerprint: str = ""  # changes whenever any content file changes
+
+    def service(self, slug: str, lang: str = "en") -> Service | None:
+        return self.translations.get((f"service:{slug}", lang)) or self.services.get(slug)
+
+    def page(self, slug: str, lang: str = "en") -> Page | None:
+        return self.translations.get((f"page:{slug}", lang)) or self.pages.get(slug)
+
+    def category(self, slug: str, lang: str = "en") -> Category | None:
+        category = self.categories.get(slug)
+        return category.localised(lang) if category else None
+
+    def services_in(self, category_slug: str, lang: str = "en") -> list[Service]:
+        chosen = [self.service(slug, lang) for slug, item in self.services.items() if item.category == category_slug]
+        return sorted(chosen, key=lambda service: service.title.lower())
+
+    def all_services(self, lang: str = "en") -> list[Service]:
+        return sorted((self.service(slug, lang) for slug in self.services), key=lambda s: s.title.lower())
+
+    def top_tasks(self, lang: str = "en") -> list[Service]:
+        return [service for service in self.all_services(lang) if service.top_task]
+
+    def standards_in(self, lang: str = "en") -> list[Standard]:
+        localised = []
+        for standard in self.standards:
+            text = self.standard_translations.get(standard.id or "", {}).get(lang, {})
+            localised.append(replace(standard, **{k: v for k, v in text.items() if k in ("promise", "channel")}))
+        return localised
