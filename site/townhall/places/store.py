@@ -211,6 +211,7 @@ class GeodataFolder:
         with open(self.root / ".lock", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             building = Path(tempfile.mkdtemp(prefix=".building-", dir=self.root))
+            building.chmod(0o755)  # mkdtemp makes it private; the web server must read it
             try:
                 current = self.current
                 if current is not None:
