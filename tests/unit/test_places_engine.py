@@ -275,3 +275,46 @@ def test_layer_geojson_is_open_data(places):
 def test_opening_hours_come_from_the_shared_parser(places):
     library = places.facilities("libraries")[0]
     assert library.hours.rows()[0] == ("Monday", "9am to 5pm")
+
+
+def test_single_point_and_bulk_assignment_agree(places):
+    import numpy as np
+
+    from townhall.places.geometry import AreaIndex
+
+    rng = np.random.default_rng(4)
+    lon = np.concatenate([rng.uniform(-1.001, -0.979, 400), np.full(20, -0.99), np.full(20, -0.995)])
+    lat = np.concatenate([rng.uniform(51.999, 52.021, 400), rng.uniform(52.0, 52.02, 40)])
+    for layer in ("wards", "rings", "split", "boundary"):
+        index = AreaIndex(places.data.geometries(layer), [a.code for a in places.areas(layer)])
+        bulk = index.assign(lon, lat)
+        assert [index.assign_point(x, y) for x, y in zip(lon, lat)] == bulk.tolist()
+
+
+def test_nearest_is_exact_against_brute_force_on_many_random_places(tmp_path):
+    """The grid-square cache must never change the answer: check it against geopy."""
+    import random
+
+    from geopy.distance import geodesic
+
+    rng = random.Random(9)
+    store = GeodataFolder(tmp_path / "g")
+    path = tmp_path / "f.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "category", "latitude", "longitude"])
+        for number in range(400):
+            # clustered, so many facilities sit close together and near square edges
+            cluster = rng.choice([(52.0, -1.0), (52.05, -0.9), (52.2, -1.3)])
+            writer.writerow([f"F{number:03d}", "Things", cluster[0] + rng.gauss(0, 0.03), cluster[1] + rng.gauss(0, 0.05)])
+    import_facilities(store, path)
+    places = Places.open(tmp_path / "g", council="x")
+    things = places.facilities("things")
+    for _ in range(50):
+        lat, lon = rng.uniform(51.9, 52.3), rng.uniform(-1.4, -0.8)
+        location = places.locate_point(lat, lon)
+        everything = sorted(geodesic((lat, lon), (f.lat, f.lon)).meters for f in things)
+        for count in (1, 5, 12):
+            expected = everything[:count]
+            got = [nearby.metres for nearby in places.nearest(location, "things", count)]
+            assert got == pytest.approx(expected, abs=0.001)

@@ -100,11 +100,17 @@ class Answer:
 class _CategoryIndex:
     """The facilities of one category on the National Grid, in an STRtree.
 
-    A query asks the tree for facilities in a square around the place, widening
-    it until it holds enough; only those that could be among the nearest are
-    then measured geodesically. Lists of a few numbers are cheaper in plain
-    Python than in numpy calls, so the per-request work is done that way.
+    The tree's answer is cached per grid square: for the square's centre c, the
+    tree finds the N nearest (planar distance d), then every facility within
+    d + 2h of c, where h is half the square's diagonal. By the triangle
+    inequality that set holds the N nearest of every point in the square, so
+    a request only measures those few, geodesically, and ranks them. Lists of a
+    few numbers are cheaper in plain Python than in numpy calls, so the
+    per-request work is done that way.
     """
+
+    CELL_METRES = 2000.0
+    MAX_CELLS = 200_000  # bounded cache: about 20 MB at most
 
     def __init__(self, facilities: list[Facility]) -> None:
         self.facilities = facilities
@@ -118,35 +124,53 @@ class _CategoryIndex:
         self.span = math.hypot(width, height) + 1.0
         self.spacing = max(math.sqrt(max(width * height, 1.0) / max(len(facilities), 1)), 250.0)
         self.centre = ((min(self.east) + max(self.east)) / 2, (min(self.north) + max(self.north)) / 2) if facilities else (0.0, 0.0)
+        self._cells: dict[tuple[int, int, int], list[int]] = {}
 
     def _within(self, east: float, north: float, radius: float) -> list[tuple[float, int]]:
+        """(planar distance, index) of every facility within ``radius`` metres, via the tree."""
         found = self.tree.query(shapely.box(east - radius, north - radius, east + radius, north + radius))
         all_east, all_north = self.east, self.north
-        return [(math.hypot(all_east[i] - east, all_north[i] - north), i) for i in found.tolist()]
+        near = ((math.hypot(all_east[i] - east, all_north[i] - north), i) for i in found.tolist())
+        return [entry for entry in near if entry[0] <= radius]
+
+    def _nearest_planar(self, east: float, north: float, wanted: int) -> float:
+        """Planar distance to the ``wanted``-th nearest facility, widening the search as needed."""
+        reach = self.span + math.hypot(east - self.centre[0], north - self.centre[1])
+        radius = self.spacing * math.sqrt(wanted)
+        while True:
+            found = self._within(east, north, radius)
+            if len(found) >= wanted or radius >= reach:
+                return sorted(found)[wanted - 1][0]
+            radius *= 2
+
+    def _candidates(self, key: tuple[int, int, int]) -> list[int]:
+        column, row, wanted = key
+        east, north = (column + 0.5) * self.CELL_METRES, (row + 0.5) * self.CELL_METRES
+        half_diagonal = self.CELL_METRES / math.sqrt(2)
+        radius = (self._nearest_planar(east, north, wanted) + half_diagonal) * _PLANAR_MARGIN**2 + half_diagonal + 1.0
+        candidates = [index for _, index in self._within(east, north, radius)]
+        if len(self._cells) >= self.MAX_CELLS:
+            self._cells.clear()
+        self._cells[key] = candidates
+        return candidates
 
     def nearest(self, location: Location, count: int) -> tuple[Nearby, ...]:
         wanted = min(count, len(self.facilities))
         if wanted <= 0:
             return ()
         east, north = location.east, location.north
-        reach = self.span + math.hypot(east - self.centre[0], north - self.centre[1])
-        radius = self.spacing * math.sqrt(wanted)
-        while True:
-            found = [entry for entry in self._within(east, north, radius) if entry[0] <= radius]
-            if len(found) >= wanted or radius >= reach:
-                break
-            radius *= 2
-        found.sort()
-        limit = found[wanted - 1][0] * _PLANAR_MARGIN + 1.0
-        if limit > radius:
-            found = sorted(self._within(east, north, limit))
-        lat, lon, inverse = location.lat, location.lon, _GEOD.inv
+        key = (int(east // self.CELL_METRES), int(north // self.CELL_METRES), wanted)
+        candidates = self._cells.get(key) or self._candidates(key)
+        all_east, all_north = self.east, self.north
+        planar = sorted((math.hypot(all_east[i] - east, all_north[i] - north), i) for i in candidates)
+        limit = planar[wanted - 1][0] * _PLANAR_MARGIN**2 + 1.0
+        lat, lon, inverse, facilities = location.lat, location.lon, _GEOD.inv, self.facilities
         measured = sorted(
-            (inverse(lon, lat, self.lon[i], self.lat[i])[2], self.facilities[i].name, i)
-            for planar, i in found
-            if planar <= limit
+            (inverse(lon, lat, self.lon[i], self.lat[i])[2], facilities[i].name, i)
+            for distance, i in planar
+            if distance <= limit
         )
-        return tuple(Nearby(self.facilities[i], metres) for metres, _, i in measured[:wanted])
+        return tuple(Nearby(facilities[i], metres) for metres, _, i in measured[:wanted])
 
 
 class Places:
@@ -231,11 +255,10 @@ class Places:
         """The same answer for a latitude and longitude ("use my location")."""
         chosen = self.category(category) if category else None
         location = self.locate_point(lat, lon)
-        lon_array, lat_array = np.array([location.lon]), np.array([location.lat])
         east_array, north_array = np.array([location.east]), np.array([location.north])
         matches = []
         for layer in self.layers:
-            index = self._area_index(layer.name).assign(lon_array, lat_array)[0]
+            index = self._area_index(layer.name).assign_point(location.lon, location.lat)
             metres = self._boundary_index(layer.name).distances(east_array, north_array, EDGE_CAP_METRES)[0]
             edge = EDGE_FAR if metres >= EDGE_CAP_METRES else int(round(metres))
             matches.append(self._match(layer, self.data.areas[layer.name], int(index), edge))

@@ -100,6 +100,24 @@ class AreaIndex:
         self.tree = STRtree(self.geometries)
         self._prepared = False
 
+    def _prepare(self) -> None:
+        if not self._prepared:
+            shapely.prepare(self.geometries)
+            self._prepared = True
+
+    def assign_point(self, lon: float, lat: float) -> int:
+        """One point's area (the same rule as ``assign``, without the cost of arrays)."""
+        self._prepare()
+        best: tuple[tuple[bool, int], int] | None = None
+        for index in self.tree.query(shapely.Point(lon, lat)).tolist():
+            geometry = self.geometries[index]
+            if not shapely.intersects_xy(geometry, lon, lat):
+                continue
+            priority = (not shapely.contains_xy(geometry, lon, lat), int(self.rank[index]))
+            if best is None or priority < best[0]:
+                best = (priority, index)
+        return NO_AREA if best is None else best[1]
+
     def assign(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """The index of each point's area in this layer, or NO_AREA."""
         lon = np.asarray(lon, dtype=float)
@@ -107,9 +125,7 @@ class AreaIndex:
         result = np.full(len(lon), NO_AREA, dtype=np.int32)
         if not len(self.geometries):
             return result
-        if not self._prepared:
-            shapely.prepare(self.geometries)
-            self._prepared = True
+        self._prepare()
         for start in range(0, len(lon), _CHUNK):
             x, y = lon[start : start + _CHUNK], lat[start : start + _CHUNK]
             point_index, area_index = self.tree.query(shapely.points(x, y))
