@@ -107,3 +107,9 @@ class GeodataMissing(PlacesError):
         "Postcode search is not available at the moment. Please try again later, "
         "or phone us."
     )
+
+
+class NoCategory(PlacesError):
+    status = 400
+    code = "no_category"
+    template = N_("Choose the type of place you want to find.")

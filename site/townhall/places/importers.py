@@ -550,7 +550,7 @@ FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"['’]", "", text.lower())).strip("-")
 
 
 @dataclass
