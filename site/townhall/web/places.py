@@ -223,3 +223,11 @@ def ward(code: str):
 @bp.app_template_global()
 def ward_url(code: str) -> str:
     return url_for("places.ward", code=code)
+
+
+@bp.app_template_filter("weekday")
+def weekday(english: str) -> str:
+    """A day named in the data ("Tuesday") in the reader's language."""
+    from ..hours import DAY_NAMES
+
+    return day_names()[DAY_NAMES.index(english)] if english in DAY_NAMES else english
