@@ -13,7 +13,6 @@ import json
 import math
 import os
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -362,7 +361,3 @@ def _month(yyyymm: int) -> str:
         return f"{_MONTHS[month - 1]} {year}"
     return str(year)
 
-
-def withdrawn_date(yyyymm: int) -> date | None:
-    year, month = divmod(yyyymm, 100)
-    return date(year, month, 1) if 1 <= month <= 12 else None
