@@ -166,3 +166,8 @@ def test_welsh_pages_keep_the_language_prefix(places_client):
     html = text(places_client.get("/cy/your-area?postcode=BK1 1AA"))
     assert 'hx-get="/cy/your-area"' in html
     assert 'lang="cy"' in html
+
+
+def test_find_my_nearest_says_how_current_its_list_is(places_client):
+    html = text(places_client.get("/find-my-nearest?category=parks-and-play-areas&postcode=BK1 1AA"))
+    assert "Our list of places was last updated on 1 April 2026." in html

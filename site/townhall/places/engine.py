@@ -13,6 +13,7 @@ import json
 import math
 import os
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -231,6 +232,15 @@ class Places:
     @property
     def postcode_count(self) -> int:
         return len(self.data.keys)
+
+    @property
+    def facilities_updated(self) -> date | None:
+        """When the list of facilities was last imported (what "Find my nearest" is as of)."""
+        stamp = (self.data.manifest.get("facilities") or {}).get("imported_at", "")
+        try:
+            return datetime.fromisoformat(stamp).date()
+        except ValueError:
+            return None
 
     # --- questions ------------------------------------------------------------
 

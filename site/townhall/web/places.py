@@ -184,7 +184,8 @@ def find_my_nearest():
         if not chosen:
             raise NoCategory()
         answer = _answer(places, query, places.category(chosen).slug)
-        return {"answer": answer, "map": area_map(places, answer, None, answer.nearest)}
+        return {"answer": answer, "map": area_map(places, answer, None, answer.nearest),
+                "updated": places.facilities_updated}
 
     return _ask("places/find_my_nearest.html", question, categories=categories,
                 chosen=chosen if chosen in known else "")
