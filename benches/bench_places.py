@@ -35,7 +35,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "site"))
 
-from townhall.places.build import store_facilities, store_layer, store_postcodes  # noqa: E402
+from townhall.places.build import store_facilities, store_layer, store_nearest, store_postcodes  # noqa: E402
 from townhall.places.engine import Places  # noqa: E402
 from townhall.places.errors import PlacesError  # noqa: E402
 from townhall.places.geometry import BRITISH_NATIONAL_GRID, WGS84, AreaIndex, from_grid, reproject  # noqa: E402
@@ -108,6 +108,9 @@ def national_folder(postcodes: int, layers: tuple[tuple[str, int], ...], librari
     folder = WORK / tag
     if GeodataFolder(folder).current is not None:
         print(f"Reusing {folder}")
+        if not GeodataFolder(folder).manifest().get("nearest"):
+            with GeodataFolder(folder).update(keep=1) as generation:
+                store_nearest(generation)  # built before nearest squares were worked out at import
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     print(f"Building national-scale data in {folder} ...", flush=True)

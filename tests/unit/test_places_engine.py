@@ -318,3 +318,40 @@ def test_nearest_is_exact_against_brute_force_on_many_random_places(tmp_path):
             expected = everything[:count]
             got = [nearby.metres for nearby in places.nearest(location, "things", count)]
             assert got == pytest.approx(expected, abs=0.001)
+
+
+def test_nearest_worked_out_at_import_is_exact_against_brute_force(tmp_path):
+    """Postcodes' squares use the candidates the import stored; check them against geopy."""
+    import random
+
+    from geopy.distance import geodesic
+
+    rng = random.Random(11)
+    store = GeodataFolder(tmp_path / "g")
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    with open(tmp_path / "p.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["postcode", "latitude", "longitude"])
+        postcodes = []
+        for number in range(60):
+            postcode = f"BK{1 + number % 9} {number % 10}{letters[number % 20]}{letters[number // 20]}"
+            postcodes.append(postcode)
+            writer.writerow([postcode, rng.uniform(51.95, 52.25), rng.uniform(-1.35, -0.85)])
+    import_postcodes(store, tmp_path / "p.csv")
+    with open(tmp_path / "f.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "category", "latitude", "longitude"])
+        for number in range(300):
+            cluster = rng.choice([(52.0, -1.0), (52.1, -1.2), (52.2, -0.9)])
+            writer.writerow([f"F{number:03d}", "Things", cluster[0] + rng.gauss(0, 0.04), cluster[1] + rng.gauss(0, 0.06)])
+    import_facilities(store, tmp_path / "f.csv")
+    places = Places.open(tmp_path / "g", council="x")
+    assert places.data.nearest_squares("things") is not None
+    things = places.facilities("things")
+    for postcode in postcodes:
+        location = places.locate(postcode)
+        everything = sorted(geodesic((location.lat, location.lon), (f.lat, f.lon)).meters for f in things)
+        for count in (1, 3, 5):
+            got = [nearby.metres for nearby in places.lookup(postcode, "things", count).nearest]
+            assert got == pytest.approx(everything[:count], abs=0.001)
+    assert places._category_indexes["things"]._cells == {}  # never needed the fallback

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .geometry import AreaIndex, BoundaryIndex
+from .geometry import NEAREST_CELL_METRES, AreaIndex, BoundaryIndex, cell_candidates, cell_key
 from .store import (
     BOUNDARY,
     EDGE_CAP_METRES,
@@ -72,6 +72,7 @@ def store_postcodes(
     generation.remove("postcodes/areas.npy")
     generation.remove("postcodes/edges.npy")
     _store_postcode_matrices(generation)
+    store_nearest(generation)
 
 
 def store_layer(
@@ -140,6 +141,45 @@ def store_facilities(
         "source": source,
         "imported_at": imported_at or now_stamp(),
     }
+    store_nearest(generation)
+
+
+# How many nearest facilities are worked out ahead for every square with postcodes in it.
+NEAREST_AHEAD = 5
+
+
+def store_nearest(generation: Generation) -> None:
+    """For each category and each 2 km square holding postcodes, the facilities that can
+    be among its 5 nearest: a request then measures only those (see cell_candidates)."""
+    folder = generation.path / "nearest"
+    for old in folder.glob("*.npy") if folder.exists() else []:
+        old.unlink()
+    generation.manifest.pop("nearest", None)
+    facilities_file = generation.path / "facilities.json"
+    if not generation.manifest.get("postcodes") or not facilities_file.exists():
+        return
+    coords = np.load(generation.path / "postcodes" / "coords.npy", mmap_mode="r")
+    east, north = np.asarray(coords[:, 2]), np.asarray(coords[:, 3])
+    usable = np.isfinite(east) & np.isfinite(north) & (east >= 0) & (north >= 0)
+    columns = (east[usable] // NEAREST_CELL_METRES).astype(np.int64)
+    rows = (north[usable] // NEAREST_CELL_METRES).astype(np.int64)
+    keys, first = np.unique(cell_key(columns, rows), return_index=True)
+    columns, rows = columns[first], rows[first]
+    data = json.loads(facilities_file.read_text(encoding="utf-8"))
+    slugs = []
+    for category in data["categories"]:
+        members = [f for f in data["facilities"] if f["category"] == category["slug"]]
+        if not members:
+            continue
+        offsets, candidates = cell_candidates(
+            np.array([f["east"] for f in members]), np.array([f["north"] for f in members]),
+            columns, rows, NEAREST_AHEAD,
+        )
+        write_array(folder / f"{category['slug']}.cells.npy", keys)
+        write_array(folder / f"{category['slug']}.offsets.npy", offsets)
+        write_array(folder / f"{category['slug']}.candidates.npy", candidates)
+        slugs.append(category["slug"])
+    generation.manifest["nearest"] = {"cell_metres": NEAREST_CELL_METRES, "count": NEAREST_AHEAD, "categories": slugs}
 
 
 def _area_entries(generation: Generation, name: str) -> list[dict[str, Any]]:

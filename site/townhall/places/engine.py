@@ -31,7 +31,9 @@ from .errors import (
 from .geometry import (
     _GEOD,
     METRES_PER_MILE,
+    NEAREST_CELL_METRES,
     NO_AREA,
+    PLANAR_MARGIN,
     AreaIndex,
     BoundaryIndex,
     to_grid,
@@ -39,10 +41,7 @@ from .geometry import (
 from .postcodes import clean
 from .store import BOUNDARY, EDGE_CAP_METRES, EDGE_FAR, Area, Category, Facility, Layer, StoredGeodata
 
-# Planar distances on the National Grid differ from geodesic ones by its scale
-# factor (0.9996 to 1.0007 across Great Britain), almost the same for places a few
-# miles apart. Anything this much further than the Nth nearest cannot overtake it.
-_PLANAR_MARGIN = 1.002
+_PLANAR_MARGIN = PLANAR_MARGIN
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -100,7 +99,9 @@ class Answer:
 class _CategoryIndex:
     """The facilities of one category on the National Grid, in an STRtree.
 
-    The tree's answer is cached per grid square: for the square's centre c, the
+    For squares holding postcodes the import has already asked the tree (see
+    ``geometry.cell_candidates``); elsewhere, or for more than it worked out,
+    the tree's answer is worked out now and cached per grid square: for the square's centre c, the
     tree finds the N nearest (planar distance d), then every facility within
     d + 2h of c, where h is half the square's diagonal. By the triangle
     inequality that set holds the N nearest of every point in the square, so
@@ -109,11 +110,13 @@ class _CategoryIndex:
     per-request work is done that way.
     """
 
-    CELL_METRES = 2000.0
+    CELL_METRES = NEAREST_CELL_METRES
     MAX_CELLS = 200_000  # bounded cache: about 20 MB at most
 
-    def __init__(self, facilities: list[Facility]) -> None:
+    def __init__(self, facilities: list[Facility], squares=None, ahead: int = 0) -> None:
         self.facilities = facilities
+        self.squares = squares
+        self.ahead = ahead if squares is not None else 0
         self.east = [f.east for f in facilities]
         self.north = [f.north for f in facilities]
         self.lat = [f.lat for f in facilities]
@@ -159,8 +162,17 @@ class _CategoryIndex:
         if wanted <= 0:
             return ()
         east, north = location.east, location.north
-        key = (int(east // self.CELL_METRES), int(north // self.CELL_METRES), wanted)
-        candidates = self._cells.get(key) or self._candidates(key)
+        column, row = int(east // self.CELL_METRES), int(north // self.CELL_METRES)
+        candidates = None
+        if wanted <= self.ahead and column >= 0 and row >= 0:
+            keys, offsets, indices = self.squares
+            square = column * 1_000_000 + row
+            at = int(keys.searchsorted(square))
+            if at < len(keys) and keys[at] == square:
+                candidates = indices[offsets[at] : offsets[at + 1]].tolist()
+        if candidates is None:
+            key = (column, row, wanted)
+            candidates = self._cells.get(key) or self._candidates(key)
         all_east, all_north = self.east, self.north
         planar = sorted((math.hypot(all_east[i] - east, all_north[i] - north), i) for i in candidates)
         limit = planar[wanted - 1][0] * _PLANAR_MARGIN**2 + 1.0
@@ -297,7 +309,9 @@ class Places:
         slug = self.category(category).slug
         index = self._category_indexes.get(slug)
         if index is None:
-            index = self._category_indexes[slug] = _CategoryIndex(self._by_category.get(slug, []))
+            index = self._category_indexes[slug] = _CategoryIndex(
+                self._by_category.get(slug, []), self.data.nearest_squares(slug), self.data.nearest_ahead
+            )
         return index.nearest(location, max(int(count), 0))
 
     def layer_geojson(self, name: str) -> bytes:

@@ -8,6 +8,7 @@ distances people read are geodesic on the WGS84 ellipsoid.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -185,3 +186,69 @@ def boundary_pieces(geometries: np.ndarray) -> np.ndarray:
             piece_of.append(np.full(stop - begin, piece))
             piece += 1
     return shapely.linestrings(grid[np.concatenate(take)], indices=np.concatenate(piece_of))
+
+
+# --- nearest facilities ------------------------------------------------------------
+
+NEAREST_CELL_METRES = 2000.0
+# Planar distances on the National Grid differ from geodesic ones by its scale
+# factor (0.9996 to 1.0007 across Great Britain), almost the same for places a few
+# miles apart. Anything this much further than the Nth nearest cannot overtake it.
+PLANAR_MARGIN = 1.002
+
+
+def cell_key(column: int, row: int) -> int:
+    """One integer for a grid square (columns and rows of the National Grid are >= 0)."""
+    return column * 1_000_000 + row
+
+
+def cell_candidates(
+    facility_east: np.ndarray, facility_north: np.ndarray, columns: np.ndarray, rows: np.ndarray, wanted: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each grid square, every facility that can be among the ``wanted`` nearest of any point in it.
+
+    For the square's centre c the tree finds the planar distance d to the
+    ``wanted``-th nearest facility; by the triangle inequality every point in the
+    square has its ``wanted`` nearest within d + 2h of c (h: half the diagonal),
+    widened by the grid's scale-factor margin. Returns CSR (offsets, indices).
+    """
+    count = len(facility_east)
+    wanted = min(wanted, count)
+    squares = len(columns)
+    if not squares or not wanted:
+        return np.zeros(squares + 1, dtype=np.int64), np.empty(0, dtype=np.int32)
+    tree = STRtree(shapely.points(facility_east, facility_north))
+    centre_east = (columns + 0.5) * NEAREST_CELL_METRES
+    centre_north = (rows + 0.5) * NEAREST_CELL_METRES
+    half_diagonal = NEAREST_CELL_METRES / math.sqrt(2)
+    width = float(np.ptp(facility_east)) + 1.0
+    height = float(np.ptp(facility_north)) + 1.0
+    reach = math.hypot(width, height) + float(np.max(np.hypot(centre_east - facility_east.mean(), centre_north - facility_north.mean())))
+    radius = np.full(squares, max(math.sqrt(width * height / count), 250.0) * math.sqrt(wanted))
+    kth = np.zeros(squares)
+    todo = np.arange(squares)
+    while len(todo):
+        found_square, found_facility, metres = _pairs_within(tree, facility_east, facility_north,
+                                                             centre_east[todo], centre_north[todo], radius[todo])
+        counts = np.bincount(found_square, minlength=len(todo))
+        settled = (counts >= wanted) | (radius[todo] >= reach)
+        order = np.lexsort((metres, found_square))
+        starts = np.searchsorted(found_square[order], np.arange(len(todo)))
+        local = np.flatnonzero(settled & (counts >= wanted))
+        kth[todo[local]] = metres[order][starts[local] + wanted - 1]
+        todo = todo[~settled]
+        radius[todo] *= 2
+    limit = (kth + half_diagonal) * PLANAR_MARGIN**2 + half_diagonal + 1.0
+    found_square, found_facility, _ = _pairs_within(tree, facility_east, facility_north, centre_east, centre_north, limit)
+    order = np.lexsort((found_facility, found_square))
+    offsets = np.zeros(squares + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(np.bincount(found_square, minlength=squares))
+    return offsets, found_facility[order].astype(np.int32)
+
+
+def _pairs_within(tree, facility_east, facility_north, east, north, radius):
+    boxes = shapely.box(east - radius, north - radius, east + radius, north + radius)
+    square, facility = tree.query(boxes)
+    metres = np.hypot(facility_east[facility] - east[square], facility_north[facility] - north[square])
+    keep = metres <= radius[square]
+    return square[keep], facility[keep], metres[keep]

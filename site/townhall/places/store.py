@@ -13,6 +13,8 @@ Layout (``TOWNHALL_GEODATA``, default ``geodata/``)::
       layers/<layer>.json    each area's code, name and properties
       layers/<layer>.wkb     the areas' polygons (WKB, WGS84) + <layer>.offsets.npy
       facilities.json        facilities and their categories
+      nearest/<category>.*.npy  per 2 km square with postcodes: the facilities that can be
+                             among its 5 nearest (cells, offsets, candidates; CSR)
 
 An import builds a new generation beside the old one (unchanged files are hard
 links) and only then points CURRENT at it, so a failed or interrupted import
@@ -315,6 +317,17 @@ class StoredGeodata:
         self.categories = [Category(entry["slug"], entry["label"]) for entry in facilities["categories"]]
         self.facilities = [Facility(**entry) for entry in facilities["facilities"]]
         self._geometries: dict[str, np.ndarray] = {}
+        self.nearest_ahead = (self.manifest.get("nearest") or {}).get("count", 0)
+
+    def nearest_squares(self, category: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(square keys, offsets, candidates) worked out at import for a category, if any."""
+        folder = self.path / "nearest"
+        if category not in (self.manifest.get("nearest") or {}).get("categories", []):
+            return None
+        return tuple(  # type: ignore[return-value]
+            _plain(np.load(folder / f"{category}.{part}.npy", mmap_mode="r"))
+            for part in ("cells", "offsets", "candidates")
+        )
 
     @classmethod
     def open(cls, root: str | os.PathLike[str]) -> StoredGeodata:
