@@ -56,14 +56,16 @@ class ImportFailed(Exception):
 
 @dataclass
 class ImportReport:
-    what: str
+    what: str  # plural noun, e.g. "postcodes"
     source: str
     imported: int
     notes: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    where: str = ""  # e.g. " into the wards layer"
 
     def lines(self) -> list[str]:
-        out = [f"Imported {self.imported:,} {self.what} from {self.source}."]
+        noun = self.what[:-1] if self.imported == 1 and self.what.endswith("s") else self.what
+        out = [f"Imported {self.imported:,} {noun}{self.where} from {self.source}."]
         out += self.notes
         if self.skipped:
             out.append(f"Left out {len(self.skipped):,} bad row{'s' if len(self.skipped) != 1 else ''}:")
@@ -511,7 +513,7 @@ def import_areas(
     with folder.update() as generation:
         store_layer(generation, layer, rows.codes, rows.names, rows.properties, rows.geometries)
         has_postcodes = bool(generation.manifest.get("postcodes"))
-    report = ImportReport(f"areas into the {layer_name} layer", str(path), len(rows.codes), skipped=rows.problems)
+    report = ImportReport("areas", str(path), len(rows.codes), skipped=rows.problems, where=f" into the {layer_name} layer")
     if not dissolve:
         report.notes.append(
             f'Codes from "{rows.code_property}", names from "{rows.name_property or rows.code_property}".')
