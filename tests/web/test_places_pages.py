@@ -171,3 +171,31 @@ def test_welsh_pages_keep_the_language_prefix(places_client):
 def test_find_my_nearest_says_how_current_its_list_is(places_client):
     html = text(places_client.get("/find-my-nearest?category=parks-and-play-areas&postcode=BK1 1AA"))
     assert "Our list of places was last updated on 1 April 2026." in html
+
+
+def test_the_site_picks_up_a_new_import_without_a_restart(tmp_path):
+    import shutil
+
+    from townhall.config import PROJECT_ROOT
+    from townhall.places.importers import import_facilities
+    from townhall.places.store import GeodataFolder
+
+    shutil.copytree(PROJECT_ROOT / "geodata", tmp_path / "geodata")
+    app = create_app({"TESTING": True, "TOWNHALL_GEODATA": str(tmp_path / "geodata"),
+                      "TOWNHALL_INSTANCE": str(tmp_path / "instance")})
+    client = app.test_client()
+    assert "Pop-up Library" not in text(client.get("/find-my-nearest?category=libraries&postcode=BK1 1AA"))
+    (tmp_path / "f.csv").write_text("name,category,postcode,opening_hours\nPop-up Library,Libraries,BK1 1AA,24/7\n")
+    import_facilities(GeodataFolder(tmp_path / "geodata"), tmp_path / "f.csv")
+    html = text(client.get("/find-my-nearest?category=libraries&postcode=BK1 1AA"))
+    assert "Pop-up Library" in html and "open all day, every day" in html
+
+
+def test_no_geodata_is_a_kind_503(tmp_path):
+    app = create_app({"TESTING": True, "TOWNHALL_GEODATA": str(tmp_path / "nothing"),
+                      "TOWNHALL_INSTANCE": str(tmp_path / "instance")})
+    client = app.test_client()
+    response = client.get("/your-area?postcode=BK1 1AA")
+    assert response.status_code == 503
+    assert "Postcode search is not available at the moment" in text(response)
+    assert client.get("/api/postcodes/BK1 1AA").get_json()["error"]["code"] == "geodata_missing"
