@@ -235,15 +235,26 @@ def answerable(places: Places, count: int, seed: int) -> list[tuple[str, float, 
     return chosen
 
 
-def time_calls(function, arguments, repeat: int = 1) -> list[float]:
-    timings = []
+ROUNDS = 3
+
+
+def time_calls(function, arguments, rounds: int = ROUNDS) -> list[float]:
+    """Per-call timings from the best of ``rounds`` passes (lowest median).
+
+    The machine is shared, so a pass can be slowed by someone else's work;
+    the quietest pass is the fairest picture, for us and for PostGIS alike.
+    """
+    best: list[float] | None = None
     clock = time.perf_counter
-    for _ in range(repeat):
+    for _ in range(rounds):
+        timings = []
         for argument in arguments:
             started = clock()
             function(argument)
             timings.append(clock() - started)
-    return timings
+        if best is None or percentile(timings, 0.5) < percentile(best, 0.5):
+            best = timings
+    return best or []
 
 
 def measure_in_process(folder: Path, category: str, sample: int) -> dict[str, float]:
@@ -501,6 +512,8 @@ def main() -> None:
     if build.exists():
         notes.append(f"Building the national-scale generation (every postcode placed in every layer, boundary "
                      f"distances) took {build.read_text().strip()} s.")
+    notes.append(f"Each latency is the best of {ROUNDS} passes over the same sample (lowest median), "
+                 "ours and PostGIS's alike, because other work shares this machine.")
     notes.append("Targets: full answer under 1 ms median at national scale; at least 10x faster than the PostGIS "
                  "round trip; start-up under 2 s at the demo's scale.")
     loads.append(load_average())
