@@ -100,7 +100,7 @@ translations: python
 
 # For developers: gather every UI string, then update each language's catalogue.
 extract-messages: python
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o translations/messages.pot site/townhall
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -o translations/messages.pot site/townhall
 update-translations: extract-messages
 	$(BIN)/pybabel update -N -i translations/messages.pot -d translations
 

@@ -72,6 +72,34 @@ class OpeningHours:
     def is_open_now(self) -> bool:
         return self.is_open_at(datetime.now(LONDON))
 
+    def next_change(self, moment: datetime) -> tuple[int, time | None] | None:
+        """When the place next opens (if closed now) or closes (if open now).
+
+        Returns (days ahead, time): days ahead is 0 for today, and a time of None
+        means midnight at the end of that day. None if it never changes (open
+        all the time, or never open).
+        """
+        local = moment.astimezone(LONDON) if moment.tzinfo else moment
+        now, today = local.time(), local.weekday()
+        if self.is_open_at(moment):
+            for ahead in range(8):
+                spans = self.week[(today + ahead) % 7]
+                if ahead == 0:
+                    span = next(span for span in spans if span.contains(now))
+                else:
+                    span = next((span for span in spans if span.opens == time(0)), None)
+                    if span is None:
+                        return ahead - 1, None
+                if span.closes is not None:
+                    return ahead, span.closes
+            return None
+        for ahead in range(8):
+            for span in self.week[(today + ahead) % 7]:
+                if ahead == 0 and span.opens <= now:
+                    continue
+                return ahead, span.opens
+        return None
+
     def rows(self) -> list[tuple[str, str]]:
         """Seven (day, times) rows for a table; "Closed" where there is no span."""
         return [(DAY_NAMES[day], day_label(spans)) for day, spans in enumerate(self.week)]
@@ -176,8 +204,11 @@ def parse_days(text: str) -> tuple[int, ...]:
 
 
 def _day_index(word: str, whole: str) -> int:
+    cleaned = word.strip().rstrip(".")
+    if cleaned.endswith("s") and cleaned[:-1] in _DAY_LOOKUP and len(cleaned) > 4:
+        cleaned = cleaned[:-1]  # "Tuesdays", as clubs write when they meet
     try:
-        return _DAY_LOOKUP[word.strip().rstrip(".")]
+        return _DAY_LOOKUP[cleaned]
     except KeyError:
         raise HoursError(f'"{word.strip()}" in "{whole}" is not a day of the week') from None
 

@@ -17,6 +17,7 @@ BLUEPRINTS = (
     "search",
     "directory",
     "places",
+    "places_api",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )
 

@@ -1,15 +1,234 @@
-"""Placeholder for postcode lookups until the places capability lands."""
+"""Places: "Your area", "Find my nearest", "Check your school catchment area" and ward pages.
+
+Each view reads the request, asks the places engine one question and renders
+one template; for htmx the same template's answer block is sent alone. Answers
+that are not results (not a postcode, withdrawn, outside our area...) are
+domain errors, turned into the page's error block here in one place.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+import os
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
-from .common import render
+from flask import Blueprint, abort, current_app, request, url_for
+from flask_babel import gettext as _
+
+from ..hours import LONDON, OpeningHours
+from ..places.engine import Answer, Places
+from ..places.errors import GeodataMissing, NoCategory, OutsideArea, PlacesError, UnknownCategory
+from ..places.svgmap import MapDrawing, draw
+from .common import language, render
+from .templating import day_names, time_label
 
 bp = Blueprint("places", __name__)
+NEAREST_COUNT = 5
+CATCHMENT_LAYERS = ("primary-catchments", "secondary-catchments")
+_lock = threading.Lock()
+
+
+# --- the engine, reloaded when an import swaps the geodata ------------------------
+
+
+def engine() -> Places:
+    """The loaded geodata; reopened when `flask geodata ...` has made a new generation."""
+    folder = Path(current_app.config["TOWNHALL_GEODATA"])
+    try:
+        stamp = os.stat(folder / "CURRENT").st_mtime_ns
+    except FileNotFoundError:
+        raise GeodataMissing() from None
+    cached = current_app.extensions.get("townhall.places")
+    if cached is None or cached[0] != stamp:
+        with _lock:
+            cached = current_app.extensions.get("townhall.places")
+            if cached is None or cached[0] != stamp:
+                places = Places.open(folder, council=current_app.config["TOWNHALL_COUNCIL_NAME"],
+                                     warning_metres=current_app.config["TOWNHALL_BOUNDARY_WARNING_METRES"])
+                cached = (stamp, places)
+                current_app.extensions["townhall.places"] = cached
+    return cached[1]
+
+
+def error_message(error: PlacesError) -> str:
+    """The domain's plain message, in the reader's language."""
+    return _(error.template, **error.params) if error.params else _(error.template)
+
+
+# --- words for the templates ----------------------------------------------------------
+
+
+def distance_label(metres: float) -> str:
+    miles, km = metres / 1609.344, metres / 1000
+    if miles < 0.1:
+        return _("less than 0.1 miles (%(metres)s metres)", metres=f"{metres:.0f}")
+    return _("%(miles)s miles (%(km)s km)", miles=f"{miles:.1f}", km=f"{km:.1f}")
+
+
+def open_status(hours: OpeningHours | None, moment: datetime | None = None) -> dict[str, Any] | None:
+    """"Open now: closes at 5pm" / "Closed now: opens Monday at 9am", in words, not colour."""
+    if hours is None:
+        return None
+    moment = moment or datetime.now(LONDON)
+    is_open = hours.is_open_at(moment)
+    change = hours.next_change(moment)
+    if change is None:
+        detail = _("open all day, every day") if is_open else ""
+    else:
+        ahead, at = change
+        when = time_label(at)
+        if ahead == 0:
+            detail = _("closes at %(time)s", time=when) if is_open else _("opens at %(time)s", time=when)
+        elif ahead == 1:
+            detail = _("closes tomorrow at %(time)s", time=when) if is_open else _("opens tomorrow at %(time)s", time=when)
+        else:
+            day = day_names()[(moment.astimezone(LONDON).weekday() + ahead) % 7]
+            detail = (_("closes %(day)s at %(time)s", day=day, time=when) if is_open
+                      else _("opens %(day)s at %(time)s", day=day, time=when))
+    return {"open": is_open, "label": _("Open now") if is_open else _("Closed now"), "detail": detail}
+
+
+def layer_text(layer, key: str) -> str:
+    return layer.text(key, language())
+
+
+def area_map(places: Places, answer: Answer, layer: str | None, nearest=()) -> MapDrawing | None:
+    """The council, the area this answer is about, the place itself and numbered facilities."""
+    try:
+        boundary = places.areas("boundary")
+    except PlacesError:
+        boundary = []
+    areas = [(places.geometry("boundary", area), "context", area.name) for area in boundary]
+    focus = []
+    if layer:
+        match = answer.area(layer)
+        if match and match.area:
+            shape = places.geometry(layer, match.area)
+            areas.append((shape, "highlight", match.area.name))
+            focus.append(shape)
+    points = [(answer.location.lat, answer.location.lon, "", "you", answer.location.postcode or _("Your location"))]
+    points += [(n.facility.lat, n.facility.lon, str(i), "place", n.facility.name) for i, n in enumerate(nearest, start=1)]
+    return draw(areas, points, focus=focus or None)
+
+
+def _read_query() -> dict[str, Any]:
+    args = request.args
+    postcode = " ".join(args.get("postcode", "").split())[:40]
+    lat, lon = args.get("lat", "").strip()[:20], args.get("lon", "").strip()[:20]
+    return {"postcode": postcode, "lat": lat, "lon": lon, "asked": bool(postcode or lat or lon or "postcode" in args)}
+
+
+def _answer(places: Places, query: dict[str, Any], category: str | None = None, count: int = NEAREST_COUNT) -> Answer:
+    if query["lat"] or query["lon"]:
+        return places.lookup_point(query["lat"], query["lon"], category, count)
+    return places.lookup(query["postcode"], category, count)
+
+
+def _ask(template: str, question, **context: Any):
+    """Ask the engine (when the reader has asked) and render the page or its answer block.
+
+    A domain error becomes the answer block's message, sent with the error's status.
+    """
+    query = _read_query()
+    found: dict[str, Any] = {}
+    error = outside = None
+    category_error = False
+    status = 200
+    try:
+        places = engine()
+        if query["asked"]:
+            found = question(places, query)
+    except OutsideArea as caught:
+        outside, status = caught, caught.status
+    except PlacesError as caught:
+        error, status = caught, caught.status
+        category_error = isinstance(caught, (NoCategory, UnknownCategory))
+    body = render(
+        template, block="answer", query=query, status=status,
+        error=error_message(error) if error else None, category_error=category_error,
+        outside=error_message(outside) if outside else None,
+        distance_label=distance_label, open_status=open_status, layer_text=layer_text,
+        **{"answer": None, **found}, **context,
+    )
+    return body, status
+
+
+# --- pages ----------------------------------------------------------------------------
 
 
 @bp.route("/your-area")
 def your_area():
-    postcode = " ".join(request.args.get("postcode", "").split())[:20]
-    return render("places/your_area.html", postcode=postcode)
+    """Everything for one postcode: every area, the nearest of each kind of place."""
+    def question(places: Places, query):
+        answer = _answer(places, query)
+        nearest = {category.slug: places.nearest(answer.location, category.slug, 1) for category in places.categories}
+        return {"answer": answer, "nearest": nearest, "categories": places.categories,
+                "map": area_map(places, answer, "wards")}
+
+    return _ask("places/your_area.html", question)
+
+
+@bp.route("/find-my-nearest")
+def find_my_nearest():
+    """The nearest places of one kind, with opening hours and distances."""
+    chosen = request.args.get("category", "").strip()[:60]
+    try:
+        categories = engine().categories
+    except PlacesError:
+        categories = []
+    known = {category.slug for category in categories}
+
+    def question(places: Places, query):
+        if not chosen:
+            raise NoCategory()
+        answer = _answer(places, query, places.category(chosen).slug)
+        return {"answer": answer, "map": area_map(places, answer, None, answer.nearest),
+                "updated": places.facilities_updated}
+
+    return _ask("places/find_my_nearest.html", question, categories=categories,
+                chosen=chosen if chosen in known else "")
+
+
+@bp.route("/school-catchment-areas")
+def school_catchment():
+    """Which primary and secondary catchment areas a postcode is in, and for which year."""
+    def question(places: Places, query):
+        answer = _answer(places, query)
+        matches = [answer.area(name) for name in CATCHMENT_LAYERS if answer.area(name)]
+        maps = {match.layer.name: area_map(places, answer, match.layer.name) for match in matches if match.area}
+        return {"answer": answer, "catchments": matches, "maps": maps}
+
+    return _ask("places/school_catchment.html", question)
+
+
+@bp.route("/wards/<code>")
+def ward(code: str):
+    """A ward and its councillors."""
+    try:
+        places = engine()
+        area = places.area("wards", code[:20])
+    except PlacesError:
+        area = None
+    if area is None:
+        abort(404)
+    layer = places.layer("wards")
+    shape = places.geometry("wards", area)
+    boundary = places.areas("boundary") if "boundary" in {l.name for l in places.layers} else []
+    drawing = draw([(places.geometry("boundary", b), "context", b.name) for b in boundary]
+                   + [(shape, "highlight", area.name)], [], focus=[shape])
+    return render("places/ward.html", ward=area, layer=layer, map=drawing, layer_text=layer_text)
+
+
+@bp.app_template_global()
+def ward_url(code: str) -> str:
+    return url_for("places.ward", code=code)
+
+
+@bp.app_template_filter("weekday")
+def weekday(english: str) -> str:
+    """A day named in the data ("Tuesday") in the reader's language."""
+    from ..hours import DAY_NAMES
+
+    return day_names()[DAY_NAMES.index(english)] if english in DAY_NAMES else english

@@ -1,0 +1,387 @@
+"""The lookup engine: a postcode or a location in, every area and the nearest facilities out.
+
+Answers for a postcode come from what the import worked out (its area in each
+layer and how far it is from each layer's boundaries), so the only geometry
+done per request is finding the nearest facilities. A location from "use my
+location" has no stored answer, so it goes through the same point-in-polygon
+rule the import used, live.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely import STRtree
+
+from .errors import (
+    NotALocation,
+    OutsideArea,
+    PostcodeNotFound,
+    PostcodeTerminated,
+    UnknownCategory,
+    UnknownLayer,
+)
+from .geometry import (
+    _GEOD,
+    METRES_PER_MILE,
+    NEAREST_CELL_METRES,
+    NO_AREA,
+    PLANAR_MARGIN,
+    AreaIndex,
+    BoundaryIndex,
+    to_grid,
+)
+from .postcodes import clean
+from .store import BOUNDARY, EDGE_CAP_METRES, EDGE_FAR, Area, Category, Facility, Layer, StoredGeodata
+
+_PLANAR_MARGIN = PLANAR_MARGIN
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    lat: float
+    lon: float
+    east: float
+    north: float
+    postcode: str | None = None  # standard form; None for a location lookup
+    typed: str | None = None
+    corrected: bool = False  # we read a letter O or I as a digit
+
+
+@dataclass(frozen=True, slots=True)
+class AreaMatch:
+    layer: Layer
+    area: Area | None  # None where the layer has no area here (an unparished town)
+    edge_metres: int | None  # metres to this layer's nearest boundary; None if far
+    near_boundary: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Nearby:
+    facility: Facility
+    metres: float
+
+    @property
+    def km(self) -> float:
+        return self.metres / 1000
+
+    @property
+    def miles(self) -> float:
+        return self.metres / METRES_PER_MILE
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    location: Location
+    areas: tuple[AreaMatch, ...]
+    category: Category | None = None
+    nearest: tuple[Nearby, ...] = ()
+
+    def area(self, layer: str) -> AreaMatch | None:
+        return next((match for match in self.areas if match.layer.name == layer), None)
+
+    @property
+    def near_boundaries(self) -> tuple[AreaMatch, ...]:
+        return tuple(match for match in self.areas if match.near_boundary)
+
+
+class _CategoryIndex:
+    """The facilities of one category on the National Grid, in an STRtree.
+
+    For squares holding postcodes the import has already asked the tree (see
+    ``geometry.cell_candidates``); elsewhere, or for more than it worked out,
+    the tree's answer is worked out now and cached per grid square: for the square's centre c, the
+    tree finds the N nearest (planar distance d), then every facility within
+    d + 2h of c, where h is half the square's diagonal. By the triangle
+    inequality that set holds the N nearest of every point in the square, so
+    a request only measures those few, geodesically, and ranks them. Lists of a
+    few numbers are cheaper in plain Python than in numpy calls, so the
+    per-request work is done that way.
+    """
+
+    CELL_METRES = NEAREST_CELL_METRES
+    MAX_CELLS = 200_000  # bounded cache: about 20 MB at most
+
+    def __init__(self, facilities: list[Facility], squares=None, ahead: int = 0) -> None:
+        self.facilities = facilities
+        self.squares = squares
+        self.ahead = ahead if squares is not None else 0
+        self.east = [f.east for f in facilities]
+        self.north = [f.north for f in facilities]
+        self.lat = [f.lat for f in facilities]
+        self.lon = [f.lon for f in facilities]
+        self.tree = STRtree(shapely.points(np.array(self.east), np.array(self.north)) if facilities else [])
+        width = (max(self.east) - min(self.east)) if facilities else 0.0
+        height = (max(self.north) - min(self.north)) if facilities else 0.0
+        self.span = math.hypot(width, height) + 1.0
+        self.spacing = max(math.sqrt(max(width * height, 1.0) / max(len(facilities), 1)), 250.0)
+        self.centre = ((min(self.east) + max(self.east)) / 2, (min(self.north) + max(self.north)) / 2) if facilities else (0.0, 0.0)
+        self._cells: dict[tuple[int, int, int], list[int]] = {}
+
+    def _within(self, east: float, north: float, radius: float) -> list[tuple[float, int]]:
+        """(planar distance, index) of every facility within ``radius`` metres, via the tree."""
+        found = self.tree.query(shapely.box(east - radius, north - radius, east + radius, north + radius))
+        all_east, all_north = self.east, self.north
+        near = ((math.hypot(all_east[i] - east, all_north[i] - north), i) for i in found.tolist())
+        return [entry for entry in near if entry[0] <= radius]
+
+    def _nearest_planar(self, east: float, north: float, wanted: int) -> float:
+        """Planar distance to the ``wanted``-th nearest facility, widening the search as needed."""
+        reach = self.span + math.hypot(east - self.centre[0], north - self.centre[1])
+        radius = self.spacing * math.sqrt(wanted)
+        while True:
+            found = self._within(east, north, radius)
+            if len(found) >= wanted or radius >= reach:
+                return sorted(found)[wanted - 1][0]
+            radius *= 2
+
+    def _candidates(self, key: tuple[int, int, int]) -> list[int]:
+        column, row, wanted = key
+        east, north = (column + 0.5) * self.CELL_METRES, (row + 0.5) * self.CELL_METRES
+        half_diagonal = self.CELL_METRES / math.sqrt(2)
+        radius = (self._nearest_planar(east, north, wanted) + half_diagonal) * _PLANAR_MARGIN**2 + half_diagonal + 1.0
+        candidates = [index for _, index in self._within(east, north, radius)]
+        if len(self._cells) >= self.MAX_CELLS:
+            self._cells.clear()
+        self._cells[key] = candidates
+        return candidates
+
+    def nearest(self, location: Location, count: int) -> tuple[Nearby, ...]:
+        wanted = min(count, len(self.facilities))
+        if wanted <= 0:
+            return ()
+        east, north = location.east, location.north
+        column, row = int(east // self.CELL_METRES), int(north // self.CELL_METRES)
+        candidates = None
+        if wanted <= self.ahead and column >= 0 and row >= 0:
+            keys, offsets, indices = self.squares
+            square = column * 1_000_000 + row
+            at = int(keys.searchsorted(square))
+            if at < len(keys) and keys[at] == square:
+                candidates = indices[offsets[at] : offsets[at + 1]].tolist()
+        if candidates is None:
+            key = (column, row, wanted)
+            candidates = self._cells.get(key) or self._candidates(key)
+        all_east, all_north = self.east, self.north
+        planar = sorted((math.hypot(all_east[i] - east, all_north[i] - north), i) for i in candidates)
+        limit = planar[wanted - 1][0] * _PLANAR_MARGIN**2 + 1.0
+        lat, lon, inverse, facilities = location.lat, location.lon, _GEOD.inv, self.facilities
+        measured = sorted(
+            (inverse(lon, lat, self.lon[i], self.lat[i])[2], facilities[i].name, i)
+            for distance, i in planar
+            if distance <= limit
+        )
+        return tuple(Nearby(facilities[i], metres) for metres, _, i in measured[:wanted])
+
+
+class Places:
+    """Loaded geodata and every question the site asks of it."""
+
+    def __init__(self, data: StoredGeodata, *, council: str, warning_metres: int = 100) -> None:
+        self.data = data
+        self.council = council
+        self.warning_metres = min(int(warning_metres), EDGE_CAP_METRES)
+        self.layers: list[Layer] = data.layers
+        self.categories: list[Category] = data.categories
+        self._categories = {category.slug: category for category in data.categories}
+        self._facilities = {facility.id: facility for facility in data.facilities}
+        self._by_category: dict[str, list[Facility]] = {slug: [] for slug in self._categories}
+        for facility in data.facilities:
+            self._by_category.setdefault(facility.category, []).append(facility)
+        self._category_indexes: dict[str, _CategoryIndex] = {}
+        self._area_indexes: dict[str, AreaIndex] = {}
+        self._boundary_indexes: dict[str, BoundaryIndex] = {}
+        self._geojson: dict[str, bytes] = {}
+        self._has_boundary = BOUNDARY in data.layer_by_name
+        self._layer_areas = [(layer, data.areas[layer.name]) for layer in self.layers]
+        self._boundary_column = (
+            [layer.name for layer in self.layers].index(BOUNDARY) if self._has_boundary else None
+        )
+
+    @classmethod
+    def open(cls, root: str | os.PathLike[str], *, council: str, warning_metres: int = 100) -> Places:
+        return cls(StoredGeodata.open(root), council=council, warning_metres=warning_metres)
+
+    # --- what there is -------------------------------------------------------
+
+    def layer(self, name: str) -> Layer:
+        try:
+            return self.data.layer_by_name[name]
+        except KeyError:
+            raise UnknownLayer(layer=name) from None
+
+    def areas(self, layer: str) -> list[Area]:
+        return self.data.areas[self.layer(layer).name]
+
+    def area(self, layer: str, code: str) -> Area | None:
+        return next((area for area in self.areas(layer) if area.code == code), None)
+
+    def category(self, slug: str) -> Category:
+        try:
+            return self._categories[slug]
+        except KeyError:
+            raise UnknownCategory(category=slug) from None
+
+    def facilities(self, category: str | None = None) -> list[Facility]:
+        if category is None:
+            return list(self.data.facilities)
+        return list(self._by_category[self.category(category).slug])
+
+    def facility(self, facility_id: str) -> Facility | None:
+        return self._facilities.get(facility_id)
+
+    @property
+    def postcode_count(self) -> int:
+        return len(self.data.keys)
+
+    @property
+    def facilities_updated(self) -> date | None:
+        """When the list of facilities was last imported (what "Find my nearest" is as of)."""
+        stamp = (self.data.manifest.get("facilities") or {}).get("imported_at", "")
+        try:
+            return datetime.fromisoformat(stamp).date()
+        except ValueError:
+            return None
+
+    # --- questions ------------------------------------------------------------
+
+    def lookup(self, typed: str | None, category: str | None = None, count: int = 5) -> Answer:
+        """Everything for a typed postcode: its areas and, if asked, the nearest of a category.
+
+        Raises NotAPostcode, PostcodeNotFound, PostcodeTerminated or OutsideArea.
+        """
+        chosen = self.category(category) if category else None
+        location, row = self._find_postcode(typed)
+        areas = tuple(
+            self._match(layer, areas, index, edge)
+            for (layer, areas), index, edge in zip(
+                self._layer_areas, self.data.postcode_areas[row].tolist(), self.data.postcode_edges[row].tolist()
+            )
+        )
+        nearest = self.nearest(location, chosen.slug, count) if chosen else ()
+        return Answer(location, areas, chosen, nearest)
+
+    def lookup_point(self, lat: Any, lon: Any, category: str | None = None, count: int = 5) -> Answer:
+        """The same answer for a latitude and longitude ("use my location")."""
+        chosen = self.category(category) if category else None
+        location = self.locate_point(lat, lon)
+        east_array, north_array = np.array([location.east]), np.array([location.north])
+        matches = []
+        for layer in self.layers:
+            index = self._area_index(layer.name).assign_point(location.lon, location.lat)
+            metres = self._boundary_index(layer.name).distances(east_array, north_array, EDGE_CAP_METRES)[0]
+            edge = EDGE_FAR if metres >= EDGE_CAP_METRES else int(round(metres))
+            matches.append(self._match(layer, self.data.areas[layer.name], int(index), edge))
+        if self._boundary_column is not None and matches[self._boundary_column].area is None:
+            raise OutsideArea(place="That location", council=self.council)
+        nearest = self.nearest(location, chosen.slug, count) if chosen else ()
+        return Answer(location, tuple(matches), chosen, nearest)
+
+    def locate(self, typed: str | None) -> Location:
+        """Where a postcode is (with the same errors as ``lookup``)."""
+        return self._find_postcode(typed)[0]
+
+    def locate_point(self, lat: Any, lon: Any) -> Location:
+        try:
+            lat_value, lon_value = float(lat), float(lon)
+        except (TypeError, ValueError):
+            raise NotALocation() from None
+        if not (math.isfinite(lat_value) and math.isfinite(lon_value)):
+            raise NotALocation()
+        if not (-90 <= lat_value <= 90 and -180 <= lon_value <= 180):
+            raise NotALocation()
+        east, north = to_grid(np.array([lon_value]), np.array([lat_value]))
+        return Location(lat_value, lon_value, float(east[0]), float(north[0]))
+
+    def nearest(self, location: Location, category: str, count: int = 5) -> tuple[Nearby, ...]:
+        """The ``count`` nearest facilities of a category, nearest first, geodesic distances."""
+        slug = self.category(category).slug
+        index = self._category_indexes.get(slug)
+        if index is None:
+            index = self._category_indexes[slug] = _CategoryIndex(
+                self._by_category.get(slug, []), self.data.nearest_squares(slug), self.data.nearest_ahead
+            )
+        return index.nearest(location, max(int(count), 0))
+
+    def layer_geojson(self, name: str) -> bytes:
+        """One layer as a GeoJSON FeatureCollection (WGS84), for open data."""
+        layer = self.layer(name)
+        if name not in self._geojson:
+            geometries = self.data.geometries(name)
+            features = []
+            for area, geometry in zip(self.data.areas[name], geometries):
+                features.append(
+                    '{"type":"Feature","id":%s,"properties":%s,"geometry":%s}'
+                    % (
+                        json.dumps(area.code),
+                        json.dumps({"code": area.code, "name": area.name, **area.properties}, ensure_ascii=False),
+                        shapely.to_geojson(geometry),
+                    )
+                )
+            head = json.dumps({"name": layer.name, "title": layer.title, "edition": layer.edition,
+                               "source": layer.source, "licence": layer.licence}, ensure_ascii=False)
+            self._geojson[name] = (
+                '{"type":"FeatureCollection","layer":%s,"features":[%s]}' % (head, ",".join(features))
+            ).encode("utf-8")
+        return self._geojson[name]
+
+    def geometry(self, layer: str, area: Area) -> shapely.Geometry:
+        return self.data.geometries(self.layer(layer).name)[area.index]
+
+    # --- inside ---------------------------------------------------------------
+
+    def _find_postcode(self, typed: str | None) -> tuple[Location, int]:
+        cleaned = clean(typed)
+        postcode = cleaned.postcode
+        keys = self.data.keys
+        key = postcode.encode("ascii")
+        row = int(keys.searchsorted(key))
+        if row >= len(keys) or keys[row] != key:
+            if self._has_boundary and self.data.outward_codes and cleaned.outward not in self.data.outward_codes:
+                # We hold every postcode in our area, and none in this district at all.
+                raise OutsideArea(place=postcode, council=self.council)
+            raise PostcodeNotFound(postcode=postcode)
+        withdrawn = int(self.data.withdrawn[row])
+        if withdrawn:
+            raise PostcodeTerminated(postcode=postcode, withdrawn=_month(withdrawn))
+        lon, lat, east, north = self.data.coords[row].tolist()
+        location = Location(lat, lon, east, north, postcode, cleaned.typed, cleaned.corrected)
+        if self._boundary_column is not None and self.data.postcode_areas[row, self._boundary_column] == NO_AREA:
+            raise OutsideArea(place=postcode, council=self.council)
+        return location, row
+
+    def _match(self, layer: Layer, areas: list[Area], index: int, edge: int) -> AreaMatch:
+        area = areas[index] if index != NO_AREA else None
+        metres = None if edge == EDGE_FAR else edge
+        near = layer.boundary_warning and metres is not None and metres <= self.warning_metres
+        return AreaMatch(layer, area, metres, near)
+
+    def _area_index(self, name: str) -> AreaIndex:
+        if name not in self._area_indexes:
+            codes = [area.code for area in self.data.areas[name]]
+            self._area_indexes[name] = AreaIndex(self.data.geometries(name), codes)
+        return self._area_indexes[name]
+
+    def _boundary_index(self, name: str) -> BoundaryIndex:
+        if name not in self._boundary_indexes:
+            self._boundary_indexes[name] = BoundaryIndex(self.data.geometries(name))
+        return self._boundary_indexes[name]
+
+
+def _month(yyyymm: int) -> str:
+    year, month = divmod(yyyymm, 100)
+    if 1 <= month <= 12:
+        return f"{_MONTHS[month - 1]} {year}"
+    return str(year)
+

@@ -1,0 +1,115 @@
+"""Answers that are not an area: each a value with a plain-English message and a status.
+
+The web layer turns these into pages and JSON in one place. Messages are
+templates (``%(postcode)s``) plus parameters so the web layer can translate the
+template before filling it in; ``N_`` marks them for the message catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FIND_YOUR_COUNCIL = "https://www.gov.uk/find-local-council"
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation without translating it here (no Flask in the domain)."""
+    return message
+
+
+class PlacesError(Exception):
+    """Base for every answer that is not a result. ``status`` is the HTTP status to use."""
+
+    status = 400
+    code = "places_error"
+    template = N_("Something went wrong with that place.")
+
+    def __init__(self, template: str | None = None, **params: Any) -> None:
+        if template is not None:
+            self.template = template
+        self.params = params
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "status": self.status, "message": self.message}
+
+
+class NotAPostcode(PlacesError):
+    status = 400
+    code = "not_a_postcode"
+    template = N_(
+        "“%(typed)s” is not a postcode. A postcode has letters and numbers, "
+        "then a space, then a number and two letters, like BK3 7QD."
+    )
+    EMPTY = N_("Enter a postcode, like BK3 7QD.")
+
+
+class PostcodeNotFound(PlacesError):
+    status = 404
+    code = "postcode_not_found"
+    template = N_(
+        "We cannot find the postcode %(postcode)s. Check that it is typed correctly. "
+        "A new postcode can take a few months to reach our records."
+    )
+
+
+class PostcodeTerminated(PlacesError):
+    status = 410
+    code = "postcode_terminated"
+    template = N_(
+        "The postcode %(postcode)s is no longer in use. It was withdrawn in %(withdrawn)s. "
+        "Check the postcode on a recent letter, or try a neighbouring postcode."
+    )
+
+
+class OutsideArea(PlacesError):
+    status = 404
+    code = "outside_area"
+    template = N_(
+        "%(place)s is outside %(council)s’s area, so we cannot answer for it. "
+        "Your own council can help: find it at %(find_council)s"
+    )
+
+    def __init__(self, template: str | None = None, **params: Any) -> None:
+        params.setdefault("find_council", FIND_YOUR_COUNCIL)
+        super().__init__(template, **params)
+
+
+class NotALocation(PlacesError):
+    status = 400
+    code = "not_a_location"
+    template = N_(
+        "We could not read that location. Latitude must be between -90 and 90 "
+        "and longitude between -180 and 180."
+    )
+
+
+class UnknownCategory(PlacesError):
+    status = 404
+    code = "unknown_category"
+    template = N_("We do not have a list of “%(category)s”. Choose a type of place from the list.")
+
+
+class UnknownLayer(PlacesError):
+    status = 404
+    code = "unknown_layer"
+    template = N_("We do not publish an area layer called “%(layer)s”.")
+
+
+class GeodataMissing(PlacesError):
+    status = 503
+    code = "geodata_missing"
+    template = N_(
+        "Postcode search is not available at the moment. Please try again later, "
+        "or phone us."
+    )
+
+
+class NoCategory(PlacesError):
+    status = 400
+    code = "no_category"
+    template = N_("Choose the type of place you want to find.")

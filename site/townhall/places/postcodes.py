@@ -1,0 +1,109 @@
+"""What people type into a postcode box, cleaned and checked against the UK format.
+
+The rules follow the published format of UK postcodes: an outward code (area
+letters, district number, sometimes a letter) and an inward code (a digit and two
+letters). Letters that never appear in some positions let us read a typed letter
+O as zero and I as one where only a digit can stand; we do so only when exactly
+one reading with the fewest such changes is a valid postcode.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import product
+
+from .errors import NotAPostcode
+
+_FIRST = "ABCDEFGHIJKLMNOPRSTUWYZ"  # never Q, V or X
+_SECOND = "ABCDEFGHKLMNOPQRSTUVWXY"  # never I, J or Z
+_THIRD_A9A = "ABCDEFGHJKPSTUW"
+_FOURTH_AA9A = "ABEHMNPRVWXY"
+_INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # never C, I, K, M, O or V
+
+_OUTWARD = re.compile(
+    rf"[{_FIRST}][0-9][0-9]?"
+    rf"|[{_FIRST}][0-9][{_THIRD_A9A}]"
+    rf"|[{_FIRST}][{_SECOND}][0-9][0-9]?"
+    rf"|[{_FIRST}][{_SECOND}][0-9][{_FOURTH_AA9A}]"
+)
+_WHOLE = re.compile(rf"(?:{_OUTWARD.pattern})[0-9][{_INWARD_LETTERS}]{{2}}")
+_SPECIAL = {"GIR0AA"}  # Girobank's historic postcode, still valid
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
+_DIGIT_LOOKALIKES = {"O": "0", "I": "1"}
+_LONGEST_ECHO = 40
+
+
+@dataclass(frozen=True, slots=True)
+class CleanPostcode:
+    """A postcode in its standard form, with what was typed and whether we changed letters."""
+
+    postcode: str
+    typed: str
+    corrected: bool  # a letter O or I was read as a digit
+
+    @property
+    def outward(self) -> str:
+        return self.postcode.split(" ")[0]
+
+
+def is_valid(compact: str) -> bool:
+    """Whether an upper-case postcode without spaces has the UK format."""
+    if compact in _SPECIAL:
+        return True
+    return 5 <= len(compact) <= 7 and _WHOLE.fullmatch(compact) is not None
+
+
+def standard_form(compact: str) -> str:
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def clean(typed: str | None) -> CleanPostcode:
+    """Read a typed postcode; raise NotAPostcode (with a kind message) when it cannot be one."""
+    text = (typed or "").strip()
+    if not text:
+        raise NotAPostcode(NotAPostcode.EMPTY)
+    compact = text.replace(" ", "").upper()
+    if not compact.isalnum() or not compact.isascii():
+        compact = _NOT_ALPHANUMERIC.sub("", compact)
+    if is_valid(compact):
+        return CleanPostcode(standard_form(compact), text, corrected=False)
+    reading = _read_lookalikes(compact)
+    if reading is None:
+        raise NotAPostcode(typed=_echo(text))
+    return CleanPostcode(standard_form(reading), text, corrected=True)
+
+
+def normalise(typed: str | None) -> str:
+    """The standard form ("BK3 7QD") of what was typed, or NotAPostcode."""
+    return clean(typed).postcode
+
+
+def _read_lookalikes(compact: str) -> str | None:
+    if not 5 <= len(compact) <= 7:
+        return None
+    positions = [index for index, char in enumerate(compact) if char in _DIGIT_LOOKALIKES]
+    if not positions or len(positions) > 4:
+        return None
+    best: list[tuple[int, str]] = []
+    for choice in product((False, True), repeat=len(positions)):
+        if not any(choice):
+            continue
+        chars = list(compact)
+        for swap, index in zip(choice, positions):
+            if swap:
+                chars[index] = _DIGIT_LOOKALIKES[chars[index]]
+        candidate = "".join(chars)
+        if is_valid(candidate):
+            best.append((sum(choice), candidate))
+    if not best:
+        return None
+    fewest = min(changes for changes, _ in best)
+    readings = {candidate for changes, candidate in best if changes == fewest}
+    return readings.pop() if len(readings) == 1 else None
+
+
+def _echo(text: str) -> str:
+    """What was typed, shortened for a message so a pasted essay does not fill the page."""
+    text = " ".join(text.split())
+    return text if len(text) <= _LONGEST_ECHO else text[: _LONGEST_ECHO - 1] + "…"

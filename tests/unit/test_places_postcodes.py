@@ -1,0 +1,83 @@
+"""Reading what people type into a postcode box."""
+
+import pytest
+
+from townhall.places.errors import NotAPostcode
+from townhall.places.postcodes import clean, is_valid, normalise
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["BK3 7QD", "bk3 7qd", "Bk37Qd", "  BK3   7QD  ", "BK3-7QD", "bk3.7qd.", "(BK3 7QD)", "B K 3 7 Q D", "BK3\t7QD"],
+)
+def test_any_case_spacing_and_stray_punctuation(typed):
+    result = clean(typed)
+    assert result.postcode == "BK3 7QD"
+    assert not result.corrected
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("BK3 OQD", "BK3 0QD"),  # the inward code always starts with a digit
+        ("BK3 IQD", "BK3 1QD"),
+        ("BKO 1AA", "BK0 1AA"),  # AA9: the third character of a two-letter area is a digit
+        ("SW1A IAA", "SW1A 1AA"),
+        ("BOI 1AA", "BO1 1AA"),  # fewest changes wins: BO1, not B01
+        ("BI3 7QD", "B13 7QD"),  # I is never a second letter
+    ],
+)
+def test_letter_o_and_i_read_as_digits_where_only_a_digit_fits(typed, expected):
+    result = clean(typed)
+    assert result.postcode == expected
+    assert result.corrected
+    assert result.typed == typed
+
+
+def test_letter_o_is_left_alone_where_a_letter_fits():
+    assert clean("SO16 1AA").postcode == "SO16 1AA"  # Southampton, not S016
+    assert not clean("SO16 1AA").corrected
+
+
+def test_digits_are_never_read_as_letters():
+    with pytest.raises(NotAPostcode):
+        clean("S016 1AA")
+
+
+@pytest.mark.parametrize(
+    "postcode",
+    ["M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "W1A 0AX", "EC1A 1BB", "SW1A 2AA", "BK1 1AA", "GIR 0AA", "OX1 4XS"],
+)
+def test_every_shape_of_uk_postcode_is_valid(postcode):
+    assert is_valid(postcode.replace(" ", ""))
+    assert normalise(postcode) == postcode
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "hello", "12345", "BK3", "BK3 7Q", "BK3 7QDX", "BKK3 7QD", "QK3 7QD",  # Q never starts a postcode
+        "BK3 7CD",  # C is never in the inward code
+        "BK3 7QV", "AAAAAAA", "BK3 7QD BK3 7QD", "🏠", "BK3 7QD; DROP TABLE",
+    ],
+)
+def test_not_a_postcode(typed):
+    with pytest.raises(NotAPostcode) as caught:
+        clean(typed)
+    assert caught.value.status == 400
+    assert caught.value.code == "not_a_postcode"
+    assert "like BK3 7QD" in caught.value.message
+
+
+@pytest.mark.parametrize("typed", ["", "   ", None])
+def test_empty_asks_for_a_postcode(typed):
+    with pytest.raises(NotAPostcode) as caught:
+        clean(typed)
+    assert caught.value.message == "Enter a postcode, like BK3 7QD."
+
+
+def test_message_echoes_what_was_typed_but_not_an_essay():
+    with pytest.raises(NotAPostcode) as caught:
+        clean("x" * 500)
+    assert len(caught.value.message) < 200
+    assert "…" in caught.value.message

@@ -1,0 +1,201 @@
+"""The places pages through the test client: whole pages without htmx, answer blocks with it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from townhall import create_app
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture(scope="module")
+def places_client(tmp_path_factory):
+    app = create_app({"TESTING": True, "TOWNHALL_INSTANCE": str(tmp_path_factory.mktemp("instance"))})
+    return app.test_client()
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+PAGES = ["/your-area", "/find-my-nearest", "/school-catchment-areas", "/wards/BKWD01"]
+ANSWERS = [
+    "/your-area?postcode=BK1+1AA",
+    "/find-my-nearest?category=libraries&postcode=BK1+1AA",
+    "/school-catchment-areas?postcode=BK1+1AA",
+]
+
+
+@pytest.mark.parametrize("url", PAGES + ANSWERS)
+@pytest.mark.parametrize("prefix", ["", "/cy"])
+def test_whole_pages_without_htmx(places_client, url, prefix):
+    response = places_client.get(prefix + url)
+    assert response.status_code == 200
+    html = text(response)
+    assert html.startswith("<!doctype html>")
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert 'id="main-content"' in html
+
+
+@pytest.mark.parametrize("url", ANSWERS)
+def test_htmx_gets_only_the_answer_block(places_client, url):
+    response = places_client.get(url, headers=HTMX)
+    assert response.status_code == 200
+    html = text(response)
+    assert "<html" not in html and "<h1" not in html
+    assert 'id="answer-heading"' in html and "data-focus-here" in html and "data-announce=" in html
+    assert 'hx-get="' in html  # the form comes back too, ready for the next question
+    assert "HX-Request" in response.headers.get("Vary", "")
+
+
+def test_your_area_has_every_layer_with_its_edition(places_client):
+    html = text(places_client.get("/your-area?postcode=bk1 1aa"))
+    for title in ("Council wards", "Primary school catchment areas", "Secondary school catchment areas",
+                  "Bin collection rounds", "Parish and town councils"):
+        assert title in html
+    assert "catchment areas for 2026/27 entry" in html
+    assert "Information for BK1 1AA" in html
+    assert 'href="/wards/BKWD' in html  # the ward and its councillors' page
+    assert "Your bins are collected on" in html
+
+
+def test_find_my_nearest_is_a_real_list_with_hours_and_open_now_in_words(places_client):
+    html = text(places_client.get("/find-my-nearest?category=libraries&postcode=BK1 1AA"))
+    assert html.count('class="th-places-result"') == 5
+    assert "<ol" in html and "<table" in html and '<th scope="row">' in html
+    assert re.search(r"(Open now|Closed now)</span>", html)
+    assert re.search(r"\d+\.\d miles \(\d+\.\d km\)", html)
+    assert 'href="tel:+44163296' in html
+
+
+def test_the_map_is_an_accessible_image(places_client):
+    html = text(places_client.get("/find-my-nearest?category=libraries&postcode=BK1 1AA"))
+    svg = re.search(r"<svg[^>]*>", html)[0]
+    assert 'role="img"' in svg and "aria-labelledby" in svg
+    assert "<title id=" in html and "<desc id=" in html
+    assert "fill=\"#" not in html and "style=" not in html.split("<svg", 1)[1].split("</svg>")[0]
+
+
+def test_school_catchment_answer(places_client):
+    html = text(places_client.get("/school-catchment-areas?postcode=BK1 1AA"))
+    assert "is in the catchment area of" in html
+    assert html.count("These are the catchment areas for 2026/27 entry.") == 2
+
+
+def test_a_corrected_postcode_is_shown_back(places_client):
+    html = text(places_client.get("/your-area?postcode=bk1 iaa"))
+    assert "You typed “bk1 iaa”. We searched for BK1 1AA." in html
+
+
+def test_near_a_boundary_the_page_says_how_to_check(places_client, tmp_path):
+    from townhall.places.engine import Places
+    from townhall.places.store import StoredGeodata
+    from townhall.config import PROJECT_ROOT
+
+    places = Places.open(PROJECT_ROOT / "geodata", council="x")
+    near = next(key.decode() for key in places.data.keys
+                if _near(places, key.decode(), "primary-catchments"))
+    html = text(places_client.get(f"/school-catchment-areas?postcode={near}"))
+    assert "Your address may be in a different area" in html
+    assert "contact School Admissions on" in html
+
+
+def _near(places, postcode, layer):
+    try:
+        return places.lookup(postcode).area(layer).near_boundary
+    except Exception:
+        return False
+
+
+@pytest.mark.parametrize(
+    "url, status, message",
+    [
+        ("/your-area?postcode=hello", 400, "is not a postcode"),
+        ("/your-area?postcode=", 400, "Enter a postcode"),
+        ("/your-area?postcode=BK1+9ZZ", 404, "We cannot find the postcode BK1 9ZZ"),
+        ("/your-area?postcode=SW1A+1AA", 404, "outside Brackenford District Council"),
+        ("/school-catchment-areas?postcode=hello", 400, "is not a postcode"),
+        ("/find-my-nearest?postcode=BK1+1AA", 400, "Choose the type of place"),
+        ("/find-my-nearest?postcode=BK1+1AA&category=zoos", 404, "We do not have a list of"),
+        ("/your-area?lat=north&lon=1", 400, "We could not read that location"),
+        ("/your-area?lat=51.5&lon=-0.1", 404, "outside Brackenford District Council"),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_kind_answers_with_the_right_status(places_client, url, status, message, htmx):
+    response = places_client.get(url, headers=HTMX if htmx else {})
+    assert response.status_code == status
+    html = text(response)
+    assert message in html
+    assert "data-focus-here" in html  # the error summary or notice takes focus after a swap
+    assert ("<html" in html) != htmx
+
+
+def test_withdrawn_postcode(places_client):
+    from townhall.config import PROJECT_ROOT
+    from townhall.places.store import StoredGeodata, GeodataFolder
+
+    data = StoredGeodata(GeodataFolder(PROJECT_ROOT / "geodata").current)
+    withdrawn = data.keys[data.withdrawn.nonzero()[0][0]].decode()
+    response = places_client.get(f"/your-area?postcode={withdrawn}")
+    assert response.status_code == 410
+    assert "is no longer in use" in text(response)
+
+
+def test_use_my_location_gives_the_same_answer_as_the_postcode(places_client):
+    from townhall.config import PROJECT_ROOT
+    from townhall.places.engine import Places
+
+    location = Places.open(PROJECT_ROOT / "geodata", council="x").locate("BK1 1AA")
+    by_point = text(places_client.get(f"/your-area?lat={location.lat}&lon={location.lon}", headers=HTMX))
+    assert "Information for your location" in by_point
+    assert "Brackenford Central" in by_point
+    assert 'data-use-location' in by_point and "hidden" in by_point  # shown only by the script
+
+
+def test_ward_page_lists_councillors(places_client):
+    html = text(places_client.get("/wards/BKWD01"))
+    assert "Councillor " in html and "mailto:cllr01" in html
+    assert places_client.get("/wards/NOT-A-WARD").status_code == 404
+
+
+def test_welsh_pages_keep_the_language_prefix(places_client):
+    html = text(places_client.get("/cy/your-area?postcode=BK1 1AA"))
+    assert 'hx-get="/cy/your-area"' in html
+    assert 'lang="cy"' in html
+
+
+def test_find_my_nearest_says_how_current_its_list_is(places_client):
+    html = text(places_client.get("/find-my-nearest?category=parks-and-play-areas&postcode=BK1 1AA"))
+    assert "Our list of places was last updated on 1 April 2026." in html
+
+
+def test_the_site_picks_up_a_new_import_without_a_restart(tmp_path):
+    import shutil
+
+    from townhall.config import PROJECT_ROOT
+    from townhall.places.importers import import_facilities
+    from townhall.places.store import GeodataFolder
+
+    shutil.copytree(PROJECT_ROOT / "geodata", tmp_path / "geodata")
+    app = create_app({"TESTING": True, "TOWNHALL_GEODATA": str(tmp_path / "geodata"),
+                      "TOWNHALL_INSTANCE": str(tmp_path / "instance")})
+    client = app.test_client()
+    assert "Pop-up Library" not in text(client.get("/find-my-nearest?category=libraries&postcode=BK1 1AA"))
+    (tmp_path / "f.csv").write_text("name,category,postcode,opening_hours\nPop-up Library,Libraries,BK1 1AA,24/7\n")
+    import_facilities(GeodataFolder(tmp_path / "geodata"), tmp_path / "f.csv")
+    html = text(client.get("/find-my-nearest?category=libraries&postcode=BK1 1AA"))
+    assert "Pop-up Library" in html and "open all day, every day" in html
+
+
+def test_no_geodata_is_a_kind_503(tmp_path):
+    app = create_app({"TESTING": True, "TOWNHALL_GEODATA": str(tmp_path / "nothing"),
+                      "TOWNHALL_INSTANCE": str(tmp_path / "instance")})
+    client = app.test_client()
+    response = client.get("/your-area?postcode=BK1 1AA")
+    assert response.status_code == 503
+    assert "Postcode search is not available at the moment" in text(response)
+    assert client.get("/api/postcodes/BK1 1AA").get_json()["error"]["code"] == "geodata_missing"
