@@ -20,6 +20,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     settings = config.from_environment()
     if test_config:
+        if "TOWNHALL_INSTANCE" in test_config:  # paths inside the instance follow it unless given too
+            for derived in ("TOWNHALL_SEARCH_INDEX", "TOWNHALL_AUDIO_CACHE"):
+                if derived not in test_config:
+                    settings[derived] = ""
         settings.update(test_config)
         settings = config.finish(settings)
     app.config.update(settings)

@@ -12,21 +12,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from townhall.content import load_site
-from townhall.search import SearchEngine, build_index, site_documents
-from townhall.search.query import stem_word
-from townhall.search.synonyms import load_synonyms
 
 ROOT = Path(__file__).resolve().parents[2]
 JUDGED = yaml.safe_load((ROOT / "tests" / "data" / "search_judged.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    site = load_site(ROOT / "content")
-    folder = tmp_path_factory.mktemp("judged-index")
-    build_index(folder, site_documents(site), "judged")
-    return SearchEngine(folder, load_synonyms(ROOT / "content" / "search" / "synonyms.txt", key=stem_word)), site
+def engine(app):
+    """The site's own search engine: content, directory and facilities, as residents get it."""
+    return app.extensions["townhall.search"], app.extensions["townhall.site"]
 
 
 def test_judged_set_covers_what_the_issue_asks():

@@ -186,3 +186,10 @@ def test_search_build_command(app):
     assert result.exit_code == 0 and "up to date" in result.output
     result = runner.invoke(args=["search", "query", "i", "smell", "gas"])
     assert "National Gas Emergency Service" in result.output
+
+
+def test_demo_facilities_are_searchable(client):
+    page = text(client.get("/search?q=ashcombe+library"))
+    assert "Ashcombe Library" in page and "/find-my-nearest?category=libraries" in page and ">Place<" in page
+    page = text(client.get("/search?q=library&kind=facility"))
+    assert 'value="facility"' in page and "Join the library" not in page

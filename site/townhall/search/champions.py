@@ -16,7 +16,7 @@ from array import array
 from whoosh import query as wq
 from whoosh.scoring import bm25
 
-from .index import BM25_B, BM25_K1, CHAMPION_FIELD
+from .index import BM25_B, BM25_K1, CHAMPION_FIELD, KIND_WEIGHTS
 
 MAX_CACHED_TERMS = 20_000
 
@@ -33,6 +33,7 @@ class ChampionScorer:
         self._lengths = array("I", (reader.doc_field_length(d, "text", 1) or 1 for d in range(reader.doc_count_all())))
         self._lists: dict[str, tuple[array, array, float]] = {}
         self._allowed: dict[tuple, frozenset[int]] = {}
+        self._kinds = {kind: frozenset(searcher.docs_for_query(wq.Term("kind", kind))) for kind in KIND_WEIGHTS}
 
     def _length(self, docnum: int) -> int:
         return self._lengths[docnum]
@@ -87,5 +88,8 @@ class ChampionScorer:
                         break
                 for docnum, score in (partial or {}).items():
                     scores[docnum] = scores.get(docnum, 0.0) + score * boost
+        for kind, factor in KIND_WEIGHTS.items():
+            for docnum in self._kinds[kind].intersection(scores):
+                scores[docnum] *= factor
         best = heapq.nlargest(limit, ((score, docnum) for docnum, score in scores.items()))
         return len(scores), best

@@ -106,7 +106,7 @@ def facility_documents(facilities: Iterable[Mapping[str, Any] | Any]) -> Iterato
             kind="facility",
             title=str(get("name") or ""),
             url=str(get("url") or ""),
-            summary=str(get("summary") or get("address") or ""),
+            summary=" ".join(str(part) for part in (get("address"), get("summary")) if part),
             keywords=tuple(get("keywords") or ()),
             body=" ".join(str(part) for part in (get("address"), get("type_title")) if part),
             category=str(get("type") or ""),

@@ -21,7 +21,7 @@ from whoosh.scoring import BM25F
 
 from .champions import ChampionScorer
 from .documents import KINDS
-from .index import BM25_B, BM25_K1, CHAMPIONS, IndexInfo, current_index
+from .index import BM25_B, BM25_K1, CHAMPIONS, KIND_WEIGHTS, IndexInfo, current_index
 from .query import Understanding, query_terms, scoring_groups, stem_word, to_whoosh, understand
 from .synonyms import Synonyms
 
@@ -219,7 +219,8 @@ class SearchEngine:
             return 0, False, []
         allow = wq.And([wq.Term(name, value) for name, value in pairs]) if pairs else None
         results = searcher.search(query, limit=depth, filter=allow)
-        return len(results), False, [self._hit(hit.fields(), hit.score) for hit in results]
+        hits = [self._hit(hit.fields(), (hit.score or 0.0) * KIND_WEIGHTS.get(hit["kind"], 1.0)) for hit in results]
+        return len(results), False, sorted(hits, key=lambda hit: -hit.score)
 
     @staticmethod
     def _hit(fields: dict, score: float | None) -> Hit:

@@ -62,6 +62,9 @@ VOCABULARY_ID = "__vocabulary__"
 # How much a word counts, by where it appears.
 WEIGHTS = {"title": 6.0, "keywords": 4.0, "summary": 2.0, "body": 1.0}
 KEEP_GENERATIONS = 2
+# Facilities are many short, similar records ("Ashcombe Recycling Centre", "Oakhurst Recycling Centre"...):
+# they count a little less, so one of them does not push the service page that explains it out of sight.
+KIND_WEIGHTS = {"facility": 0.6}
 
 ANALYZER = StemmingAnalyzer(minsize=2, cachesize=-1)
 

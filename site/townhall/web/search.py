@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 from flask import Blueprint, Flask, current_app, request
 from flask_babel import gettext as _
 
-from ..search import SearchDocument, SearchEngine, ensure_index, index_fingerprint, site_documents
+from ..search import SearchDocument, SearchEngine, ensure_index, facility_documents, index_fingerprint, site_documents
 from ..search.documents import KINDS
 from ..search.query import stem_word
 from ..search.synonyms import load_synonyms
@@ -58,6 +58,37 @@ def search_fingerprint(app: Flask) -> str:
     return index_fingerprint(site.fingerprint, *(f"{name}:{sources[name].fingerprint()}" for name in sorted(sources)))
 
 
+def facilities_source(app: Flask) -> SearchSource:
+    """Facilities from the places capability's current geodata generation (libraries, parks...).
+
+    Each result links to "find my nearest" for its kind, where a postcode puts them in order.
+    """
+    from ..places.store import GeodataFolder, StoredGeodata
+
+    folder = GeodataFolder(app.config["TOWNHALL_GEODATA"])
+
+    def documents() -> Iterable[SearchDocument]:
+        current = folder.current
+        if current is None:
+            return []
+        stored = StoredGeodata(current)
+        labels = {category.slug: category.label for category in stored.categories}
+        return facility_documents(
+            {"id": facility.id, "name": facility.name, "url": f"/find-my-nearest?category={facility.category}",
+             "type": facility.category, "type_title": labels.get(facility.category, ""),
+             "address": ", ".join(part for part in (facility.address, facility.postcode) if part),
+             "summary": facility.description, "keywords": (labels.get(facility.category, ""),),
+             "phone": facility.phone}
+            for facility in stored.facilities
+        )
+
+    def fingerprint() -> str:
+        current = folder.current
+        return current.name if current else "none"
+
+    return SearchSource(documents, fingerprint)
+
+
 def start_search(app: Flask) -> None:
     """Open the index for serving, building it first if it is missing or stale.
 
@@ -66,6 +97,7 @@ def start_search(app: Flask) -> None:
     search page says search is unavailable; the rest of the site keeps working.
     """
     folder = Path(app.config["TOWNHALL_SEARCH_INDEX"])
+    app.extensions.setdefault(SOURCES_KEY, {}).setdefault("facilities", facilities_source(app))
     synonyms = load_synonyms(synonyms_path(app), key=stem_word)
     for problem in synonyms.problems:
         log.warning("content/search/synonyms.txt: %s", problem)
