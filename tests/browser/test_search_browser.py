@@ -91,7 +91,8 @@ def test_search_and_directory_in_every_display_mode(open_page, axe, width):
 
     failures = []
     page = open_page("/", width=width)
-    for path in ("/search?q=i+smell+gas", "/directory/not-sure", "/directory/hm-passport-office"):
+    for path in ("/search?q=i+smell+gas", "/directory/not-sure", "/directory/hm-passport-office", "/cy/directory/not-sure",
+                 "/cy/search?q=library"):
         page.goto(path)
         for colours in COLOUR_SCHEMES:
             for text in TEXT_SIZES:
