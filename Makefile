@@ -19,7 +19,7 @@ STAMPS := .stamps
 # browser tests need Debian's Chromium (Playwright must never download its own browser).
 APT_RUN := espeak-ng ffmpeg
 APT_TEST := chromium fonts-dejavu-core
-APT_BENCH := postgresql postgresql-15-postgis-3
+APT_BENCH := postgresql postgresql-15-postgis-3 wbritish
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -48,7 +48,7 @@ help:
 	@echo "make check-content   check the content folder for mistakes"
 	@echo "make bench  run the benchmarks and write BENCHMARKS.md"
 
-run: install
+run: install search-index
 	@echo "Serving the demo council on http://$(HOST):$(PORT) (press Ctrl+C to stop)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 60 --access-logfile - wsgi:app
 
@@ -103,6 +103,10 @@ extract-messages: python
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -o translations/messages.pot site/townhall
 update-translations: extract-messages
 	$(BIN)/pybabel update -N -i translations/messages.pot -d translations
+
+# The site also builds the index at start-up when it is missing or stale; doing it here keeps start-up quick.
+search-index: install
+	$(BIN)/flask --app wsgi search build --if-stale
 
 check-content: install
 	$(BIN)/flask --app wsgi content check
