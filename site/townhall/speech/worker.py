@@ -117,6 +117,11 @@ def main() -> None:
 
     finished = threading.Event()
     engine.connect("finished-utterance", lambda **_: finished.set())
+    # pyttsx3 reports a failing command (a voice it cannot set...) as an "error"
+    # notice rather than raising it: keep them and fail the job.
+    problems: list[BaseException] = []
+    engine.connect("error", lambda exception=None, **_: problems.append(exception or RuntimeError("error")))
+    known_voices = {voice.id.lower() for voice in engine.getProperty("voices")}
     per_text = float(job.get("per_text_timeout", 10))
     files = []
     current_voice = None
@@ -129,7 +134,11 @@ def main() -> None:
         for index, item in enumerate(job["texts"]):
             if item["voice"] != current_voice:
                 try:
+                    if item["voice"].lower() not in known_voices:
+                        raise ValueError("espeak-ng has no such voice")
                     engine.setProperty("voice", item["voice"])
+                    if problems:
+                        raise problems.pop()
                 except (ValueError, KeyError) as error:
                     _report(
                         result_stream,
@@ -148,6 +157,8 @@ def main() -> None:
                 finished.clear()
                 engine.save_to_file(item["text"], path)
                 engine.runAndWait()
+                if problems:
+                    raise problems.pop()
                 try:
                     _wait_for_wav(path, finished, time.monotonic() + per_text / 2)
                     break
