@@ -35,7 +35,7 @@ TIME_UNITS = {
     "week": "weeks",
     "month": "months",
 }
-_WITHIN = re.compile(r"^(\d+(?:\.\d+)?)\s+([a-z ]+?)s?$")
+_WITHIN = re.compile(r"^(\d+)\s+([a-z ]+?)s?$")
 
 
 class FieldReader:
@@ -176,8 +176,8 @@ class FieldReader:
             self.problem(key, f"{error}")
             return None
 
-    def within(self, key: str, *, required: bool = True) -> tuple[float, str] | None:
-        """A timescale such as "2 working days" or "20 seconds": (amount, plural unit)."""
+    def within(self, key: str, *, required: bool = True) -> tuple[int, str] | None:
+        """A timescale such as "2 working days" or "20 seconds": (whole number, plural unit)."""
         value = self.text(key, required=required)
         if value is None:
             return None
@@ -185,7 +185,6 @@ class FieldReader:
         unit = match and TIME_UNITS.get(match[2].strip())
         if not match or not unit:
             units = ", ".join(TIME_UNITS.values())
-            self.problem(key, f'"{value}" should be a number and a unit, like "2 working days". Units: {units}')
+            self.problem(key, f'"{value}" should be a whole number and a unit, like "2 working days". Units: {units}')
             return None
-        amount = float(match[1])
-        return (int(amount) if amount.is_integer() else amount), unit
+        return int(match[1]), unit

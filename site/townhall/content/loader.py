@@ -18,7 +18,7 @@ import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import frontmatter
 import yaml
@@ -39,12 +39,22 @@ CONTACT_FIELDS = {"team", "phone", "textphone", "bsl", "email", "address", "hour
 KNOWN_INCLUDES = ("service-standards", "preferences-cookie")
 TRANSLATION_NAME = re.compile(r"^(?P<slug>[^.]+)\.(?P<lang>[a-z]{2,3})\.md$")
 
-# Site paths that exist outside the content folder, for checking links in bodies.
-FIXED_PATHS = {"/", "/a-to-z", "/categories", "/settings", "/search", "/your-area"}
+# Content paths whose last part must name something in the content folder.
+CONTENT_PREFIXES = ("/services/", "/categories/")
 
 
-def load_site(root: Path | str, languages: tuple[str, ...] = ("en", "cy")) -> Site:
-    """Read and check everything in the content folder."""
+def load_site(
+    root: Path | str,
+    languages: tuple[str, ...] = ("en", "cy"),
+    app_paths: Iterable[str] = (),
+    app_prefixes: Iterable[str] = (),
+) -> Site:
+    """Read and check everything in the content folder.
+
+    `app_paths` (fixed addresses such as /search) and `app_prefixes` (the fixed
+    start of addresses such as /directory/<slug>) come from the app's routes, so
+    links in page bodies can be checked against every page the site really has.
+    """
     root = Path(root)
     log = ProblemLog()
     site = Site()
@@ -59,7 +69,7 @@ def load_site(root: Path | str, languages: tuple[str, ...] = ("en", "cy")) -> Si
     site.services = _load_collection(root, "services", log, lambda *args: _service(site, *args))
     site.pages = _load_collection(root, "pages", log, lambda *args: _page(site, *args))
     _load_translations(root, site, log, languages)
-    _check_links(site, log)
+    _check_links(site, log, set(app_paths), tuple(app_prefixes))
     site.problems = log.problems
     site.fingerprint = fingerprint(root)
     return site
@@ -409,15 +419,20 @@ def _translated(original: Any, path: str, post: frontmatter.Post, log: ProblemLo
     return replace(original, **changes)
 
 
-def _check_links(site: Site, log: ProblemLog) -> None:
-    """Report links in bodies to service pages or general pages that do not exist."""
-    known = FIXED_PATHS | {f"/services/{slug}" for slug in site.services} | {f"/{slug}" for slug in site.pages}
+def _check_links(site: Site, log: ProblemLog, app_paths: set[str], app_prefixes: tuple[str, ...]) -> None:
+    """Report links in page bodies to addresses on this site that do not exist."""
+    known = app_paths | {"/"} | {f"/services/{slug}" for slug in site.services} | {f"/{slug}" for slug in site.pages}
     known |= {f"/categories/{slug}" for slug in site.categories}
+    other_prefixes = tuple(p for p in app_prefixes if p not in ("/", *CONTENT_PREFIXES))
     items = [*site.services.values(), *site.pages.values(), *site.translations.values()]
     for item in items:
         for href in re.findall(r'href="([^"]+)"', item.body_html):
-            if href.startswith("/") and not href.startswith("//"):
-                target = href.split("#")[0].split("?")[0].rstrip("/") or "/"
-                if target not in known and not target.startswith(("/directory", "/api", "/find", "/places")):
-                    log.add(item.source, f'links to "{href}", which is not a page on this site. '
-                            "Check the spelling of the link")
+            if not href.startswith("/") or href.startswith("//"):
+                continue
+            target = href.split("#")[0].split("?")[0].rstrip("/") or "/"
+            if target in known or (other_prefixes and target.startswith(other_prefixes)):
+                continue
+            if not app_paths and not target.startswith(CONTENT_PREFIXES) and target.count("/") > 1:
+                continue  # without the app's routes we can only check content addresses
+            log.add(item.source, f'links to "{href}", which is not a page on this site. '
+                    "Check the spelling of the link", hides_file=False)

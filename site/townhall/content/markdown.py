@@ -53,6 +53,8 @@ def render_markdown(source: str) -> RenderedMarkdown:
             links.extend(_links_in(token))
         elif token.type == "table_open":
             token.attrSet("class", "th-table")
+        elif token.type == "th_open":
+            token.attrSet("scope", "col")
     html = _PARSER.renderer.render(tokens, _PARSER.options, {})
     return RenderedMarkdown(html, tuple(headings), tuple(links), tuple(warnings))
 

@@ -18,7 +18,7 @@ from ..hours import OpeningHours
 class Timescale:
     """How fast we promise to act: "within 2 working days"."""
 
-    amount: float
+    amount: int
     unit: str  # plural: "working days", "seconds"...
 
     @property

@@ -18,6 +18,7 @@ class ContentProblem:
     message: str  # what is wrong and what is expected, in plain English
     field: str | None = None  # e.g. "contact.phone"
     line: int | None = None
+    hides_file: bool = True  # False for problems (such as a broken link) that leave the page on the site
 
     def __str__(self) -> str:
         where = self.path + (f", line {self.line}" if self.line else "")
@@ -40,8 +41,10 @@ class ProblemLog:
 
     problems: list[ContentProblem] = field(default_factory=list)
 
-    def add(self, path: str, message: str, field: str | None = None, line: int | None = None) -> None:
-        self.problems.append(ContentProblem(path, message, field, line))
+    def add(
+        self, path: str, message: str, field: str | None = None, line: int | None = None, hides_file: bool = True
+    ) -> None:
+        self.problems.append(ContentProblem(path, message, field, line, hides_file))
 
     def __bool__(self) -> bool:
         return bool(self.problems)

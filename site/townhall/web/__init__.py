@@ -1,0 +1,29 @@
+"""The web layer: one blueprint per capability, thin views over the domain packages.
+
+To add a capability, add its module name to BLUEPRINTS; the module exposes `bp`.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import Flask
+
+from . import assets, errors, security, templating
+
+BLUEPRINTS = (
+    "preferences",
+    "services",
+    "search",
+    "places",
+    "pages",  # last: its /<slug> route for general pages must not shadow the others
+)
+
+
+def register_web(app: Flask) -> None:
+    templating.install(app)
+    security.install(app)
+    errors.install(app)
+    assets.install(app)
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f"{__name__}.{name}").bp)

@@ -1,0 +1,42 @@
+"""Small helpers every blueprint uses: the loaded content, the reader's language and
+preferences, and rendering a page or, for htmx, one block of the same template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, render_template, request
+from jinja2_fragments.flask import render_block
+
+from ..content import Site
+from ..preferences import COOKIE_NAME, Preferences, from_cookie
+from .i18n import current_language
+
+
+def content_site() -> Site:
+    return current_app.extensions["townhall.site"]
+
+
+def language() -> str:
+    return current_language()
+
+
+def preferences() -> Preferences:
+    return from_cookie(request.cookies.get(COOKIE_NAME))
+
+
+def is_htmx() -> bool:
+    """True for requests htmx made on the reader's behalf (not history restores)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render(template: str, block: str | None = None, **context: Any) -> str:
+    """Render the whole page, or for an htmx request only `block` of the same template.
+
+    One template serves both, so the fragment can never drift from the page.
+    """
+    if block and is_htmx():
+        return render_block(template, block, **context)
+    return render_template(template, **context)

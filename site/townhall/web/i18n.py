@@ -1,0 +1,71 @@
+"""Languages in the URL: English at /services/..., Welsh at /cy/services/....
+
+A small WSGI wrapper moves a language prefix such as ``/cy`` from the path to
+the script root. Flask then routes ``/cy/services/x`` exactly like
+``/services/x``, and every ``url_for`` in a Welsh page keeps the ``/cy``
+prefix by itself. Each page therefore has one address per language, which is
+what ``hreflang`` alternates and the plain-link language switcher need, and
+no cookie is used to remember the language.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from flask import Flask, current_app, request
+
+LANGUAGE_KEY = "townhall.language"
+BASE_SCRIPT_KEY = "townhall.base_script_name"
+
+# Each language's own name for itself, for the switcher.
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
+
+
+class LanguagePrefixMiddleware:
+    """Strip a leading /<lang> from PATH_INFO and remember which language it was."""
+
+    def __init__(self, wsgi_app: Callable, languages: Iterable[str], default: str = "en"):
+        self.wsgi_app = wsgi_app
+        self.prefixed = {code for code in languages if code != default}
+        self.default = default
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
+        path = environ.get("PATH_INFO", "") or "/"
+        script = environ.get("SCRIPT_NAME", "")
+        environ[BASE_SCRIPT_KEY] = script
+        environ[LANGUAGE_KEY] = self.default
+        first, _, rest = path.lstrip("/").partition("/")
+        if first in self.prefixed:
+            environ[LANGUAGE_KEY] = first
+            environ["SCRIPT_NAME"] = f"{script}/{first}"
+            environ["PATH_INFO"] = "/" + rest
+        return self.wsgi_app(environ, start_response)
+
+
+def install_language_prefixes(app: Flask) -> None:
+    app.wsgi_app = LanguagePrefixMiddleware(app.wsgi_app, app.config["TOWNHALL_LANGUAGES"])  # type: ignore[method-assign]
+
+
+def current_language() -> str:
+    """The language of this request (the Babel locale selector)."""
+    try:
+        return request.environ.get(LANGUAGE_KEY, "en")
+    except RuntimeError:  # outside a request, e.g. in a CLI command
+        return "en"
+
+
+def url_in_language(language: str) -> str:
+    """This same page's address in another language, query string included."""
+    base = request.environ.get(BASE_SCRIPT_KEY, "")
+    prefix = "" if language == "en" else f"/{language}"
+    query = request.query_string.decode("latin-1")
+    return f"{base}{prefix}{request.path}" + (f"?{query}" if query else "")
+
+
+def alternates() -> list[dict[str, str]]:
+    """Every language version of this page: code, own name, address, and whether it is this one."""
+    here = current_language()
+    return [
+        {"code": code, "name": LANGUAGE_NAMES.get(code, code), "url": url_in_language(code), "current": code == here}
+        for code in current_app.config["TOWNHALL_LANGUAGES"]
+    ]

@@ -1,0 +1,46 @@
+"""The home page and the general pages the content team writes (contact us, cookies...)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+
+from ..preferences import COOKIE_MAX_AGE, COOKIE_NAME
+from .common import content_site, language, render
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.route("/")
+def home():
+    site, lang = content_site(), language()
+    welcome = site.home.get(lang, {}).get("welcome") if lang != "en" else None
+    categories = [site.category(slug, lang) for slug in site.categories]
+    return render(
+        "pages/home.html",
+        welcome=welcome or site.home.get("welcome"),
+        top_tasks=site.top_tasks(lang),
+        categories=categories,
+    )
+
+
+@bp.route("/healthz")
+def health():
+    return {"status": "ok", "content_problems": len(content_site().problems)}
+
+
+@bp.route("/<slug>")
+def page(slug: str):
+    site, lang = content_site(), language()
+    found = site.page(slug, lang)
+    if found is None:
+        abort(404)
+    contacts = {name.removeprefix("contact:"): site.contacts[name.removeprefix("contact:")]
+                for name in found.includes if name.startswith("contact:")}
+    return render(
+        "pages/page.html",
+        page=found,
+        contacts=contacts,
+        standards=site.standards_in(lang),
+        cookie_name=COOKIE_NAME,
+        cookie_days=COOKIE_MAX_AGE // 86400,
+    )
