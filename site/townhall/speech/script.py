@@ -122,6 +122,10 @@ class Section:
     title: str
     level: int  # 1 for the introduction (it starts with the page title)
     utterances: tuple[Utterance, ...]
+    # Where, in the HTML the script was built from, the section's heading ends
+    # (an index into the string): the web layer puts the section's "Listen"
+    # control there. None when the section has no heading (then: start of <main>).
+    anchor: int | None = None
 
     @property
     def words(self) -> int:
@@ -139,6 +143,7 @@ class SpeechScript:
     # section's utterances need not be contiguous in it (see "Sections" above).
     utterances: tuple[Utterance, ...] = ()
     truncated: bool = False
+    main_start: int | None = None  # index just after the <main ...> start tag, if any
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -171,6 +176,7 @@ class _Block:
     title: str = ""  # for "section" markers
     lead: int = 0  # how many segments came from a list number or a term ("Phone: ")
     container: int | None = None  # a heading's enclosing <section>/<article>/<aside>, by serial
+    end: tuple[int, int] | None = None  # (line, column) of a heading's end tag in the source
 
     def display(self) -> str:
         return _collapse("".join(s.display for s in self.segments))
@@ -230,6 +236,7 @@ class _ScriptParser(HTMLParser):
         # <dd><address>...): its number or term is carried to that block.
         self.carried: _Block | None = None
         self.serial = 0
+        self.main_start: tuple[tuple[int, int], int] | None = None
 
     # where text goes ---------------------------------------------------------
 
@@ -313,6 +320,7 @@ class _ScriptParser(HTMLParser):
                 self.has_main = True
                 self.main_depth = len(self.stack)
                 self.main_lang = values.get("lang", "")
+                self.main_start = (self.getpos(), len(self.get_starttag_text() or ""))
         if tag in _PAGE_CHROME and self.main_depth is None:
             self.chrome_depth += 1
         if tag in _VOID:
@@ -466,6 +474,8 @@ class _ScriptParser(HTMLParser):
                 block, self.current = self.current, None
                 self._target_blocks().append(block)
         elif tag in _HEADINGS or tag in _BLOCKS:
+            if tag in _HEADINGS and self.current is not None and self.current.kind in ("title", "heading"):
+                self.current.end = self.getpos()
             self._flush()
 
     # tables ---------------------------------------------------------------
@@ -685,6 +695,18 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
     levels = [b.level for b in blocks if b.kind == "heading"]
     split_level = min(levels) if levels else 7
 
+    lines = [0]
+    for line in html.splitlines(keepends=True):
+        lines.append(lines[-1] + len(line))
+
+    def after_tag(position: tuple[int, int] | None) -> int | None:
+        if position is None:
+            return None
+        index = lines[position[0] - 1] + position[1]
+        close = html.find(">", index)
+        return close + 1 if close >= 0 else None
+
+    anchors: dict[str, int | None] = {}
     sections: dict[str, tuple[str, int, list[Utterance]]] = {}
     order: list[Utterance] = []
     used: set[str] = {INTRODUCTION_ID}
@@ -707,6 +729,7 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
             wanted = block.id if block.id and _VALID_ID.match(block.id) else slugify(heading or "section")
             current = _unique(wanted, used)
             sections[current] = (heading, block.level or 2, [])
+            anchors[current] = after_tag(block.end)
             containers[current] = block.container
             if block.container is None:
                 flow = current
@@ -715,6 +738,7 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
         elif current is None:
             current = flow = INTRODUCTION_ID
             sections.setdefault(INTRODUCTION_ID, (title, 1, []))
+            anchors[INTRODUCTION_ID] = after_tag(block.end) if block.kind == "title" else None
         for utterance in _utterances(block, language):
             characters += len(utterance.spoken)
             if characters > MAX_PAGE_CHARACTERS:
@@ -730,8 +754,14 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
     if INTRODUCTION_ID in sections:  # the introduction comes first even when it continues later
         sections = {INTRODUCTION_ID: sections.pop(INTRODUCTION_ID), **sections}
     built = tuple(
-        Section(section_id, heading, level, tuple(utterances))
+        Section(section_id, heading, level, tuple(utterances), anchors.get(section_id))
         for section_id, (heading, level, utterances) in sections.items()
         if utterances
     )
-    return SpeechScript(title=title, lang=language, sections=built, utterances=tuple(order), truncated=truncated)
+    main_start = None
+    if parser.main_start is not None:
+        (line, column), length = parser.main_start
+        main_start = lines[line - 1] + column + length
+    return SpeechScript(
+        title=title, lang=language, sections=built, utterances=tuple(order), truncated=truncated, main_start=main_start
+    )

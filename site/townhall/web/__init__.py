@@ -16,6 +16,7 @@ BLUEPRINTS = (
     "services",
     "search",
     "places",
+    "speech",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )
 
