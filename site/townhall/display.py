@@ -109,7 +109,10 @@ def stylesheet() -> str:
     The "auto" scheme follows the device: prefers-color-scheme and then
     prefers-contrast (which wins, coming later in the cascade).
     """
-    rules = [_rule([":root", ".th-colours-auto", ".th-colours-standard"], _declarations("standard"))]
+    rules = [
+        _rule([":root"], "--th-text-scale: 1; --th-line-height: 1.5; --th-word-spacing: normal;"),
+        _rule([":root", ".th-colours-auto", ".th-colours-standard"], _declarations("standard")),
+    ]
     for scheme in PALETTES:
         if scheme != "standard":
             rules.append(_rule([f".th-colours-{scheme}"], _declarations(scheme)))

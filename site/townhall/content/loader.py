@@ -69,6 +69,7 @@ def load_site(
     site.services = _load_collection(root, "services", log, lambda *args: _service(site, *args))
     site.pages = _load_collection(root, "pages", log, lambda *args: _page(site, *args))
     _load_translations(root, site, log, languages)
+    site.root = root
     _check_links(site, log, set(app_paths), tuple(app_prefixes))
     site.problems = log.problems
     site.fingerprint = fingerprint(root)
@@ -419,10 +420,17 @@ def _translated(original: Any, path: str, post: frontmatter.Post, log: ProblemLo
     return replace(original, **changes)
 
 
+def site_files(site: Site, folder: str) -> list[Path]:
+    """The untranslated Markdown files in a content folder, whether or not they loaded."""
+    return [path for path in (site.root / folder).glob("*.md") if not TRANSLATION_NAME.match(path.name)]
+
+
 def _check_links(site: Site, log: ProblemLog, app_paths: set[str], app_prefixes: tuple[str, ...]) -> None:
     """Report links in page bodies to addresses on this site that do not exist."""
-    known = app_paths | {"/"} | {f"/services/{slug}" for slug in site.services} | {f"/{slug}" for slug in site.pages}
-    known |= {f"/categories/{slug}" for slug in site.categories}
+    # A page whose own file has problems still counts as existing: its problems are reported on their own.
+    known = app_paths | {"/"} | {f"/categories/{slug}" for slug in site.categories}
+    known |= {f"/services/{path.stem}" for path in site_files(site, "services")}
+    known |= {f"/{path.stem}" for path in site_files(site, "pages")}
     other_prefixes = tuple(p for p in app_prefixes if p not in ("/", *CONTENT_PREFIXES))
     items = [*site.services.values(), *site.pages.values(), *site.translations.values()]
     for item in items:
@@ -432,7 +440,7 @@ def _check_links(site: Site, log: ProblemLog, app_paths: set[str], app_prefixes:
             target = href.split("#")[0].split("?")[0].rstrip("/") or "/"
             if target in known or (other_prefixes and target.startswith(other_prefixes)):
                 continue
-            if not app_paths and not target.startswith(CONTENT_PREFIXES) and target.count("/") > 1:
+            if not app_paths and not target.startswith(CONTENT_PREFIXES):
                 continue  # without the app's routes we can only check content addresses
             log.add(item.source, f'links to "{href}", which is not a page on this site. '
                     "Check the spelling of the link", hides_file=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ..hours import OpeningHours
@@ -141,6 +142,7 @@ class Site:
     translations: dict[tuple[str, str], Any] = field(default_factory=dict)  # (kind:slug, lang) -> item
     problems: list = field(default_factory=list)
     fingerprint: str = ""  # changes whenever any content file changes
+    root: Path = Path(".")  # the content folder this was loaded from
 
     def service(self, slug: str, lang: str = "en") -> Service | None:
         return self.translations.get((f"service:{slug}", lang)) or self.services.get(slug)

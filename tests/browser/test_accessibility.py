@@ -1,0 +1,225 @@
+"""axe-core on every page of the demo, in every colour scheme and text size, at 320 px and 1280 px.
+
+Pages are found by crawling the site's own links from the English and Welsh
+home pages, so a new page is checked without anyone listing it here. Each page
+is loaded once per width; display modes are then switched exactly as the
+server does it (classes on <html>), and one test loads pages with the real
+cookie to prove the server applies them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+
+from townhall.preferences import COLOUR_SCHEMES, LINE_SPACINGS, TEXT_SIZES, Preferences
+
+
+SKIP_PREFIXES = ("/assets/", "/static/", "/api/", "/speech/audio", "/healthz")
+MAX_PAGES = 600
+
+
+def crawl(client, starts=("/", "/cy/")) -> list[str]:
+    """Every HTML page reachable by links from the home pages (and a 404), found with the test client."""
+    seen: set[str] = set()
+    order: list[str] = []
+    queue = deque(starts)
+    while queue and len(order) < MAX_PAGES:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        order.append(path)
+        for href in re.findall(r'<a [^>]*href="([^"#][^"]*)"', response.get_data(as_text=True)):
+            href = urldefrag(href.replace("&amp;", "&"))[0]
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not href.startswith("/") or href.startswith(SKIP_PREFIXES):
+                continue
+            if "return_to=" in href:
+                href = href.split("?")[0]
+            if href not in seen:
+                queue.append(href)
+    return order + ["/this-page-does-not-exist"]
+
+
+@pytest.fixture(scope="module")
+def pages(app) -> list[str]:
+    return crawl(app.test_client())
+
+
+def mode_classes(colours: str, text: str, spacing: str = "standard") -> str:
+    return Preferences(text=text, colours=colours, spacing=spacing).html_classes() + " th-js"
+
+
+def overflow(page) -> list[str]:
+    """Elements wider than the viewport: content that would need sideways scrolling."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const wide = [];
+            if (document.documentElement.scrollWidth > width + 1) wide.push('document ' + document.documentElement.scrollWidth);
+            for (const el of document.querySelectorAll('main *, header *, footer *')) {
+                const box = el.getBoundingClientRect();
+                if (box.width && box.right > width + 1 && getComputedStyle(el).position !== 'absolute')
+                    wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className + ' ' + Math.round(box.right));
+            }
+            return wide.slice(0, 5);
+        }"""
+    )
+
+
+def display_modes(every_combination: bool = False) -> list[tuple[str, str, str]]:
+    """(colours, text size, device colour scheme) combinations to check.
+
+    Every colour scheme at standard size (contrast is hardest there: larger text
+    has a lower threshold), and every text size in the default scheme (layout
+    and target sizes change with size). Representative pages get the full
+    product of the two.
+    """
+    modes = []
+    sizes = TEXT_SIZES if every_combination else ("standard",)
+    for text in sizes:
+        for colours in COLOUR_SCHEMES:
+            for device in (("light", "dark") if colours == "auto" else ("light",)):
+                modes.append((colours, text, device))
+    if not every_combination:
+        modes += [("auto", text, "light") for text in TEXT_SIZES if text != "standard"]
+    return modes
+
+
+def check_page(page, axe, path: str, width: int, failures: list[str], every_combination: bool = False) -> None:
+    for colours, text, device in display_modes(every_combination):
+        page.emulate_media(color_scheme=device)
+        page.evaluate("(classes) => { document.documentElement.className = classes; }",
+                      mode_classes(colours, text, "wider" if text == "larger" else "standard"))
+        violations = axe(page)
+        if violations:
+            failures.append(f"{path} at {width}px, text {text}, colours {colours} ({device} device):\n"
+                            + describe(violations))
+    if width <= 320:
+        for text in TEXT_SIZES:
+            page.evaluate("(classes) => { document.documentElement.className = classes; }",
+                          mode_classes("auto", text, "wider" if text == "larger" else "standard"))
+            wide = overflow(page)
+            if wide:
+                failures.append(f"{path} at {width}px, text {text}: wider than the screen: {wide}")
+
+
+def describe(violations):
+    lines = []
+    for violation in violations:
+        lines.append(f"  {violation['id']}: {violation['help']}")
+        for node in violation["nodes"][:3]:
+            lines.append(f"      {' '.join(node['target'])}")
+    return "\n".join(lines)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1280, 320])
+def test_every_page_in_every_mode_passes_axe(open_page, axe, pages, width):
+    english = [path for path in pages if not path.startswith("/cy/")]
+    welsh = [path for path in pages if path.startswith("/cy/")]
+    failures: list[str] = []
+    page = open_page("/", width=width)
+    for path in english + welsh:
+        page.goto(path)
+        check_page(page, axe, path, width, failures)
+    assert not failures, f"{len(failures)} failing page modes:\n" + "\n".join(failures[:40])
+    assert len(english) >= 40 and len(welsh) >= 10
+
+
+REPRESENTATIVE = ("/", "/settings", "/a-to-z", "/our-service-standards", "/this-page-does-not-exist", "/cy/")
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_every_scheme_with_every_text_size_on_representative_pages(open_page, axe, app, width):
+    service = next(iter(app.extensions["townhall.site"].services))
+    failures: list[str] = []
+    page = open_page("/", width=width)
+    for path in (*REPRESENTATIVE, f"/services/{service}"):
+        page.goto(path)
+        check_page(page, axe, path, width, failures, every_combination=True)
+    assert not failures, "\n".join(failures[:40])
+
+
+def test_the_crawl_finds_the_whole_site(pages, app):
+    site = app.extensions["townhall.site"]
+    for slug in site.services:
+        assert f"/services/{slug}" in pages
+        assert f"/cy/services/{slug}" in pages
+    for slug in site.pages:
+        assert f"/{slug}" in pages
+
+
+@pytest.mark.parametrize("colours", ["high-contrast", "yellow-on-black"])
+def test_server_applied_modes_from_the_real_cookie(open_page, axe, colours):
+    prefs = Preferences(text="larger", colours=colours, spacing="wider", speech="on")
+    page = open_page("/a-to-z", width=320, preferences=prefs)
+    classes = page.evaluate("() => document.documentElement.className")
+    assert f"th-colours-{colours}" in classes and "th-text-larger" in classes
+    assert axe(page) == []
+    assert overflow(page) == []
+
+
+def test_large_text_really_is_larger(open_page):
+    sizes = {}
+    for text in TEXT_SIZES:
+        page = open_page("/a-to-z", preferences=Preferences(text=text))
+        sizes[text] = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
+    assert sizes["standard"] < sizes["large"] < sizes["larger"]
+    assert sizes["larger"] >= 1.5 * sizes["standard"] - 0.5
+
+
+def test_line_spacing_really_changes(open_page):
+    heights = []
+    for spacing in LINE_SPACINGS:
+        page = open_page("/a-to-z", preferences=Preferences(spacing=spacing))
+        heights.append(page.evaluate("() => parseFloat(getComputedStyle(document.body).lineHeight)"))
+    assert heights == sorted(heights) and len(set(heights)) == 3
+
+
+def test_device_preferences_are_followed_by_default(open_page):
+    dark = open_page("/", color_scheme="dark")
+    light = open_page("/", color_scheme="light")
+    background = "() => getComputedStyle(document.body).backgroundColor"
+    assert dark.evaluate(background) != light.evaluate(background)
+    reduced = open_page("/", reduced_motion="reduce")
+    assert reduced.evaluate("() => getComputedStyle(document.querySelector('a')).transitionDuration") in ("0s", "")
+
+
+def test_focus_is_visible_in_every_scheme(open_page):
+    for colours in COLOUR_SCHEMES:
+        page = open_page("/a-to-z", preferences=Preferences(colours=colours))
+        page.keyboard.press("Tab")  # the skip link
+        page.keyboard.press("Tab")  # the council name link
+        style = page.evaluate(
+            """() => { const s = getComputedStyle(document.activeElement);
+                       return {bg: s.backgroundColor, outline: s.outlineStyle, shadow: s.boxShadow}; }"""
+        )
+        assert style["bg"] not in ("rgba(0, 0, 0, 0)", "transparent") or style["outline"] != "none", colours
+
+
+def test_device_high_contrast_setting_is_followed(open_page, axe):
+    page = open_page("/a-to-z")
+    before = page.evaluate("() => getComputedStyle(document.querySelector('main a')).color")
+    page.emulate_media(contrast="more")
+    after = page.evaluate("() => getComputedStyle(document.querySelector('main a')).color")
+    assert before != after
+    assert axe(page) == []
+
+
+def test_print_gives_large_print_without_navigation(open_page, app):
+    service = next(iter(app.extensions["townhall.site"].services))
+    page = open_page(f"/services/{service}")
+    page.emulate_media(media="print")
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")
+    assert size >= 24  # 18pt and up
+    assert not page.locator(".th-nav").is_visible()
+    assert not page.locator(".th-header__search").is_visible()
+    assert page.locator("main h1").is_visible()

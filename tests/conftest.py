@@ -1,0 +1,55 @@
+"""Shared fixtures: an app built from the real demo content, with a private instance folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from townhall import create_app
+from townhall.config import PROJECT_ROOT
+
+CONTENT = PROJECT_ROOT / "content"
+REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def app(instance_dir: Path):
+    """One app for the whole session: building it loads content (and later indexes), which takes time."""
+    app = create_app({"TESTING": True, "TOWNHALL_INSTANCE": str(instance_dir)})
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def htmx_headers() -> dict[str, str]:
+    return {"HX-Request": "true"}
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A private copy of the demo content that a test may break."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+@pytest.fixture
+def make_app(tmp_path: Path):
+    """Build an app with extra settings, e.g. a broken content folder."""
+
+    def build(**settings):
+        settings.setdefault("TOWNHALL_INSTANCE", str(tmp_path / "instance"))
+        return create_app({"TESTING": True, **settings})
+
+    return build
