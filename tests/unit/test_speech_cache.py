@@ -3,8 +3,9 @@ and safety when several processes share it."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -107,26 +108,25 @@ def test_bad_keys_are_refused(tmp_path: Path) -> None:
         AudioCache(tmp_path, 1000).folder_for("../etc")
 
 
-def _hold_key_lock(root: str, key: str, ready, release) -> None:
-    cache = AudioCache(root, 1000)
-    with cache.key_lock(key, time.monotonic() + 10):
-        ready.set()
-        release.wait(10)
+HOLD_LOCK = """
+import sys, time
+from townhall.speech.cache import AudioCache
+with AudioCache(sys.argv[1], 1000).key_lock(sys.argv[2], time.monotonic() + 10):
+    print("ready", flush=True)
+    sys.stdin.readline()
+"""
 
 
 def test_the_key_lock_holds_across_processes(tmp_path: Path) -> None:
-    context = multiprocessing.get_context("spawn")
-    ready, release = context.Event(), context.Event()
-    other = context.Process(target=_hold_key_lock, args=(str(tmp_path), "ab12", ready, release))
-    other.start()
+    other = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(tmp_path), "ab12"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     try:
-        assert ready.wait(20)
+        assert other.stdout.readline().strip() == "ready"
         cache = AudioCache(tmp_path, 1000)
         with pytest.raises(SpeechTimedOut):
             with cache.key_lock("ab12", time.monotonic() + 0.2):
                 pass
     finally:
-        release.set()
-        other.join(10)
+        other.communicate("go\n", timeout=10)
     with AudioCache(tmp_path, 1000).key_lock("ab12", time.monotonic() + 1):
         pass  # free again once the other process let go

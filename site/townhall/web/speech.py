@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, current_app, get_template_attribute, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from jinja2 import pass_context
 from markupsafe import Markup
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
@@ -237,9 +238,9 @@ def duration_text(seconds: float, estimated: bool = False) -> str:
     minutes, secs = divmod(total, 60)
     parts = []
     if minutes:
-        parts.append(ngettext("%(num)d minute", "%(num)d minutes", minutes))
+        parts.append(ngettext("%(num)s minute", "%(num)s minutes", minutes))
     if secs or not minutes:
-        parts.append(ngettext("%(num)d second", "%(num)d seconds", secs))
+        parts.append(ngettext("%(num)s second", "%(num)s seconds", secs))
     text = " ".join(parts)
     return _("about %(duration)s", duration=text) if estimated else text
 
@@ -477,9 +478,13 @@ def speech_context() -> dict:
     return {"speech_page_controls": page_controls}
 
 
-def page_controls() -> Markup:
-    """The "Listen to this page" bar for the layout's hook (only in speech mode, only on pages to read)."""
-    if not _wants_controls_for_request():
+@pass_context
+def page_controls(context) -> Markup:
+    """The "Listen to this page" bar for the layout's hook (only in speech mode, only on pages to read).
+
+    Error pages (drawn with a `code`) have nothing to listen to.
+    """
+    if not _wants_controls_for_request() or context.get("code") not in (None, 200):
         return Markup("")
     page = current_page()
     if clean_page(page) is None:
