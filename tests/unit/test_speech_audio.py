@@ -262,3 +262,17 @@ def test_two_requests_for_the_same_audio_make_it_once(tmp_path: Path) -> None:
     speaker.synthesiser.close()
     assert len({entry.key for entry in results}) == 1
     assert len(list(tmp_path.glob("??/*"))) == 1
+
+
+@needs_ffmpeg
+def test_the_encoder_restarts_when_the_audio_is_not_what_was_expected(tmp_path: Path) -> None:
+    """The encoder starts before the first sentence with espeak-ng's usual format; other audio restarts it."""
+    from townhall.speech.engine import _Sink
+
+    synthesiser = Synthesiser(slots=Slots(tmp_path / ".slots", 1))
+    sink = _Sink(synthesiser, tmp_path)
+    sink.start((1, 2, 16000))
+    sink.write((1, 2, 22050), b"\0\1" * 22050)  # one second at 22.05 kHz
+    files = sink.finish(time.monotonic() + 20)
+    assert set(files) == {"ogg", "mp3"}
+    assert float(probe(tmp_path / files["mp3"])["format"]["duration"]) == pytest.approx(1.0, abs=0.1)

@@ -311,17 +311,25 @@ def test_when_synthesis_is_too_slow_the_control_says_so(tmp_path: Path) -> None:
 def test_requests_are_limited_per_client_across_workers(tmp_path: Path) -> None:
     # Two apps sharing one instance folder stand for two gunicorn workers.
     first, second = build(tmp_path, TOWNHALL_SPEECH_RATE_LIMIT=3), build(tmp_path, TOWNHALL_SPEECH_RATE_LIMIT=3)
-    address = {"page": "/no-such-page"}
-    codes = [first.test_client().get("/listen", query_string=address).status_code for _ in range(2)]
-    codes.append(second.test_client().get("/listen", query_string=address).status_code)
-    assert codes == [404, 404, 404]
-    limited = second.test_client().get("/listen/player", query_string=address, headers=HX)
+    missing = {"page": "/no-such-page"}
+    player = first.test_client().get("/listen/player", query_string={"page": SERVICE, "section": SHORT_SECTION},
+                                     headers=HX)
+    assert player.status_code == 200  # 1
+    audio = links(player.get_data(as_text=True), r'<source src="([^"]+)"')[0]
+    codes = [first.test_client().get("/listen", query_string=missing).status_code,  # 2
+             second.test_client().get("/listen", query_string=missing).status_code]  # 3, in the other worker
+    assert codes == [404, 404]
+    limited = second.test_client().get("/listen/player", query_string=missing, headers=HX)
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) >= 1
     assert "asked for a lot of audio" in limited.get_data(as_text=True)
-    # Continuing a download (a Range that does not start at 0) is not counted.
-    continued = first.test_client().get("/listen/audio", query_string=address, headers={"Range": "bytes=500-"})
+    assert "<html" not in limited.get_data(as_text=True)
+    assert first.test_client().get("/listen/audio", query_string=missing).status_code == 429
+    # Not counted: finished audio named by its key, and the rest of a download (a Range not from 0).
+    assert second.test_client().get(audio).status_code == 200
+    continued = first.test_client().get("/listen/audio", query_string=missing, headers={"Range": "bytes=500-"})
     assert continued.status_code == 404
     # Another client is not affected.
-    other = first.test_client().get("/listen", query_string=address, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    other = first.test_client().get("/listen", query_string=missing, environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 404
+    first.extensions["townhall.speech"].synthesiser.close()

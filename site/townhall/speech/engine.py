@@ -61,6 +61,10 @@ DEFAULT_VOICES: dict[str, str] = {"en": "gmw/en", "cy": "cel/cy"}
 # (pauses, encoder settings, joining): it is part of every cache key.
 PIPELINE_VERSION = "1"
 
+# What pyttsx3's espeak driver writes (it fixes these when it saves a WAV): (channels, bytes per sample, rate).
+# The encoder is started with them before the first sentence is ready; a WAV that differs restarts it.
+EXPECTED_AUDIO = (1, 2, 22050)
+
 # Formats, in the order the page offers them. Each: file suffix, MIME type, ffmpeg encoders.
 FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ogg": ("audio/ogg; codecs=opus", ("libopus", "opus")),
@@ -243,6 +247,7 @@ class Synthesiser:
             parts = folder / "parts"
             parts.mkdir(exist_ok=True)
             sink = _Sink(self, folder)
+            sink.start(EXPECTED_AUDIO)  # ffmpeg starts up while the worker synthesises
             try:
                 joiner = _Joiner(utterances, sink)
                 self._run_worker({"rate": rate, "folder": str(parts), "texts": texts}, deadline, joiner.add)
@@ -408,21 +413,32 @@ class _Sink:
 
     def __init__(self, synthesiser: Synthesiser, folder: Path) -> None:
         self.folder = folder
-        self.params: tuple[int, int, int] | None = None
         self.encoders = available_encoders(synthesiser.ffmpeg)
         self.ffmpeg = shutil.which(synthesiser.ffmpeg) or synthesiser.ffmpeg
+        self.params: tuple[int, int, int] | None = None
+        self.written = 0
         self.files: dict[str, str] = {}
         self.process: subprocess.Popen | None = None
         self.queue: queue.Queue[bytes | None] = queue.Queue()
         self.feeder: threading.Thread | None = None
         self.wav: wave.Wave_write | None = None
 
+    def start(self, params: tuple[int, int, int]) -> None:
+        """Open the encoder for audio of these parameters, before any arrives."""
+        self.params = params
+        self._open()
+
     def write(self, params: tuple[int, int, int], data: bytes) -> None:
         if self.params is None:
-            self.params = params
-            self._open()
+            self.start(params)
         elif params != self.params:
-            raise SpeechUnavailable("The speech engine's audio formats did not match")
+            if self.written:
+                raise SpeechUnavailable("The speech engine's audio formats did not match")
+            # Started early for other parameters, nothing written yet: start again for these.
+            self.abandon()
+            self.files, self.process, self.queue, self.feeder = {}, None, queue.Queue(), None
+            self.start(params)
+        self.written += len(data)
         if self.wav is not None:
             self.wav.writeframes(data)
         else:

@@ -21,7 +21,8 @@ How it fits together:
   phones can seek. URLs that carry the audio's key (``v=``) never change
   meaning and are cached by browsers for a year.
 * Every speech request counts towards a per-client limit (see
-  ``speech/limits.py``), except Range requests that continue a download.
+  ``speech/limits.py``), except Range requests that continue a download and
+  requests for finished audio by its key, which cost no more than a static file.
 * Nothing here answers with a 500: a missing engine, a timeout, a busy machine,
   an unknown page or section each get a plain message (503, 404 or 429).
 """
@@ -36,7 +37,7 @@ from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, get_template_attribute, request, send_file, url_for
+from flask import Blueprint, Response, current_app, g, get_template_attribute, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from jinja2 import pass_context
@@ -307,6 +308,8 @@ def limit_requests():
     ranges = request.headers.get("Range", "").replace(" ", "")
     if ranges and not ranges.startswith("bytes=0-"):
         return None  # the rest of a download already counted, or a seek while listening
+    if _cached_by_key() is not None:
+        return None  # finished audio named by its key: costs no more than a static file
     decision = limiter().hit(request.remote_addr or "unknown")
     if decision.allowed:
         return None
@@ -395,14 +398,20 @@ def player():
     )
 
 
+def _cached_by_key() -> AudioEntry | None:
+    """The cached audio this request names by its key (``v=``), if any; looked up once per request."""
+    if "speech_entry" not in g:
+        key = request.args.get("v", "")
+        g.speech_entry = speaker().cache.get(key) if _KEY.match(key) else None
+    return g.speech_entry
+
+
 def _entry_for_request() -> tuple[AudioEntry, str, str]:
     """The audio a request names: by its key when given and cached, else from the page (made if needed)."""
-    key = request.args.get("v", "")
-    if _KEY.match(key):
-        found = speaker().cache.get(key)
-        if found is not None:
-            page = clean_page(request.args.get("page")) or "/"
-            return found, page, request.args.get("section", WHOLE_PAGE)
+    found = _cached_by_key()
+    if found is not None:
+        page = clean_page(request.args.get("page")) or "/"
+        return found, page, request.args.get("section", WHOLE_PAGE)
     page, section, speed = request_values()
     _title, utterances = part(script_for(page), section)
     return speaker().audio(utterances, speed), page, section
