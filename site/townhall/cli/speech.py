@@ -61,6 +61,7 @@ def site_pages(app: Flask, limit: int = 5000) -> list[str]:
         if "GET" in (rule.methods or ()) and not rule.arguments and _is_page(rule.rule, languages):
             seeds.append(rule.rule)
             seeds += [f"/{code}{rule.rule}" for code in languages[1:]]
+    seeds = list(dict.fromkeys(seeds))
     client = app.test_client()
     queue, seen, pages = deque(seeds), set(seeds), []
     while queue and len(pages) < limit:
@@ -75,7 +76,9 @@ def site_pages(app: Flask, limit: int = 5000) -> list[str]:
             parts = urlsplit(urljoin(path, href))
             if parts.scheme or parts.netloc or not parts.path.startswith("/"):
                 continue
-            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            # "Back to the page you were on" addresses change nothing a listener hears.
+            query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("return_to="))
+            target = parts.path + (f"?{query}" if query else "")
             if target not in seen and _is_page(parts.path, languages):
                 seen.add(target)
                 queue.append(target)

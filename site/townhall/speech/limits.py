@@ -79,7 +79,7 @@ class RateLimiter:
             if now - self._last_cleanup > self.window:
                 self._last_cleanup = now
                 connection.execute("DELETE FROM hits WHERE window < ?", (window - 1,))
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
             log.warning("The speech rate limit could not be counted (%s); letting the request through", error)
             return Decision(True, 0, self.limit, retry_after)
         return Decision(count <= self.limit, count, self.limit, retry_after)
