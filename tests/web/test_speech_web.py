@@ -333,3 +333,14 @@ def test_requests_are_limited_per_client_across_workers(tmp_path: Path) -> None:
     other = first.test_client().get("/listen", query_string=missing, environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 404
     first.extensions["townhall.speech"].synthesiser.close()
+
+
+def test_showing_a_page_in_speech_mode_gets_a_worker_ready(tmp_path: Path) -> None:
+    app = build(tmp_path)
+    client = app.test_client()
+    client.set_cookie(COOKIE_NAME, "speech:on")
+    client.get(SERVICE)
+    synthesiser = app.extensions["townhall.speech"].synthesiser
+    assert synthesiser._spare is not None and synthesiser._spare[1].poll() is None
+    synthesiser.close()
+    assert synthesiser._spare is None

@@ -264,6 +264,21 @@ class Synthesiser:
         result = self._run_worker({"list_voices": True}, time.monotonic() + self.timeout)
         return result["voices"]
 
+    def prepare(self) -> None:
+        """Start the spare worker now if there is none, so the next job does not wait for it.
+
+        Called when a page is shown in speech mode: a Listen click is likely to follow.
+        """
+        if not self.keep_spare:
+            return
+        with self._spare_lock:
+            if self._spare is not None and self._spare[0] == os.getpid() and self._spare[1].poll() is None:
+                return
+            try:
+                self._spare = (os.getpid(), self._start_worker())
+            except SpeechUnavailable:
+                self._spare = None
+
     def close(self) -> None:
         """Stop the spare worker (tests and the command line call this when done)."""
         with self._spare_lock:

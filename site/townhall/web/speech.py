@@ -536,6 +536,7 @@ def add_listen_controls(response: Response) -> Response:
             return response
         scripts().put(_memory_key(page), script)
         response.set_data(_with_controls(html, script, page))
+        speaker().synthesiser.prepare()  # a Listen click is likely next: have a worker ready
     except Exception:  # the page must never fail because of its Listen controls
         log.exception("Could not add Listen controls to %s", request.path)
     return response
