@@ -63,7 +63,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from ..content.markdown import slugify
 from .spoken import normalise, speak_phone

@@ -55,13 +55,12 @@ from ..speech import (
     SpeechError,
     SpeechScript,
     SpeechTimedOut,
-    SpeechUnavailable,
     Utterance,
     build_script,
 )
 from ..speech.engine import FORMATS
 from ..speech.limits import RateLimiter
-from .common import content_site, is_htmx, language, preferences, render
+from .common import is_htmx, language, preferences, render
 from .i18n import BASE_SCRIPT_KEY
 from .preferences import safe_return_path
 
