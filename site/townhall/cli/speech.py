@@ -118,26 +118,28 @@ def pregenerate(speeds: tuple[str, ...], paths: tuple[str, ...], jobs: int, time
         if not sections_only and script.utterances:
             parts.append(script.utterances)
         work += [(path, utterances, speed) for utterances in parts for speed in chosen if utterances]
-    made = cached = failed = 0
-    seconds = 0.0
+    cached = failed = 0
+    made: dict[str, float] = {}  # key -> seconds of audio (parts shared by many pages are made once)
     with ThreadPoolExecutor(max_workers=jobs or int(app.config["TOWNHALL_SPEECH_WORKERS"])) as pool:
         futures = {}
+        submitted: set[str] = set()
         for path, utterances, speed in work:
-            if speaker.cached(utterances, speed) is not None:
-                cached += 1
+            key = speaker.key(utterances, speed)
+            if key in submitted or speaker.cache.get(key) is not None:
+                cached += key not in submitted
                 continue
+            submitted.add(key)
             futures[pool.submit(speaker.audio, utterances, speed, timeout)] = path
         for future in as_completed(futures):
             try:
                 entry = future.result()
-                made += 1
-                seconds += entry.duration
+                made[entry.key] = entry.duration
             except SpeechError as error:
                 failed += 1
                 click.echo(f"  could not make audio for {futures[future]}: {error.message}", err=True)
     speaker.synthesiser.close()
     click.echo(
-        f"Done in {time.monotonic() - started:.1f} s: {made} made ({seconds / 60:.1f} minutes of audio), "
+        f"Done in {time.monotonic() - started:.1f} s: {len(made)} made ({sum(made.values()) / 60:.1f} minutes of audio), "
         f"{cached} already cached, {failed} failed. Cache: {speaker.cache.total_bytes() / 1e6:.1f} MB "
         f"in {speaker.cache.root}."
     )
