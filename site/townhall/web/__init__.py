@@ -18,6 +18,7 @@ BLUEPRINTS = (
     "directory",
     "places",
     "places_api",
+    "speech",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )
 

@@ -1,0 +1,22 @@
+"""Speech output: read any page of the site aloud (no Flask here).
+
+* ``script``  - what to read from a page's HTML, in sections (build_script);
+* ``spoken``  - phone numbers, times and money as people say them;
+* ``engine``  - pyttsx3 on espeak-ng in a separate process, then ffmpeg;
+* ``cache``   - finished audio on disk, shared by every worker, LRU-evicted;
+* ``service`` - Speaker: audio for part of a page, cached or made now;
+* ``errors``  - SpeechUnavailable, SpeechTimedOut, SpeechBusy, NothingToRead.
+"""
+
+from .cache import AudioCache, AudioEntry
+from .engine import DEFAULT_SPEED, SPEEDS, Cue, Slots, Synthesiser
+from .errors import NothingToRead, SpeechBusy, SpeechError, SpeechTimedOut, SpeechUnavailable
+from .script import INTRODUCTION_ID, Section, SpeechScript, Utterance, build_script
+from .service import Speaker
+from .vtt import webvtt
+
+__all__ = [
+    "AudioCache", "AudioEntry", "Cue", "DEFAULT_SPEED", "INTRODUCTION_ID", "NothingToRead", "SPEEDS", "Section",
+    "Slots", "Speaker", "SpeechBusy", "SpeechError", "SpeechScript", "SpeechTimedOut", "SpeechUnavailable",
+    "Synthesiser", "Utterance", "build_script", "webvtt",
+]

@@ -1,0 +1,102 @@
+"""The speech service: audio for part of a page, from the cache or made now.
+
+This is the one entry point the web layer and the command line use; it holds
+no Flask state, so both build it from the same settings and share the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from .cache import AudioCache, AudioEntry
+from .engine import DEFAULT_VOICES, SPEEDS, Slots, Synthesiser
+from .errors import NothingToRead
+from .script import Utterance
+
+
+class Speaker:
+    def __init__(self, cache: AudioCache, synthesiser: Synthesiser, timeout: float | None = None) -> None:
+        self.cache = cache
+        self.synthesiser = synthesiser
+        self.timeout = float(timeout if timeout is not None else synthesiser.timeout)
+        self._version: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> "Speaker":
+        """Build from the app's settings (config.py): cache folder and size, workers, timeout."""
+        root = Path(settings["TOWNHALL_AUDIO_CACHE"])
+        command = settings.get("TOWNHALL_SPEECH_COMMAND") or None
+        timeout = float(settings["TOWNHALL_SPEECH_TIMEOUT"])
+        synthesiser = Synthesiser(
+            slots=Slots(root / ".slots", int(settings["TOWNHALL_SPEECH_WORKERS"])),
+            timeout=timeout,
+            command=command.split() if isinstance(command, str) else command,
+            ffmpeg=settings.get("TOWNHALL_FFMPEG") or "ffmpeg",
+            voices=settings.get("TOWNHALL_SPEECH_VOICES") or DEFAULT_VOICES,
+        )
+        cache = AudioCache(root, int(settings["TOWNHALL_AUDIO_CACHE_MB"]) * 1024 * 1024)
+        return cls(cache, synthesiser, timeout)
+
+    @property
+    def engine_version(self) -> str:
+        if self._version is None:
+            self._version = self.synthesiser.version()
+        return self._version
+
+    def key(self, utterances: Sequence[Utterance], speed: str) -> str:
+        """The cache key: a hash of the text (shown and spoken), the voices, the speed and the engine."""
+        payload = {
+            "utterances": [[u.spoken, u.display, u.lang, self._voice(u.lang), u.pause_ms] for u in utterances],
+            "rate": SPEEDS[speed],
+            "engine": self.engine_version,
+        }
+        return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:40]
+
+    def _voice(self, lang: str) -> str:
+        return self.synthesiser.voices.get((lang or "en").split("-")[0].lower(), "")
+
+    def cached(self, utterances: Sequence[Utterance], speed: str) -> AudioEntry | None:
+        if not utterances:
+            return None
+        return self.cache.get(self.key(utterances, speed))
+
+    def audio(self, utterances: Sequence[Utterance], speed: str, timeout: float | None = None) -> AudioEntry:
+        """The audio for `utterances`: from the cache, or synthesised within the timeout.
+
+        Raises NothingToRead, SpeechUnavailable, SpeechTimedOut or SpeechBusy.
+        """
+        if not utterances:
+            raise NothingToRead("There is nothing to read here")
+        if speed not in SPEEDS:
+            raise ValueError(f"speed must be one of {', '.join(SPEEDS)}")
+        key = self.key(utterances, speed)
+        entry = self.cache.get(key)
+        if entry is not None:
+            return entry
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        with self.cache.key_lock(key, deadline):
+            entry = self.cache.get(key)  # made by another process while we waited
+            if entry is not None:
+                return entry
+            staged = self.cache.staging()
+            try:
+                rendering = self.synthesiser.render(utterances, speed, staged, deadline)
+                return self.cache.commit(key, staged, rendering, speed=speed, engine=self.engine_version)
+            finally:
+                if staged.exists():
+                    shutil.rmtree(staged, ignore_errors=True)
+
+    def estimate_seconds(self, utterances: Sequence[Utterance], speed: str) -> float:
+        """How long audio would last, before it is made: words at the speed's rate plus pauses.
+
+        espeak-ng speaks a little slower than its nominal rate on short council
+        sentences (numbers spelt out, full stops); 1.15 was measured on the demo pages.
+        """
+        words = sum(len(u.spoken.split()) for u in utterances)
+        pauses = sum(u.pause_ms for u in utterances) / 1000
+        return words / SPEEDS[speed] * 60 * 1.15 + pauses + 0.2 * len(utterances)

@@ -1,0 +1,563 @@
+"""Speech mode: "Listen" controls on every page, audio players, the audio itself, cues and downloads.
+
+How it fits together:
+
+* When the reader's speech preference is on, every HTML page gets a "Listen to
+  this page" bar (the layout's ``speech/page_controls.html`` hook) and, after
+  each section heading, a "Listen" control saying how long the section is.
+  The section controls are added to the finished page by ``add_listen_controls``
+  (an after-request hook), because section headings come from many templates
+  and from Markdown; the markup itself is the ``components/speech.html`` macros.
+* Without JavaScript a section's "Listen" is a link to its MP3 and "Listen to
+  this page" is a link to a plain page (``/listen``) with a player per section.
+  With htmx they load a player (``/listen/player``) in place: an ``<audio
+  controls preload="none">`` with Ogg Opus and MP3 sources and a WebVTT track
+  of sentence cues, a Play/Pause button and speed links. ``speech.js`` follows
+  the cues to highlight the sentence being read. Nothing ever plays by itself.
+* Requests name a page of this site (its path, as the reader sees it) and a
+  section id, never text: the page is rendered here, inside the app, and its
+  speech script built from that HTML. Scripts are remembered for a few minutes.
+* Audio is served from the cache with ETag and Range support (HTTP 206), so
+  phones can seek. URLs that carry the audio's key (``v=``) never change
+  meaning and are cached by browsers for a year.
+* Every speech request counts towards a per-client limit (see
+  ``speech/limits.py``), except Range requests that continue a download and
+  requests for finished audio by its key, which cost no more than a static file.
+* Nothing here answers with a 500: a missing engine, a timeout, a busy machine,
+  an unknown page or section each get a plain message (503, 404 or 429).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, g, get_template_attribute, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from jinja2 import pass_context
+from markupsafe import Markup
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from ..speech import (
+    DEFAULT_SPEED,
+    INTRODUCTION_ID,
+    SPEEDS,
+    AudioEntry,
+    NothingToRead,
+    Speaker,
+    SpeechBusy,
+    SpeechError,
+    SpeechScript,
+    SpeechTimedOut,
+    Utterance,
+    build_script,
+)
+from ..speech.engine import FORMATS
+from ..speech.limits import RateLimiter
+from .common import is_htmx, language, preferences, render
+from .i18n import BASE_SCRIPT_KEY
+from .preferences import safe_return_path
+
+log = logging.getLogger(__name__)
+bp = Blueprint("speech", __name__)
+
+INTERNAL_KEY = "townhall.speech.internal"  # set on requests made here to read a page
+WHOLE_PAGE = "all"
+AUDIO_FORMATS = ("ogg", "mp3", "wav")
+SCRIPT_TTL_SECONDS = 300
+SCRIPT_MEMORY = 256
+YEAR = 365 * 24 * 60 * 60
+# Paths that are not pages to read: our own routes, assets, health checks.
+NOT_PAGES = ("/listen/", "/assets/", "/static/", "/healthz")
+_SECTION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,90}$")
+_KEY = re.compile(r"^[0-9a-f]{40}$")
+
+
+# --- the speaker, the limiter and remembered scripts (one of each per process) ----------
+
+_lock = threading.Lock()
+
+
+def speaker() -> Speaker:
+    app = current_app._get_current_object()
+    made = app.extensions.get("townhall.speech")
+    if made is None:
+        with _lock:
+            made = app.extensions.get("townhall.speech")
+            if made is None:
+                made = Speaker.from_settings(app.config)
+                app.extensions["townhall.speech"] = made
+    return made
+
+
+def limiter() -> RateLimiter:
+    app = current_app._get_current_object()
+    made = app.extensions.get("townhall.speech.limiter")
+    if made is None:
+        with _lock:
+            made = app.extensions.get("townhall.speech.limiter")
+            if made is None:
+                path = Path(app.config["TOWNHALL_AUDIO_CACHE"]) / ".rate-limit.sqlite3"
+                made = RateLimiter(path, int(app.config["TOWNHALL_SPEECH_RATE_LIMIT"]))
+                app.extensions["townhall.speech.limiter"] = made
+    return made
+
+
+class ScriptMemory:
+    """Speech scripts of recently read pages, so a Listen click need not render the page again."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple, tuple[float, SpeechScript]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> SpeechScript | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self._items.move_to_end(key)
+            return found[1]
+
+    def put(self, key: tuple, script: SpeechScript) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic() + SCRIPT_TTL_SECONDS, script)
+            self._items.move_to_end(key)
+            while len(self._items) > SCRIPT_MEMORY:
+                self._items.popitem(last=False)
+
+
+def scripts() -> ScriptMemory:
+    return current_app.extensions.setdefault("townhall.speech.scripts", ScriptMemory())
+
+
+# --- which page, which part -----------------------------------------------------------
+
+
+def clean_page(value: str | None) -> str | None:
+    """A path on this site that is a page to read, or None. Never another host, never our own routes."""
+    path = safe_return_path(value)
+    if path is None or len(path) > 300 or any(ord(c) < 32 for c in path):
+        return None
+    bare = urlsplit(path).path
+    if bare == "/listen" or bare.startswith(NOT_PAGES):
+        return None
+    return path
+
+
+def current_page() -> str:
+    """This page's path as the reader sees it, within its language, query string included."""
+    query = request.query_string.decode("latin-1")
+    return request.path + (f"?{query}" if query else "")
+
+
+def _memory_key(page: str) -> tuple:
+    site = current_app.extensions.get("townhall.site")
+    return (language(), page, getattr(site, "fingerprint", ""))
+
+
+def script_for(page: str) -> SpeechScript:
+    """The speech script of one of the site's pages, rendered here inside the app."""
+    key = _memory_key(page)
+    remembered = scripts().get(key)
+    if remembered is not None:
+        return remembered
+    html = render_internally(page)
+    if html is None:
+        raise NothingToRead("That page does not exist")
+    script = build_script(html, lang=language())
+    if script.is_empty():
+        raise NothingToRead("That page has nothing to read")
+    scripts().put(key, script)
+    return script
+
+
+def render_internally(page: str) -> str | None:
+    """GET `page` through the whole app (language prefix, templates, hooks) and return its HTML.
+
+    The request carries no cookies, so the page is drawn with default settings
+    and its speech script is the same for every reader.
+    """
+    app = current_app._get_current_object()
+    lang = language()
+    prefix = "" if lang == "en" else f"/{lang}"
+    path, _, query = page.partition("?")
+    base = request.environ.get(BASE_SCRIPT_KEY, request.script_root)
+    builder = EnvironBuilder(path=prefix + path, query_string=query, base_url=request.host_url.rstrip("/") + base)
+    environ = builder.get_environ()
+    environ[INTERNAL_KEY] = True
+    body, status, headers = run_wsgi_app(app.wsgi_app, environ, buffered=True)
+    try:
+        data = b"".join(body)
+    finally:
+        if hasattr(body, "close"):
+            body.close()
+    content_type = dict(headers).get("Content-Type", "")
+    if not status.startswith("200") or not content_type.startswith("text/html"):
+        return None
+    return data.decode("utf-8", "replace")
+
+
+def part(script: SpeechScript, section_id: str) -> tuple[str, tuple[Utterance, ...]]:
+    """(title, utterances) for a section or the whole page."""
+    if section_id == WHOLE_PAGE:
+        return script.title, script.utterances
+    section = script.section(section_id)
+    if section is None:
+        raise NothingToRead("That part of the page does not exist")
+    return (section.title or script.title), section.utterances
+
+
+def request_values() -> tuple[str, str, str]:
+    """(page, section, speed) from the query string; NothingToRead when the page is not one of ours."""
+    page = clean_page(request.args.get("page"))
+    if page is None:
+        raise NothingToRead("That is not a page of this website")
+    section = request.args.get("section", WHOLE_PAGE)
+    if section != WHOLE_PAGE and not _SECTION_ID.match(section):
+        raise NothingToRead("That part of the page does not exist")
+    speed = request.args.get("speed", DEFAULT_SPEED)
+    if speed not in SPEEDS:
+        speed = DEFAULT_SPEED
+    return page, section, speed
+
+
+# --- words for the reader ---------------------------------------------------------------
+
+
+def duration_text(seconds: float, estimated: bool = False) -> str:
+    """"1 minute 20 seconds"; "about 2 minutes" when the audio is not made yet."""
+    if estimated:
+        seconds = max(10, round(seconds / 10) * 10) if seconds < 90 else round(seconds / 60) * 60
+    total = max(1, round(seconds))
+    minutes, secs = divmod(total, 60)
+    parts = []
+    if minutes:
+        parts.append(ngettext("%(num)s minute", "%(num)s minutes", minutes))
+    if secs or not minutes:
+        parts.append(ngettext("%(num)s second", "%(num)s seconds", secs))
+    text = " ".join(parts)
+    return _("about %(duration)s", duration=text) if estimated else text
+
+
+def speed_names() -> dict[str, str]:
+    return {"slow": _("Slow"), "normal": _("Normal"), "fast": _("Fast")}
+
+
+def error_message(error: SpeechError) -> str:
+    if isinstance(error, SpeechBusy):
+        return _("Sorry, a lot of people are listening right now. Please try again in a minute.")
+    if isinstance(error, SpeechTimedOut):
+        return _("Sorry, the audio took too long to prepare. Please try again in a minute.")
+    if isinstance(error, NothingToRead):
+        return _("Sorry, we could not find that page or that part of it to read aloud. "
+                 "Go back to the page and choose Listen again.")
+    return _("Sorry, listening is not available at the moment. You can still read the page, "
+             "or try again later.")
+
+
+def rate_limited_message() -> str:
+    return _("You have asked for a lot of audio in a short time. Please wait a minute and try again.")
+
+
+# --- addresses ------------------------------------------------------------------------------
+
+
+def audio_url(page: str, section: str, speed: str, audio_format: str, *, key: str | None = None,
+              download: bool = False) -> str:
+    values = {"page": page, "section": section, "speed": speed, "format": audio_format}
+    if key:
+        values["v"] = key
+    if download:
+        values["download"] = "1"
+    return url_for("speech.audio", **values)
+
+
+def player_url(page: str, section: str, speed: str) -> str:
+    return url_for("speech.player", page=page, section=section, speed=speed)
+
+
+def listen_url(page: str, speed: str = DEFAULT_SPEED, anchor: str | None = None) -> str:
+    values = {"page": page}
+    if speed != DEFAULT_SPEED:
+        values["speed"] = speed
+    return url_for("speech.listen", **values) + (f"#{anchor}" if anchor else "")
+
+
+def length_of(utterances: tuple[Utterance, ...], speed: str) -> tuple[float, bool, AudioEntry | None]:
+    """(seconds, estimated?, entry): exact when the audio is already made."""
+    entry = speaker().cached(utterances, speed) if utterances else None
+    if entry is not None:
+        return entry.duration, False, entry
+    return speaker().estimate_seconds(utterances, speed), True, None
+
+
+# --- rate limit -------------------------------------------------------------------------
+
+
+@bp.before_request
+def limit_requests():
+    if request.environ.get(INTERNAL_KEY):
+        return None
+    ranges = request.headers.get("Range", "").replace(" ", "")
+    if ranges and not ranges.startswith("bytes=0-"):
+        return None  # the rest of a download already counted, or a seek while listening
+    if _cached_by_key() is not None:
+        return None  # finished audio named by its key: costs no more than a static file
+    decision = limiter().hit(request.remote_addr or "unknown")
+    if decision.allowed:
+        return None
+    message = rate_limited_message()
+    response = problem(message, 429, fragment=request.endpoint == "speech.player" and is_htmx())
+    response.headers["Retry-After"] = str(decision.retry_after)
+    return response
+
+
+def problem(message: str, status: int, *, fragment: bool, title: str | None = None) -> Response:
+    """A plain message as a player-sized fragment (htmx) or a whole page."""
+    body = render(
+        "speech/problem.html",
+        block="problem" if fragment else None,
+        message=message,
+        title=title or _("Listening is not available"),
+        code=status,
+    )
+    response = Response(body, status=status, mimetype="text/html")
+    if status in (429, 503):
+        response.headers.setdefault("Retry-After", "60")
+    return response
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@bp.get("/listen")
+def listen():
+    """A plain page with a player for the whole page and for each of its sections (works without JavaScript)."""
+    try:
+        page, _section, speed = request_values()
+        script = script_for(page)
+    except SpeechError as error:
+        return problem(error_message(error), error.status, fragment=False)
+    whole = length_of(script.utterances, speed)
+    sections = [(section, length_of(section.utterances, speed)) for section in script.sections]
+    return render(
+        "speech/listen.html",
+        page=page,
+        page_href=request.script_root + page,
+        mimetypes={name: FORMATS[name][0] for name in FORMATS},
+        script=script,
+        speed=speed,
+        speeds=speed_names(),
+        whole=whole,
+        sections=sections,
+        audio_url=audio_url,
+        listen_url=listen_url,
+        duration_text=duration_text,
+        whole_page=WHOLE_PAGE,
+        formats=speaker().synthesiser.formats(),
+    )
+
+
+@bp.get("/listen/player")
+def player():
+    """A player for one section or the whole page: the audio is made (or found) first, so its length is known."""
+    fragment = is_htmx()
+    try:
+        page, section, speed = request_values()
+        script = script_for(page)
+        title, utterances = part(script, section)
+        entry = speaker().audio(utterances, speed)
+    except SpeechError as error:
+        if not isinstance(error, NothingToRead):
+            log.warning("Speech for %s failed: %s", request.full_path, error.message)
+        return problem(error_message(error), error.status, fragment=fragment)
+    return render(
+        "speech/player.html",
+        block="player",
+        page_href=request.script_root + page,
+        speed=speed,
+        speeds=speed_names(),
+        speed_links={choice: (listen_url(page, choice, anchor=None if section == WHOLE_PAGE else section),
+                              player_url(page, section, choice)) for choice in SPEEDS},
+        title=title,
+        page_title=script.title,
+        entry=entry,
+        duration=duration_text(entry.duration),
+        sources=[(name, audio_url(page, section, speed, name, key=entry.key)) for name in entry.formats],
+        fallback_href=audio_url(page, section, speed, entry.formats[-1], key=entry.key, download=True),
+        cues_href=url_for("speech.cues", page=page, section=section, speed=speed, v=entry.key),
+        start=section if section not in (WHOLE_PAGE, INTRODUCTION_ID) else "",
+        lang=script.lang,
+    )
+
+
+def _cached_by_key() -> AudioEntry | None:
+    """The cached audio this request names by its key (``v=``), if any; looked up once per request."""
+    if "speech_entry" not in g:
+        key = request.args.get("v", "")
+        g.speech_entry = speaker().cache.get(key) if _KEY.match(key) else None
+    return g.speech_entry
+
+
+def _entry_for_request() -> tuple[AudioEntry, str, str]:
+    """The audio a request names: by its key when given and cached, else from the page (made if needed)."""
+    found = _cached_by_key()
+    if found is not None:
+        page = clean_page(request.args.get("page")) or "/"
+        return found, page, request.args.get("section", WHOLE_PAGE)
+    page, section, speed = request_values()
+    _title, utterances = part(script_for(page), section)
+    return speaker().audio(utterances, speed), page, section
+
+
+@bp.get("/listen/audio")
+def audio():
+    """The audio file, with ETag and Range (206) support; a download when asked."""
+    try:
+        entry, page, section = _entry_for_request()
+    except SpeechError as error:
+        if not isinstance(error, NothingToRead):
+            log.warning("Speech for %s failed: %s", request.full_path, error.message)
+        return problem(error_message(error), error.status, fragment=False)
+    wanted = request.args.get("format", "mp3")
+    audio_format = wanted if wanted in entry.formats else entry.formats[0]
+    download = request.args.get("download") == "1"
+    name = _download_name(page, section, audio_format)
+    try:
+        response = send_file(
+            entry.path(audio_format),
+            mimetype=entry.mimetype(audio_format),
+            conditional=True,
+            etag=entry.etag(audio_format),
+            as_attachment=download,
+            download_name=name,
+            max_age=0,
+        )
+    except FileNotFoundError:  # evicted between finding and sending: rare, and a retry makes it again
+        return problem(error_message(SpeechTimedOut("evicted")), 503, fragment=False)
+    _cache_headers(response, entry)
+    return response
+
+
+@bp.get("/listen/cues")
+def cues():
+    """The sentence cues as WebVTT, for highlighting while the audio plays."""
+    try:
+        entry, _page, _section = _entry_for_request()
+    except SpeechError as error:
+        return problem(error_message(error), error.status, fragment=False)
+    try:
+        response = send_file(entry.cues_path, mimetype="text/vtt", conditional=True, etag=f"{entry.key}-vtt",
+                             max_age=0)
+    except FileNotFoundError:
+        return problem(error_message(SpeechTimedOut("evicted")), 503, fragment=False)
+    _cache_headers(response, entry)
+    return response
+
+
+def _cache_headers(response: Response, entry: AudioEntry) -> None:
+    response.headers["Accept-Ranges"] = "bytes"
+    response.expires = None
+    if request.args.get("v") == entry.key:
+        # This address names this exact audio: it can never change.
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"  # revalidate: the page may have been edited
+
+
+def _download_name(page: str, section: str, audio_format: str) -> str:
+    path = urlsplit(page).path.strip("/").replace("/", "-") or "home"
+    stem = re.sub(r"[^A-Za-z0-9-]+", "-", path).strip("-")[:80] or "page"
+    suffix = "" if section == WHOLE_PAGE else f"-{section}"
+    return f"brackenford-{stem}{suffix}.{audio_format}"
+
+
+# --- speech mode on every page ------------------------------------------------------------
+
+
+@bp.app_context_processor
+def speech_context() -> dict:
+    return {"speech_page_controls": page_controls}
+
+
+@pass_context
+def page_controls(context) -> Markup:
+    """The "Listen to this page" bar for the layout's hook (only in speech mode, only on pages to read).
+
+    Error pages (drawn with a `code`) have nothing to listen to.
+    """
+    if not _wants_controls_for_request() or context.get("code") not in (None, 200):
+        return Markup("")
+    page = current_page()
+    if clean_page(page) is None:
+        return Markup("")
+    macro = get_template_attribute("components/speech.html", "page_bar")
+    return macro(
+        listen_href=listen_url(page),
+        player_href=player_url(page, WHOLE_PAGE, DEFAULT_SPEED),
+        downloads=[(f, audio_url(page, WHOLE_PAGE, DEFAULT_SPEED, f, download=True))
+                   for f in speaker().synthesiser.formats()],
+    )
+
+
+def _wants_controls_for_request() -> bool:
+    if request.environ.get(INTERNAL_KEY) or request.blueprint in ("speech", "assets"):
+        return False
+    if request.method != "GET" or is_htmx():
+        return False
+    return preferences().speech_on
+
+
+PAGE_DURATION_MARK = "<!--th-speech-page-duration-->"
+
+
+@bp.after_app_request
+def add_listen_controls(response: Response) -> Response:
+    """In speech mode, put a "Listen" control (with the section's length) after each section heading."""
+    if response.status_code != 200 or response.mimetype != "text/html" or response.is_streamed:
+        return response
+    if response.direct_passthrough or not _wants_controls_for_request():
+        return response
+    try:
+        html = response.get_data(as_text=True)
+        if PAGE_DURATION_MARK not in html:
+            return response  # not a page drawn in the layout with the speech bar
+        script = build_script(html, lang=language())
+        page = current_page()
+        if script.is_empty():
+            response.set_data(html.replace(PAGE_DURATION_MARK, ""))
+            return response
+        scripts().put(_memory_key(page), script)
+        response.set_data(_with_controls(html, script, page))
+        speaker().synthesiser.prepare()  # a Listen click is likely next: have a worker ready
+    except Exception:  # the page must never fail because of its Listen controls
+        log.exception("Could not add Listen controls to %s", request.path)
+    return response
+
+
+def _with_controls(html: str, script: SpeechScript, page: str) -> str:
+    macro = get_template_attribute("components/speech.html", "section_control")
+    insertions: list[tuple[int, str]] = []
+    for section in script.sections:
+        position = section.anchor if section.anchor is not None else script.main_start
+        if position is None:
+            continue
+        seconds, estimated, _entry = length_of(section.utterances, DEFAULT_SPEED)
+        control = macro(
+            section_id=section.id,
+            title=section.title or script.title,
+            duration=duration_text(seconds, estimated),
+            audio_href=audio_url(page, section.id, DEFAULT_SPEED, "mp3"),
+            player_href=player_url(page, section.id, DEFAULT_SPEED),
+        )
+        insertions.append((position, str(control)))
+    for position, control in sorted(insertions, key=lambda item: item[0], reverse=True):
+        html = html[:position] + control + html[position:]
+    seconds, estimated, _entry = length_of(script.utterances, DEFAULT_SPEED)
+    return html.replace(PAGE_DURATION_MARK, duration_text(seconds, estimated), 1)

@@ -1,0 +1,124 @@
+"""Speech mode in a real browser: axe on pages in speech mode (with a player open too), playback with
+the keyboard only (Listen, Play, Pause, speed), the sentence highlight following the cues, and the
+plain links without JavaScript. Audio is really synthesised and really played (Chromium, muted)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from townhall.preferences import Preferences
+
+SPEECH = Preferences(speech="on")
+SERVICE = "/services/report-a-missed-bin"
+SECTION = "if-we-miss-your-bin-again"  # short: quick to synthesise
+
+
+def describe_violations(violations: list[dict]) -> str:
+    return "\n".join(f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}" for v in violations)
+
+
+def same_host(url: str, live_server: str) -> bool:
+    return urlsplit(url).netloc == urlsplit(live_server).netloc or url.startswith(("data:", "blob:"))
+
+
+def tab_to(page, selector: str, limit: int = 120) -> None:
+    """Press Tab until the element matching `selector` has focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def open_player(page, section: str = SECTION) -> None:
+    tab_to(page, f'a.th-speech-section__link[hx-target="#th-listen-{section}"]')
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#th-listen-{section} [data-speech-player][data-speech-ready]", timeout=30_000)
+
+
+@pytest.mark.parametrize(("width", "colours"), [(1280, "standard"), (320, "dark"), (320, "yellow-on-black")])
+def test_a_page_in_speech_mode_has_no_accessibility_violations(open_page, axe, width: int, colours: str) -> None:
+    page = open_page(SERVICE, width=width, preferences=Preferences(speech="on", colours=colours, text="large"))
+    assert page.locator(".th-speech-section").count() > 3
+    assert page.locator(".th-speech-bar").is_visible()
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+
+
+def test_a_page_with_a_player_open_has_no_accessibility_violations(open_page, axe) -> None:
+    page = open_page(SERVICE, width=320, preferences=SPEECH)
+    open_player(page)
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+
+
+@pytest.mark.parametrize("path", [f"/listen?page={SERVICE}", f"/cy/listen?page={SERVICE}",
+                                  f"/listen/player?page={SERVICE}&section={SECTION}"])
+def test_the_speech_pages_have_no_accessibility_violations(open_page, axe, path: str) -> None:
+    page = open_page(path, preferences=SPEECH)
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+
+
+def test_keyboard_only_listening_with_highlighting(open_page, live_server) -> None:
+    requests: list[str] = []
+    page = open_page(SERVICE, preferences=SPEECH, record=requests)
+    open_player(page)
+    player = page.locator(f"#th-listen-{SECTION} [data-speech-player]")
+    # The player takes focus on its Play button, and nothing plays by itself.
+    assert page.evaluate("document.activeElement.matches('[data-speech-toggle]')")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Play"
+    assert player.locator("audio").evaluate("audio => audio.paused")
+    assert "Length:" in player.inner_text()
+
+    page.keyboard.press("Enter")  # Play
+    page.wait_for_function(
+        f"() => {{ const a = document.querySelector('#th-listen-{SECTION} audio'); return !a.paused && a.currentTime > 0.3; }}",
+        timeout=20_000,
+    )
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Pause"
+    # The sentence being read is highlighted in the page, and shown under the player.
+    page.wait_for_function("() => CSS.highlights.has('th-speech')", timeout=10_000)
+    highlighted = page.evaluate("() => [...CSS.highlights.get('th-speech')][0].toString()")
+    assert highlighted.strip() and highlighted.strip() in page.locator("main").inner_text()
+    now = player.locator("[data-speech-now]")
+    assert now.is_visible() and now.inner_text().strip()
+
+    page.keyboard.press("Enter")  # Pause
+    assert page.evaluate(f"document.querySelector('#th-listen-{SECTION} audio').paused")
+    page.wait_for_function("() => document.activeElement.textContent.trim() === 'Resume'")  # the pause event is async
+
+    # Change speed with the keyboard: a new player at that speed, focus back on its button.
+    tab_to(page, f"#th-listen-{SECTION} a[data-speech-speed]:last-of-type")
+    assert page.evaluate("document.activeElement.textContent").startswith("Fast")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#th-listen-{SECTION} .th-player__speed--current:text('Fast')", timeout=30_000)
+    page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-speech-toggle]')")
+    assert all(same_host(url, live_server) for url in requests), [u for u in requests if not same_host(u, live_server)]
+
+
+def test_listen_to_the_whole_page_from_the_bar(open_page) -> None:
+    page = open_page("/contact-us", preferences=SPEECH)
+    tab_to(page, "a.th-speech-listen")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#th-speech-page-player [data-speech-player]", timeout=60_000)
+    assert page.locator("#th-speech-page-player audio[controls][preload='none']").count() == 1
+    assert page.locator("#th-speech-page-player source").count() == 2
+
+
+def test_without_javascript_the_controls_are_plain_links(open_page) -> None:
+    page = open_page(SERVICE, javascript=False, preferences=SPEECH)
+    link = page.locator(f'a.th-speech-section__link[hx-target="#th-listen-{SECTION}"]')
+    assert "format=mp3" in link.get_attribute("href")
+    page.click("a.th-speech-listen")
+    page.wait_for_url(lambda url: "/listen?page=" in url)
+    audio = page.locator("main audio[controls]")
+    assert audio.count() >= 2
+    # The browser's own player needs no script: its first source is real audio.
+    source = page.locator("main audio source").first.get_attribute("src")
+    response = page.request.get(source)
+    assert response.ok and response.headers["content-type"].startswith(("audio/ogg", "audio/mpeg"))

@@ -1,0 +1,346 @@
+"""Speech mode through the test client: controls on every kind of page, players (with and without
+htmx), the audio with ETag and Range, cues, the plain listing page, the rate limit, and the plain
+messages when speech is unavailable or too slow. Synthesis is real; sections are short."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from townhall import create_app
+from townhall.preferences import COOKIE_NAME
+from townhall.speech import build_script
+
+pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+
+SERVICE = "/services/report-a-missed-bin"
+SHORT_SECTION = "if-we-miss-your-bin-again"  # three sentences: quick to synthesise
+HX = {"HX-Request": "true"}
+
+
+def build(tmp_path: Path, **settings):
+    settings.setdefault("TOWNHALL_INSTANCE", str(tmp_path))
+    # Named too, as config.finish fills it from the default instance before test settings apply.
+    settings.setdefault("TOWNHALL_AUDIO_CACHE", str(tmp_path / "audio-cache"))
+    return create_app({"TESTING": True, **settings})
+
+
+@pytest.fixture(scope="module")
+def speech_app(tmp_path_factory: pytest.TempPathFactory):
+    app = build(tmp_path_factory.mktemp("speech-instance"), TOWNHALL_SPEECH_RATE_LIMIT=10_000)
+    yield app
+    made = app.extensions.get("townhall.speech")
+    if made is not None:
+        made.synthesiser.close()
+
+
+@pytest.fixture
+def listener(speech_app):
+    """A reader with speech mode on."""
+    client = speech_app.test_client()
+    client.set_cookie(COOKIE_NAME, "speech:on")
+    return client
+
+
+def links(html: str, pattern: str) -> list[str]:
+    return [unescape(m) for m in re.findall(pattern, html)]
+
+
+def player_for(client, section: str = SHORT_SECTION, page: str = SERVICE, prefix: str = "", **extra) -> str:
+    response = client.get(f"{prefix}/listen/player", query_string={"page": page, "section": section, **extra},
+                          headers=HX)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_data(as_text=True)
+
+
+# --- speech mode on the page ------------------------------------------------------------
+
+
+def test_without_speech_mode_there_are_no_listen_controls(speech_app) -> None:
+    html = speech_app.test_client().get(SERVICE).get_data(as_text=True)
+    assert "th-speech-bar" not in html and "th-speech-section" not in html and "Listen to this page" not in html
+
+
+def test_in_speech_mode_a_service_page_has_a_page_bar_and_a_control_per_section(listener) -> None:
+    response = listener.get(SERVICE)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    script = build_script(html)
+    assert "Listen to this page" in html
+    assert "<!--th-speech-page-duration-->" not in html
+    assert html.count('class="th-speech-section"') == len(script.sections)
+    # Each control: a plain link to the section's MP3, enhanced by htmx into a player, naming its section
+    # and its length.
+    section = script.section(SHORT_SECTION)
+    control = re.search(r'<div class="th-speech-section".*?</div>\s*</div>', html[html.index(f'id="{SHORT_SECTION}"'):], re.S)
+    assert control is not None
+    text = control.group(0)
+    assert f"section={SHORT_SECTION}" in text and "format=mp3" in text and 'hx-get="/listen/player?' in text
+    assert re.search(r"Listen<span class=\"th-visually-hidden\"> to “" + re.escape(section.title) + "”</span>", text)
+    assert re.search(r"\((about )?\d+ (seconds|minutes?)", text)
+    # The controls are never read aloud themselves: the script is the same as without them.
+    plain = build_script(listener.application.test_client().get(SERVICE).get_data(as_text=True))
+    assert [u.spoken for u in script.utterances] == [u.spoken for u in plain.utterances]
+
+
+def test_download_links_for_the_whole_page(listener) -> None:
+    html = listener.get(SERVICE).get_data(as_text=True)
+    downloads = links(html, r'href="([^"]*download=1[^"]*)"')
+    assert {re.search(r"format=(\w+)", href).group(1) for href in downloads} == {"mp3", "ogg"}
+    assert all("section=all" in href for href in downloads)
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/a-to-z", "/categories", "/categories/bins-and-recycling", "/contact-us", "/search?q=bins",
+             "/your-area", "/cy/services/report-a-missed-bin", "/cy/contact-us"],
+)
+def test_every_kind_of_page_can_be_listened_to(listener, path: str) -> None:
+    response = listener.get(path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'class="th-speech-bar"' in html
+    assert html.count('class="th-speech-section"') >= 1
+    prefix = "/cy" if path.startswith("/cy") else ""
+    assert f'href="{prefix}/listen?page=' in html
+
+
+def test_htmx_fragments_and_error_pages_get_no_controls(listener) -> None:
+    assert "th-speech-bar" not in listener.get("/no-such-page").get_data(as_text=True)
+    fragment = listener.get("/search?q=bins", headers=HX).get_data(as_text=True)
+    assert "th-speech-section" not in fragment
+
+
+# --- the player ----------------------------------------------------------------------------
+
+
+def test_the_htmx_player_is_a_fragment_that_never_autoplays(listener) -> None:
+    html = player_for(listener)
+    assert "<html" not in html
+    assert re.search(r"<audio[^>]*\bcontrols\b[^>]*>", html) and 'preload="none"' in html
+    assert "autoplay" not in html
+    assert '<source src="/listen/audio?' in html and 'type="audio/ogg; codecs=opus"' in html
+    assert 'type="audio/mpeg"' in html
+    assert re.search(r'<track kind="captions" src="/listen/cues\?[^"]*v=[0-9a-f]{40}"', html)
+    assert re.search(r"Length: \d+ seconds", html)
+    # Keyboard: a real button (focused after the swap) and speed links.
+    assert re.search(r'<button type="button"[^>]*data-speech-toggle[^>]*data-focus-here', html)
+    assert html.count("data-speech-speed") == 2 and 'aria-current="true">Normal' in html
+    assert 'data-announce="Audio ready:' in html
+
+
+def test_the_player_without_htmx_is_a_whole_page(listener) -> None:
+    response = listener.get("/listen/player", query_string={"page": SERVICE, "section": SHORT_SECTION})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" in html and "<h1>Listen:" in html and "data-speech-player" in html
+
+
+def test_changing_speed_makes_audio_of_a_different_length(listener) -> None:
+    def seconds(html: str) -> int:
+        return int(re.search(r"Length: (\d+) seconds", html).group(1))
+
+    normal, fast = player_for(listener), player_for(listener, speed="fast")
+    assert seconds(fast) < seconds(normal)
+    assert 'aria-current="true">Fast' in fast
+
+
+def test_unknown_speeds_fall_back_to_normal(listener) -> None:
+    assert 'aria-current="true">Normal' in player_for(listener, speed="warp")
+
+
+def test_welsh_pages_are_read_in_welsh(listener, speech_app) -> None:
+    welsh = build_script(listener.get("/cy/services/report-a-missed-bin").get_data(as_text=True))
+    section = welsh.section("pryd-i-roi-gwybod")  # "When to report it", written in Welsh
+    assert section is not None and section.utterances[0].spoken == "Pennawd: Pryd i roi gwybod."
+    html = player_for(listener, section=section.id, prefix="/cy")
+    assert 'srclang="cy"' in html and 'src="/cy/listen/audio?' in html
+    key = re.search(r"v=([0-9a-f]{40})", html).group(1)
+    assert speech_app.extensions["townhall.speech"].cache.get(key).voices == ("cel/cy",)
+
+
+# --- the audio ------------------------------------------------------------------------------
+
+
+def audio_address(listener, audio_format: str = "mp3") -> str:
+    html = player_for(listener)
+    return next(href for href in links(html, r'<source src="([^"]+)"') if f"format={audio_format}" in href)
+
+
+def test_audio_is_served_with_etag_and_ranges(listener) -> None:
+    address = audio_address(listener)
+    whole = listener.get(address)
+    assert whole.status_code == 200 and whole.mimetype == "audio/mpeg"
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    assert "immutable" in whole.headers["Cache-Control"]
+    etag = whole.headers["ETag"]
+    assert len(whole.data) > 1000
+    part = listener.get(address, headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206
+    assert part.headers["Content-Range"] == f"bytes 100-199/{len(whole.data)}"
+    assert part.data == whole.data[100:200]
+    tail = listener.get(address, headers={"Range": "bytes=-50"})
+    assert tail.status_code == 206 and tail.data == whole.data[-50:]
+    assert listener.get(address, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_ogg_opus_audio(listener) -> None:
+    response = listener.get(audio_address(listener, "ogg"))
+    assert response.mimetype == "audio/ogg" and response.data[:4] == b"OggS"
+
+
+def test_audio_without_its_key_is_revalidated_not_cached_for_a_year(listener) -> None:
+    response = listener.get("/listen/audio", query_string={"page": SERVICE, "section": SHORT_SECTION, "format": "mp3"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-cache" and response.headers["ETag"]
+
+
+def test_download_as_audio(listener) -> None:
+    response = listener.get("/listen/audio", query_string={
+        "page": SERVICE, "section": SHORT_SECTION, "format": "ogg", "download": "1"})
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=brackenford-services-report-a-missed-bin-{SHORT_SECTION}.ogg"
+    )
+
+
+def test_cues_are_webvtt_with_a_cue_per_sentence(listener) -> None:
+    html = player_for(listener)
+    cues = listener.get(links(html, r'<track kind="captions" src="([^"]+)"')[0])
+    assert cues.status_code == 200 and cues.mimetype == "text/vtt"
+    text = cues.get_data(as_text=True)
+    assert text.startswith("WEBVTT")
+    section = build_script(listener.get(SERVICE).get_data(as_text=True)).section(SHORT_SECTION)
+    assert text.count(" --> ") == len(section.utterances)
+
+
+def test_the_text_comes_only_from_the_page_never_from_the_request(listener) -> None:
+    plain = player_for(listener)
+    tampered = player_for(listener, text="Say anything I like", spoken="free speech engine")
+    key = re.search(r"v=([0-9a-f]{40})", plain).group(1)
+    assert re.search(r"v=([0-9a-f]{40})", tampered).group(1) == key
+
+
+# --- the plain listing page (no JavaScript) -----------------------------------------------
+
+
+def test_the_listing_page_has_a_player_for_the_page_and_each_section(listener) -> None:
+    response = listener.get("/listen", query_string={"page": SERVICE})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    sections = build_script(listener.get(SERVICE).get_data(as_text=True)).sections
+    assert html.count("<audio ") == len(sections) + 1
+    assert "autoplay" not in html
+    assert f'href="{SERVICE}"' in html
+    assert 'class="th-speech-section"' not in html  # its own players, no section controls
+
+
+def test_the_listing_page_in_welsh(listener) -> None:
+    response = listener.get("/cy/listen", query_string={"page": SERVICE})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'lang="cy"' in html and 'href="/cy/services/report-a-missed-bin"' in html
+
+
+# --- bad requests: a plain message, never a 500 -------------------------------------------------
+
+
+BAD_PAGES = [
+    {},
+    {"page": "https://evil.example/"},
+    {"page": "//evil.example/x"},
+    {"page": "services/no-leading-slash"},
+    {"page": "/listen?page=/"},
+    {"page": "/listen/audio?page=/"},
+    {"page": "/assets/townhall.css"},
+    {"page": "/no-such-page"},
+    {"page": "/" + "x" * 400},
+]
+BAD_SECTIONS = [{"page": SERVICE, "section": "no-such-section"}, {"page": SERVICE, "section": "<script>"}]
+ENDPOINTS = ["/listen", "/listen/player", "/listen/audio", "/listen/cues"]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "query"),
+    [(endpoint, query) for endpoint in ENDPOINTS for query in BAD_PAGES]
+    # The listing page lists every section, so it takes no section.
+    + [(endpoint, query) for endpoint in ENDPOINTS[1:] for query in BAD_SECTIONS],
+)
+def test_requests_for_other_things_get_a_plain_404(listener, endpoint: str, query: dict) -> None:
+    response = listener.get(endpoint, query_string=query)
+    assert response.status_code == 404
+    assert "could not find that page" in response.get_data(as_text=True)
+
+
+def test_a_player_problem_is_a_fragment_for_htmx(listener) -> None:
+    response = listener.get("/listen/player", query_string={"page": "/no-such-page"}, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and "<html" not in html
+    assert "data-focus-here" in html and "data-announce=" in html
+
+
+# --- speech not available, too slow, too many requests -----------------------------------------------
+
+
+def test_when_the_engine_is_missing_the_control_says_so(tmp_path: Path) -> None:
+    app = build(tmp_path, TOWNHALL_SPEECH_COMMAND="/nonexistent/python")
+    client = app.test_client()
+    client.set_cookie(COOKIE_NAME, "speech:on")
+    assert client.get(SERVICE).status_code == 200  # the page itself is fine
+    fragment = client.get("/listen/player", query_string={"page": SERVICE, "section": SHORT_SECTION}, headers=HX)
+    assert fragment.status_code == 503 and "<html" not in fragment.get_data(as_text=True)
+    assert "listening is not available at the moment" in fragment.get_data(as_text=True)
+    audio = client.get("/listen/audio", query_string={"page": SERVICE, "section": SHORT_SECTION})
+    assert audio.status_code == 503 and audio.mimetype == "text/html"
+    assert audio.headers["Retry-After"]
+
+
+def test_when_synthesis_is_too_slow_the_control_says_so(tmp_path: Path) -> None:
+    app = build(tmp_path)
+    app.config["TOWNHALL_SPEECH_TIMEOUT"] = 0.01
+    client = app.test_client()
+    response = client.get("/listen/player", query_string={"page": SERVICE, "section": SHORT_SECTION}, headers=HX)
+    assert response.status_code == 503
+    assert "took too long to prepare" in response.get_data(as_text=True)
+    app.extensions["townhall.speech"].synthesiser.close()
+
+
+def test_requests_are_limited_per_client_across_workers(tmp_path: Path) -> None:
+    # Two apps sharing one instance folder stand for two gunicorn workers.
+    first, second = build(tmp_path, TOWNHALL_SPEECH_RATE_LIMIT=3), build(tmp_path, TOWNHALL_SPEECH_RATE_LIMIT=3)
+    missing = {"page": "/no-such-page"}
+    player = first.test_client().get("/listen/player", query_string={"page": SERVICE, "section": SHORT_SECTION},
+                                     headers=HX)
+    assert player.status_code == 200  # 1
+    audio = links(player.get_data(as_text=True), r'<source src="([^"]+)"')[0]
+    codes = [first.test_client().get("/listen", query_string=missing).status_code,  # 2
+             second.test_client().get("/listen", query_string=missing).status_code]  # 3, in the other worker
+    assert codes == [404, 404]
+    limited = second.test_client().get("/listen/player", query_string=missing, headers=HX)
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert "asked for a lot of audio" in limited.get_data(as_text=True)
+    assert "<html" not in limited.get_data(as_text=True)
+    assert first.test_client().get("/listen/audio", query_string=missing).status_code == 429
+    # Not counted: finished audio named by its key, and the rest of a download (a Range not from 0).
+    assert second.test_client().get(audio).status_code == 200
+    continued = first.test_client().get("/listen/audio", query_string=missing, headers={"Range": "bytes=500-"})
+    assert continued.status_code == 404
+    # Another client is not affected.
+    other = first.test_client().get("/listen", query_string=missing, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert other.status_code == 404
+    first.extensions["townhall.speech"].synthesiser.close()
+
+
+def test_showing_a_page_in_speech_mode_gets_a_worker_ready(tmp_path: Path) -> None:
+    app = build(tmp_path)
+    client = app.test_client()
+    client.set_cookie(COOKIE_NAME, "speech:on")
+    client.get(SERVICE)
+    synthesiser = app.extensions["townhall.speech"].synthesiser
+    assert synthesiser._spare is not None and synthesiser._spare[1].poll() is None
+    synthesiser.close()
+    assert synthesiser._spare is None
