@@ -102,7 +102,7 @@ translations: python
 extract-messages: python
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -o translations/messages.pot site/townhall
 update-translations: extract-messages
-	$(BIN)/pybabel update -N -i translations/messages.pot -d translations
+	$(BIN)/pybabel update -N --ignore-obsolete -i translations/messages.pot -d translations
 
 # The site also builds the index at start-up when it is missing or stale; doing it here keeps start-up quick.
 search-index: install
