@@ -18,15 +18,7 @@ log = logging.getLogger(__name__)
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then any test settings."""
     app = Flask(__name__)
-    settings = config.from_environment()
-    if test_config:
-        if "TOWNHALL_INSTANCE" in test_config:  # paths inside the instance follow it unless given too
-            for derived in ("TOWNHALL_SEARCH_INDEX", "TOWNHALL_AUDIO_CACHE"):
-                if derived not in test_config:
-                    settings[derived] = ""
-        settings.update(test_config)
-        settings = config.finish(settings)
-    app.config.update(settings)
+    app.config.update(config.settings_for(test_config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(config.PROJECT_ROOT / "translations")
     app.config["BABEL_DEFAULT_LOCALE"] = "en"
 

@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "TOWNHALL_SPEECH_WORKERS": 2,
     "TOWNHALL_SPEECH_TIMEOUT": 20,
     "TOWNHALL_SPEECH_RATE_LIMIT": 60,  # audio requests per client per minute
+    "TOWNHALL_FFMPEG": "ffmpeg",  # the encoder for Ogg Opus and MP3; WAV is served when it is missing
+    "TOWNHALL_SPEECH_COMMAND": "",  # the synthesis worker command; empty means Python running speech.worker
     # Largest request body we accept. Forms are tiny; anything bigger is a mistake
     # or an attack and gets a kind 413 page rather than a 500.
     "MAX_CONTENT_LENGTH": 64 * 1024,
@@ -47,14 +49,24 @@ INTEGER_SETTINGS = {
 }
 
 
-def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Return the defaults overlaid with any TOWNHALL_* values from the environment."""
+def settings_for(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The defaults, overlaid with TOWNHALL_* values from the environment, then with `overrides` (tests).
+
+    Paths that default to places inside the instance folder are filled last, so
+    an override of TOWNHALL_INSTANCE moves the search index and audio cache too.
+    """
     environ = os.environ if environ is None else environ
     settings = dict(DEFAULTS)
     for key in DEFAULTS:
         if key in environ and environ[key] != "":
             settings[key] = environ[key]
+    settings.update(overrides or {})
     return finish(settings)
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings a deployed site runs with."""
+    return settings_for(None, environ)
 
 
 def finish(settings: dict[str, Any]) -> dict[str, Any]:
