@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "TOWNHALL_AUDIO_CACHE_MB": 512,
     "TOWNHALL_LANGUAGES": "en,cy",
     "TOWNHALL_COUNCIL_NAME": "Brackenford District Council",
+    # Host names the site answers to, comma-separated (e.g. "www.brackenford.gov.uk"). Empty accepts any,
+    # which is right behind a proxy that checks them; set it otherwise, as API links use the Host header.
+    "TOWNHALL_TRUSTED_HOSTS": "",
     "TOWNHALL_BOUNDARY_WARNING_METRES": 100,
     "TOWNHALL_SPEECH_WORKERS": 2,
     "TOWNHALL_SPEECH_TIMEOUT": 20,
@@ -82,4 +85,8 @@ def finish(settings: dict[str, Any]) -> dict[str, Any]:
     if isinstance(languages, str):
         languages = [code.strip() for code in languages.split(",") if code.strip()]
     settings["TOWNHALL_LANGUAGES"] = languages or ["en"]
+    hosts = settings.get("TOWNHALL_TRUSTED_HOSTS") or ""
+    if isinstance(hosts, str):
+        hosts = [host.strip() for host in hosts.split(",") if host.strip()]
+    settings["TRUSTED_HOSTS"] = hosts or None
     return settings

@@ -125,17 +125,19 @@ def axe(axe_source) -> Callable[[object], list[dict]]:
     Policy does not block (a script tag would be, rightly).
     """
 
-    def run(page, context: str | None = None) -> list[dict]:
+    def run(page, context: str | None = None, rules: list[str] | None = None) -> list[dict]:
+        """All WCAG 2.2 A/AA rules, or only `rules` (which must be rules of those levels)."""
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             page.evaluate(axe_source + "\n;undefined")
+        only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_TAGS}
         return page.evaluate(
-            """async (selector) => {
+            """async ([selector, only]) => {
                 const results = await axe.run(selector ? document.querySelector(selector) : document, {
-                    runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']});
+                    runOnly: only, resultTypes: ['violations']});
                 return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                     nodes: v.nodes.map(n => ({target: n.target, html: n.html, failureSummary: n.failureSummary}))}));
-            }""" % WCAG_TAGS,
-            context,
+            }""",
+            [context, only],
         )
 
     return run

@@ -181,3 +181,31 @@ def test_preferences_are_applied_on_the_server(client):
 
 def test_health(client):
     assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+def test_links_in_welsh_bodies_stay_in_welsh(client):
+    html = client.get("/cy/how-to-complain").get_data(as_text=True)
+    body = html[html.index('class="th-body"'):]
+    body = body[: body.index("</div>")]
+    site_links = re.findall(r'href="(/[^"]*)"', body)
+    assert site_links and all(link.startswith("/cy/") for link in site_links), site_links
+    english = client.get("/how-to-complain").get_data(as_text=True)
+    assert 'href="/our-service-standards"' in english
+
+
+def test_a_trailing_slash_leads_to_the_page(client):
+    response = client.get("/services/report-a-missed-bin/?x=1")
+    assert response.status_code == 308 and response.headers["Location"] == "/services/report-a-missed-bin?x=1"
+    assert client.get("/cy/a-to-z/").headers["Location"] == "/cy/a-to-z"
+    assert client.get("/no-such/thing/").status_code == 404
+
+
+def test_only_trusted_hosts_when_configured(make_app):
+    client = make_app(TOWNHALL_TRUSTED_HOSTS="www.brackenford.example").test_client()
+    assert client.get("/", headers={"Host": "www.brackenford.example"}).status_code == 200
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_a_huge_query_string_does_not_bloat_every_link(client):
+    html = client.get("/a-to-z?" + "x" * 5000).get_data(as_text=True)
+    assert "x" * 1001 not in html

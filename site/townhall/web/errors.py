@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, redirect, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -54,8 +54,24 @@ def messages(code: int) -> tuple[str, str]:
     return known.get(code, known[500] if code >= 500 else known[400])
 
 
+def without_trailing_slash() -> str | None:
+    """For a 404 on /services/x/, the address /services/x if that one exists."""
+    path = request.path
+    if len(path) < 2 or not path.endswith("/"):
+        return None
+    try:
+        adapter = current_app.url_map.bind_to_environ(request.environ)
+        adapter.match(path.rstrip("/"), method="GET")
+    except Exception:  # NotFound, MethodNotAllowed, RequestRedirect: not a page we can send them to
+        return None
+    query = request.query_string.decode("latin-1")
+    return request.script_root + path.rstrip("/") + (f"?{query}" if query else "")
+
+
 def http_error(error: HTTPException):
     code = error.code or 500
+    if code == 404 and (target := without_trailing_slash()):
+        return redirect(target, code=308)
     if code >= 500:
         log.error("HTTP %s for %s", code, request.path)
     title, explanation = messages(code)

@@ -17,6 +17,8 @@ from flask import Flask, current_app, request
 LANGUAGE_KEY = "townhall.language"
 BASE_SCRIPT_KEY = "townhall.base_script_name"
 
+MAX_QUERY_IN_LINKS = 1000
+
 # Each language's own name for itself, for the switcher.
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
 
@@ -59,6 +61,8 @@ def url_in_language(language: str) -> str:
     base = request.environ.get(BASE_SCRIPT_KEY, "")
     prefix = "" if language == "en" else f"/{language}"
     query = request.query_string.decode("latin-1")
+    if len(query) > MAX_QUERY_IN_LINKS:  # no real page needs more; a huge one must not bloat every link
+        query = ""
     return f"{base}{prefix}{request.path}" + (f"?{query}" if query else "")
 
 

@@ -5,7 +5,7 @@ word data (opening hours, timescales, dates, phone numbers) in the reader's lang
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
 from babel.dates import format_date, get_day_names
@@ -16,7 +16,7 @@ from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from ..content import Standard, Timescale
-from ..hours import LONDON, OpeningHours, Span
+from ..hours import OpeningHours, Span
 from ..preferences import Preferences
 from .common import content_site, language, preferences
 from .i18n import alternates
@@ -110,12 +110,6 @@ def hours_rows(hours: OpeningHours | None) -> list[tuple[str, str]]:
     return [(days_label(first, last), spans_label(spans)) for first, last, spans in hours.ranges()]
 
 
-def open_now(hours: OpeningHours | None, moment: datetime | None = None) -> bool | None:
-    if hours is None:
-        return None
-    return hours.is_open_at(moment or datetime.now(LONDON))
-
-
 def timescale_label(timescale: Timescale | None) -> str:
     """"2 working days", "20 seconds" in the reader's language (with its plural rules)."""
     if timescale is None:
@@ -158,14 +152,25 @@ def address_lines(address: str | None) -> Markup:
     return Markup("<br>").join(lines)
 
 
-def current_path() -> str:
-    return request.path
+_SITE_LINK = re.compile(r'(<a\s[^>]*?href=")(/(?!/))')
+
+
+def site_links(html: str) -> Markup:
+    """Point links inside Markdown bodies at this language version of the site.
+
+    The content team writes site links as /services/x; on a Welsh page they must
+    lead to /cy/services/x (and under any deployment prefix, to that prefix).
+    """
+    root = request.script_root
+    if not root:
+        return Markup(html)
+    return Markup(_SITE_LINK.sub(lambda match: f"{match[1]}{root}{match[2]}", str(html)))
 
 
 FILTERS = {
     "tel_href": tel_href,
     "hours_rows": hours_rows,
-    "open_now": open_now,
+    "site_links": site_links,
     "timescale": timescale_label,
     "long_date": long_date,
     "address_lines": address_lines,
