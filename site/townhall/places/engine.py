@@ -1,10 +1,12 @@
 """The lookup engine: a postcode or a location in, every area and the nearest facilities out.
 
 Answers for a postcode come from what the import worked out (its area in each
-layer and how far it is from each layer's boundaries), so the only geometry
-done per request is finding the nearest facilities. A location from "use my
-location" has no stored answer, so it goes through the same point-in-polygon
-rule the import used, live.
+layer, how far it is from each layer's boundaries, and its nearest facilities of
+every category with their geodesic distances), so a postcode's answer does no
+geometry at all. A location from "use my location" has no stored answer, so it
+goes through the same point-in-polygon rule the import used, and the nearest
+facilities are found through an STRtree and ranked with geopy's geodesic, live;
+so is a postcode asking for more of a category than the import stored.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -29,13 +32,13 @@ from .errors import (
     UnknownLayer,
 )
 from .geometry import (
-    _GEOD,
     METRES_PER_MILE,
     NEAREST_CELL_METRES,
     NO_AREA,
     PLANAR_MARGIN,
     AreaIndex,
     BoundaryIndex,
+    geopy_metres,
     to_grid,
 )
 from .postcodes import clean
@@ -57,6 +60,7 @@ class Location:
     postcode: str | None = None  # standard form; None for a location lookup
     typed: str | None = None
     corrected: bool = False  # we read a letter O or I as a digit
+    row: int | None = None  # the postcode's row in the stored data; None for a location
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,30 +101,25 @@ class Answer:
 
 
 class _CategoryIndex:
-    """The facilities of one category on the National Grid, in an STRtree.
+    """The facilities of one category on the National Grid, in an STRtree, for live lookups.
 
-    For squares holding postcodes the import has already asked the tree (see
-    ``geometry.cell_candidates``); elsewhere, or for more than it worked out,
-    the tree's answer is worked out now and cached per grid square: for the square's centre c, the
-    tree finds the N nearest (planar distance d), then every facility within
-    d + 2h of c, where h is half the square's diagonal. By the triangle
-    inequality that set holds the N nearest of every point in the square, so
-    a request only measures those few, geodesically, and ranks them. Lists of a
-    few numbers are cheaper in plain Python than in numpy calls, so the
-    per-request work is done that way.
+    Used for a location ("use my location") and for more than the import stored
+    for a postcode. The tree's answer is worked out per 2 km grid square and
+    cached: for the square's centre c, the tree finds the N nearest (planar
+    distance d), then every facility within d + 2h of c, where h is half the
+    square's diagonal. By the triangle inequality that set holds the N nearest of
+    every point in the square. A request takes those within the grid's scale
+    margin of its own Nth nearest (a handful) and ranks them by
+    ``geopy.distance.geodesic``, ties by facility id.
     """
 
     CELL_METRES = NEAREST_CELL_METRES
     MAX_CELLS = 200_000  # bounded cache: about 20 MB at most
 
-    def __init__(self, facilities: list[Facility], squares=None, ahead: int = 0) -> None:
+    def __init__(self, facilities: list[Facility]) -> None:
         self.facilities = facilities
-        self.squares = squares
-        self.ahead = ahead if squares is not None else 0
         self.east = [f.east for f in facilities]
         self.north = [f.north for f in facilities]
-        self.lat = [f.lat for f in facilities]
-        self.lon = [f.lon for f in facilities]
         self.tree = STRtree(shapely.points(np.array(self.east), np.array(self.north)) if facilities else [])
         width = (max(self.east) - min(self.east)) if facilities else 0.0
         height = (max(self.north) - min(self.north)) if facilities else 0.0
@@ -162,23 +161,14 @@ class _CategoryIndex:
         if wanted <= 0:
             return ()
         east, north = location.east, location.north
-        column, row = int(east // self.CELL_METRES), int(north // self.CELL_METRES)
-        candidates = None
-        if wanted <= self.ahead and column >= 0 and row >= 0:
-            keys, offsets, indices = self.squares
-            square = column * 1_000_000 + row
-            at = int(keys.searchsorted(square))
-            if at < len(keys) and keys[at] == square:
-                candidates = indices[offsets[at] : offsets[at + 1]].tolist()
-        if candidates is None:
-            key = (column, row, wanted)
-            candidates = self._cells.get(key) or self._candidates(key)
+        key = (int(east // self.CELL_METRES), int(north // self.CELL_METRES), wanted)
+        candidates = self._cells.get(key) or self._candidates(key)
         all_east, all_north = self.east, self.north
         planar = sorted((math.hypot(all_east[i] - east, all_north[i] - north), i) for i in candidates)
         limit = planar[wanted - 1][0] * _PLANAR_MARGIN**2 + 1.0
-        lat, lon, inverse, facilities = location.lat, location.lon, _GEOD.inv, self.facilities
+        lat, lon, facilities = location.lat, location.lon, self.facilities
         measured = sorted(
-            (inverse(lon, lat, self.lon[i], self.lat[i])[2], facilities[i].name, i)
+            (geopy_metres(lat, lon, facilities[i].lat, facilities[i].lon), facilities[i].id, i)
             for distance, i in planar
             if distance <= limit
         )
@@ -200,11 +190,16 @@ class Places:
         for facility in data.facilities:
             self._by_category.setdefault(facility.category, []).append(facility)
         self._category_indexes: dict[str, _CategoryIndex] = {}
+        self._stored_nearest: dict[str, tuple[np.ndarray, np.ndarray, int] | None] = {}
         self._area_indexes: dict[str, AreaIndex] = {}
         self._boundary_indexes: dict[str, BoundaryIndex] = {}
         self._geojson: dict[str, bytes] = {}
         self._has_boundary = BOUNDARY in data.layer_by_name
-        self._layer_areas = [(layer, data.areas[layer.name]) for layer in self.layers]
+        # Per layer: its areas, and the largest boundary distance that gets a warning (-1: never).
+        self._layer_areas = [
+            (layer, data.areas[layer.name], self.warning_metres if layer.boundary_warning else -1)
+            for layer in self.layers
+        ]
         self._boundary_column = (
             [layer.name for layer in self.layers].index(BOUNDARY) if self._has_boundary else None
         )
@@ -265,7 +260,7 @@ class Places:
         location, row = self._find_postcode(typed)
         areas = tuple(
             self._match(layer, areas, index, edge)
-            for (layer, areas), index, edge in zip(
+            for (layer, areas, _), index, edge in zip(
                 self._layer_areas, self.data.postcode_areas[row].tolist(), self.data.postcode_edges[row].tolist()
             )
         )
@@ -305,14 +300,40 @@ class Places:
         return Location(lat_value, lon_value, float(east[0]), float(north[0]))
 
     def nearest(self, location: Location, category: str, count: int = 5) -> tuple[Nearby, ...]:
-        """The ``count`` nearest facilities of a category, nearest first, geodesic distances."""
+        """The ``count`` nearest facilities of a category, nearest first, geodesic distances.
+
+        For a postcode, a read of what the import stored when it holds that many;
+        otherwise found live (see ``_CategoryIndex``).
+        """
         slug = self.category(category).slug
+        count = max(int(count), 0)
+        row = location.row
+        if row is not None:
+            stored = self._stored_nearest.get(slug, False)
+            if stored is False:
+                stored = self._stored_nearest[slug] = self._load_nearest(slug)
+            if stored is not None and count <= stored[2]:
+                found = stored[0][row, :count].tolist()
+                if not found or found[0] >= 0:
+                    facilities = self.data.facilities
+                    return tuple(
+                        Nearby(facilities[index], metres)
+                        for index, metres in zip(found, stored[1][row, :count].tolist())
+                    )
         index = self._category_indexes.get(slug)
         if index is None:
-            index = self._category_indexes[slug] = _CategoryIndex(
-                self._by_category.get(slug, []), self.data.nearest_squares(slug), self.data.nearest_ahead
-            )
-        return index.nearest(location, max(int(count), 0))
+            index = self._category_indexes[slug] = _CategoryIndex(self._by_category.get(slug, []))
+        return index.nearest(location, count)
+
+    def _load_nearest(self, slug: str) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """A category's stored lists, and the most a postcode may ask of them (any
+        number when the lists hold every facility of the category)."""
+        stored = self.data.nearest_lists(slug)
+        if stored is None:
+            return None
+        found, metres = stored
+        complete = found.shape[1] >= len(self._by_category.get(slug, []))
+        return found, metres, (sys.maxsize if complete else found.shape[1])
 
     def layer_geojson(self, name: str) -> bytes:
         """One layer as a GeoJSON FeatureCollection (WGS84), for open data."""
@@ -356,7 +377,7 @@ class Places:
         if withdrawn:
             raise PostcodeTerminated(postcode=postcode, withdrawn=_month(withdrawn))
         lon, lat, east, north = self.data.coords[row].tolist()
-        location = Location(lat, lon, east, north, postcode, cleaned.typed, cleaned.corrected)
+        location = Location(lat, lon, east, north, postcode, cleaned.typed, cleaned.corrected, row)
         if self._boundary_column is not None and self.data.postcode_areas[row, self._boundary_column] == NO_AREA:
             raise OutsideArea(place=postcode, council=self.council)
         return location, row
