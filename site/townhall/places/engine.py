@@ -267,7 +267,12 @@ class Places:
                 self._layer_areas, self.data.postcode_areas[row].tolist(), self.data.postcode_edges[row].tolist()
             )
         ])
-        nearest = self.nearest(location, chosen.slug, count) if chosen else ()
+        nearest: tuple[Nearby, ...] | None = ()
+        if chosen is not None:
+            count = max(int(count), 0)
+            nearest = self._stored(chosen.slug, row, count)
+            if nearest is None:
+                nearest = self.nearest(location, chosen.slug, count)
         return Answer(location, areas, chosen, nearest)
 
     def lookup_point(self, lat: Any, lon: Any, category: str | None = None, count: int = 5) -> Answer:
@@ -310,23 +315,26 @@ class Places:
         """
         slug = self.category(category).slug
         count = max(int(count), 0)
-        row = location.row
-        if row is not None:
-            stored = self._stored_nearest.get(slug, False)
-            if stored is False:
-                stored = self._stored_nearest[slug] = self._load_nearest(slug)
-            if stored is not None and count <= stored[2]:
-                found = stored[0][row, :count].tolist()
-                if not found or found[0] >= 0:
-                    facilities = self.data.facilities
-                    return tuple(
-                        Nearby(facilities[index], metres)
-                        for index, metres in zip(found, stored[1][row, :count].tolist())
-                    )
+        if location.row is not None:
+            stored = self._stored(slug, location.row, count)
+            if stored is not None:
+                return stored
         index = self._category_indexes.get(slug)
         if index is None:
             index = self._category_indexes[slug] = _CategoryIndex(self._by_category.get(slug, []))
         return index.nearest(location, count)
+
+    def _stored(self, slug: str, row: int, count: int) -> tuple[Nearby, ...] | None:
+        """A postcode's ``count`` nearest as the import stored them; None if it did not."""
+        stored = self._stored_nearest.get(slug, False)
+        if stored is False:
+            stored = self._stored_nearest[slug] = self._load_nearest(slug)
+        if stored is None or count > stored[2]:
+            return None
+        found = stored[0][row, :count].tolist()
+        if found and found[0] < 0:  # not worked out for this postcode
+            return None
+        return tuple(map(Nearby, map(self.data.facilities.__getitem__, found), stored[1][row, :count].tolist()))
 
     def _load_nearest(self, slug: str) -> tuple[np.ndarray, np.ndarray, int] | None:
         """A category's stored lists, and the most a postcode may ask of them (any
