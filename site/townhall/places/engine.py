@@ -259,12 +259,12 @@ class Places:
         Raises NotAPostcode, PostcodeNotFound, PostcodeTerminated or OutsideArea.
         """
         chosen = self.category(category) if category else None
-        location, row = self._find_postcode(typed)
+        location, row, area_row = self._find_postcode(typed)
         far = EDGE_FAR
         areas = tuple([  # what _match does, inline: this runs for every layer of every lookup
             AreaMatch(layer, areas[index] if index != NO_AREA else None, None if edge == far else edge, edge <= limit)
             for (layer, areas, limit), index, edge in zip(
-                self._layer_areas, self.data.postcode_areas[row].tolist(), self.data.postcode_edges[row].tolist()
+                self._layer_areas, area_row, self.data.postcode_edges[row].tolist()
             )
         ])
         nearest: tuple[Nearby, ...] | None = ()
@@ -373,7 +373,8 @@ class Places:
 
     # --- inside ---------------------------------------------------------------
 
-    def _find_postcode(self, typed: str | None) -> tuple[Location, int]:
+    def _find_postcode(self, typed: str | None) -> tuple[Location, int, list[int]]:
+        """Where a postcode is, its row in the stored data and its area in each layer."""
         cleaned = clean(typed)
         postcode = cleaned.postcode
         keys = self.data.keys
@@ -389,9 +390,10 @@ class Places:
             raise PostcodeTerminated(postcode=postcode, withdrawn=_month(withdrawn))
         lon, lat, east, north = self.data.coords[row].tolist()
         location = Location(lat, lon, east, north, postcode, cleaned.typed, cleaned.corrected, row)
-        if self._boundary_column is not None and self.data.postcode_areas[row, self._boundary_column] == NO_AREA:
+        area_row = self.data.postcode_areas[row].tolist()
+        if self._boundary_column is not None and area_row[self._boundary_column] == NO_AREA:
             raise OutsideArea(place=postcode, council=self.council)
-        return location, row
+        return location, row, area_row
 
     def _match(self, layer: Layer, areas: list[Area], index: int, edge: int) -> AreaMatch:
         area = areas[index] if index != NO_AREA else None
