@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     # which is right behind a proxy that checks them; set it otherwise, as API links use the Host header.
     "TOWNHALL_TRUSTED_HOSTS": "",
     "TOWNHALL_BOUNDARY_WARNING_METRES": 100,
+    # How many nearest places of each kind `flask geodata` imports store for every postcode
+    # (more are worked out on request).
+    "TOWNHALL_NEAREST_PRECOMPUTED": 10,
     "TOWNHALL_SPEECH_WORKERS": 2,
     "TOWNHALL_SPEECH_TIMEOUT": 20,
     "TOWNHALL_SPEECH_RATE_LIMIT": 60,  # audio requests per client per minute
@@ -43,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
 INTEGER_SETTINGS = {
     "TOWNHALL_AUDIO_CACHE_MB",
     "TOWNHALL_BOUNDARY_WARNING_METRES",
+    "TOWNHALL_NEAREST_PRECOMPUTED",
     "TOWNHALL_SPEECH_WORKERS",
     "TOWNHALL_SPEECH_TIMEOUT",
     "TOWNHALL_SPEECH_RATE_LIMIT",

@@ -62,3 +62,29 @@ def test_import_commands(runner, tmp_path):
     assert answer.nearest[0].facility.name == "Library"
     assert runner.invoke(args=["geodata", "remove-layer", "wards"]).exit_code == 0
     assert runner.invoke(args=["geodata", "remove-layer", "wards"]).exit_code == 1
+
+
+def test_how_many_nearest_to_store_is_a_setting(tmp_path):
+    from townhall.places.store import GeodataFolder
+
+    app = create_app({"TESTING": True, "TOWNHALL_GEODATA": str(tmp_path / "geodata"),
+                      "TOWNHALL_INSTANCE": str(tmp_path / "instance"), "TOWNHALL_NEAREST_PRECOMPUTED": 2})
+    runner = app.test_cli_runner()
+    (tmp_path / "p.csv").write_text("pcds,lat,long\nBK1 1AA,52.01,-0.99\nBK1 1AB,52.03,-0.99\n")
+    (tmp_path / "f.csv").write_text("name,category,latitude,longitude\nOne,Libraries,52.0,-0.99\n"
+                                    "Two,Libraries,52.02,-0.99\nThree,Libraries,52.045,-0.99\n")
+    assert runner.invoke(args=["geodata", "import-postcodes", str(tmp_path / "p.csv")]).exit_code == 0
+    result = runner.invoke(args=["geodata", "import-facilities", str(tmp_path / "f.csv")])
+    assert result.exit_code == 0 and "Worked out every postcode's 2 nearest places of each kind." in result.output
+    assert GeodataFolder(tmp_path / "geodata").manifest()["nearest"] == {"count": 2, "widths": {"libraries": 2}}
+    assert "up to 2 of each kind" in runner.invoke(args=["geodata", "status"]).output
+    places = Places.open(tmp_path / "geodata", council="x")
+    assert [n.facility.name for n in places.lookup("BK1 1AB", "libraries", 2).nearest] == ["Two", "Three"]
+    assert [n.facility.name for n in places.lookup("BK1 1AB", "libraries", 3).nearest] == ["Two", "Three", "One"]
+
+
+def test_the_setting_comes_from_the_environment():
+    from townhall.config import from_environment
+
+    assert from_environment({})["TOWNHALL_NEAREST_PRECOMPUTED"] == 10
+    assert from_environment({"TOWNHALL_NEAREST_PRECOMPUTED": "25"})["TOWNHALL_NEAREST_PRECOMPUTED"] == 25

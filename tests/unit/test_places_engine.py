@@ -321,7 +321,7 @@ def test_nearest_is_exact_against_brute_force_on_many_random_places(tmp_path):
 
 
 def test_nearest_worked_out_at_import_is_exact_against_brute_force(tmp_path):
-    """Postcodes' squares use the candidates the import stored; check them against geopy."""
+    """Postcodes' answers are the lists the import stored; check them against geopy."""
     import random
 
     from geopy.distance import geodesic
@@ -346,12 +346,13 @@ def test_nearest_worked_out_at_import_is_exact_against_brute_force(tmp_path):
             writer.writerow([f"F{number:03d}", "Things", cluster[0] + rng.gauss(0, 0.04), cluster[1] + rng.gauss(0, 0.06)])
     import_facilities(store, tmp_path / "f.csv")
     places = Places.open(tmp_path / "g", council="x")
-    assert places.data.nearest_squares("things") is not None
+    assert places.data.nearest_lists("things") is not None
     things = places.facilities("things")
     for postcode in postcodes:
         location = places.locate(postcode)
-        everything = sorted(geodesic((location.lat, location.lon), (f.lat, f.lon)).meters for f in things)
-        for count in (1, 3, 5):
-            got = [nearby.metres for nearby in places.lookup(postcode, "things", count).nearest]
-            assert got == pytest.approx(everything[:count], abs=0.001)
-    assert places._category_indexes["things"]._cells == {}  # never needed the fallback
+        everything = sorted((geodesic((location.lat, location.lon), (f.lat, f.lon)).meters, f.id) for f in things)
+        for count in (1, 3, 5, 10):
+            got = places.lookup(postcode, "things", count).nearest
+            assert [nearby.facility.id for nearby in got] == [fid for _, fid in everything[:count]]
+            assert [nearby.metres for nearby in got] == pytest.approx([m for m, _ in everything[:count]], abs=0.01)
+    assert "things" not in places._category_indexes  # never needed the live path

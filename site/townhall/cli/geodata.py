@@ -24,6 +24,15 @@ def _folder():
     return GeodataFolder(current_app.config["TOWNHALL_GEODATA"])
 
 
+def _nearest_count() -> int:
+    """How many nearest places of each kind to store for every postcode (TOWNHALL_NEAREST_PRECOMPUTED)."""
+    count = current_app.config["TOWNHALL_NEAREST_PRECOMPUTED"]
+    if count < 1:
+        click.echo("TOWNHALL_NEAREST_PRECOMPUTED must be at least 1.", err=True)
+        sys.exit(1)
+    return count
+
+
 def _run(action) -> None:
     """Run an import, printing its report, or every problem and exit status 1."""
     from ..places.importers import ImportFailed
@@ -57,7 +66,8 @@ _path = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def import_postcodes(file: Path, skip_bad_rows: bool, **columns: Any) -> None:
     """Replace the postcodes with those in FILE (ONS Postcode Directory, Code-Point Open or plain CSV).
 
-    Each postcode's area in every layer is worked out now, so lookups are fast.
+    Each postcode's area in every layer and its nearest places of each kind are
+    worked out now, so lookups are fast.
     """
     from ..places.importers import PostcodeColumns, import_postcodes as run
 
@@ -66,7 +76,7 @@ def import_postcodes(file: Path, skip_bad_rows: bool, **columns: Any) -> None:
         longitude=columns["longitude_column"], easting=columns["easting_column"],
         northing=columns["northing_column"], withdrawn=columns["withdrawn_column"],
     )
-    _run(lambda: run(_folder(), file, names, skip_bad_rows=skip_bad_rows))
+    _run(lambda: run(_folder(), file, names, skip_bad_rows=skip_bad_rows, nearest_count=_nearest_count()))
 
 
 @group.command("import-areas")
@@ -107,10 +117,11 @@ def import_facilities(file: Path, crs: str | None, skip_bad_rows: bool) -> None:
     """Replace the facilities with those in FILE (CSV or GeoJSON points).
 
     Rows without coordinates are placed at their postcode, so import postcodes first.
+    Every postcode's nearest places of each kind are worked out again now.
     """
     from ..places.importers import import_facilities as run
 
-    _run(lambda: run(_folder(), file, crs=crs, skip_bad_rows=skip_bad_rows))
+    _run(lambda: run(_folder(), file, crs=crs, skip_bad_rows=skip_bad_rows, nearest_count=_nearest_count()))
 
 
 @group.command("remove-layer")
@@ -133,7 +144,7 @@ def generate_demo(sources: Path | None) -> None:
     """Make the fictional demo council's postcodes, areas and facilities (same result every run)."""
     from ..places.demo import generate
 
-    for report in generate(current_app.config["TOWNHALL_GEODATA"], sources=sources):
+    for report in generate(current_app.config["TOWNHALL_GEODATA"], sources=sources, nearest_count=_nearest_count()):
         for line in report.lines():
             click.echo(line)
     click.echo(f"Geodata folder: {current_app.config['TOWNHALL_GEODATA']}")
@@ -155,3 +166,6 @@ def status() -> None:
         click.echo(f"Layer {layer['name']}: {layer['area_count']} areas, {layer['title']} ({layer['edition'] or 'no edition given'})")
     facilities = manifest.get("facilities") or {}
     click.echo(f"Facilities: {facilities.get('count', 0)} in {facilities.get('categories', 0)} categories")
+    nearest = manifest.get("nearest") or {}
+    if nearest.get("widths"):
+        click.echo(f"Nearest places: up to {nearest['count']} of each kind stored for every postcode in use")

@@ -2,8 +2,9 @@
 
 The importers (files people bring), the demo generator and the benchmark all
 come through here, so the data the site serves is always built the same way:
-each postcode's area in every layer and its distance to each layer's nearest
-boundary are worked out once, now, instead of on every request.
+each postcode's area in every layer, its distance to each layer's nearest
+boundary and its nearest facilities of every category are worked out once, now,
+instead of on every request.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .geometry import NEAREST_CELL_METRES, AreaIndex, BoundaryIndex, cell_candidates, cell_key
+from .geometry import AreaIndex, BoundaryIndex, nearest_by_geodesic
 from .store import (
     BOUNDARY,
     EDGE_CAP_METRES,
@@ -46,8 +47,10 @@ def store_postcodes(
     *,
     source: str = "",
     imported_at: str | None = None,
+    nearest_count: int | None = None,
 ) -> None:
-    """Replace every postcode, then work out their areas in every layer already stored."""
+    """Replace every postcode, then work out their areas in every layer already stored
+    and their nearest facilities of every category."""
     keys = np.asarray(postcodes, dtype=f"S{KEY_WIDTH}")
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
@@ -72,7 +75,7 @@ def store_postcodes(
     generation.remove("postcodes/areas.npy")
     generation.remove("postcodes/edges.npy")
     _store_postcode_matrices(generation)
-    store_nearest(generation)
+    store_nearest(generation, nearest_count)
 
 
 def store_layer(
@@ -126,8 +129,10 @@ def store_facilities(
     *,
     source: str = "",
     imported_at: str | None = None,
+    nearest_count: int | None = None,
 ) -> None:
-    """Replace every facility and category (facilities are small: plain JSON)."""
+    """Replace every facility and category (facilities are small: plain JSON), then work
+    out every postcode's nearest of each category again."""
     categories = list(categories)
     facilities = list(facilities)
     data = {
@@ -141,45 +146,57 @@ def store_facilities(
         "source": source,
         "imported_at": imported_at or now_stamp(),
     }
-    store_nearest(generation)
+    store_nearest(generation, nearest_count)
 
 
-# How many nearest facilities are worked out ahead for every square with postcodes in it.
-NEAREST_AHEAD = 5
+# How many nearest facilities of each category are stored for every postcode, unless an
+# import asks for another number (the site's TOWNHALL_NEAREST_PRECOMPUTED setting).
+NEAREST_PRECOMPUTED = 10
 
 
-def store_nearest(generation: Generation) -> None:
-    """For each category and each 2 km square holding postcodes, the facilities that can
-    be among its 5 nearest: a request then measures only those (see cell_candidates)."""
+def store_nearest(generation: Generation, count: int | None = None) -> None:
+    """For every postcode in use, its ``count`` nearest facilities of each category, with distances.
+
+    Ranked by geodesic distance on the WGS84 ellipsoid, nearest first, ties by facility
+    id; worked out for all postcodes at once (see ``geometry.nearest_by_geodesic``), so
+    a postcode's answer is a read of two rows. Called whenever postcodes or facilities
+    change. ``count`` defaults to the generation's current setting.
+    """
     folder = generation.path / "nearest"
     for old in folder.glob("*.npy") if folder.exists() else []:
         old.unlink()
-    generation.manifest.pop("nearest", None)
+    previous = generation.manifest.pop("nearest", None) or {}
+    if "widths" not in previous:  # a generation from before the lists were stored per postcode
+        previous = {}
+    count = int(count or previous.get("count") or NEAREST_PRECOMPUTED)
+    if count < 1:
+        raise ValueError("the number of nearest facilities to store must be at least 1")
+    generation.manifest["nearest"] = {"count": count, "widths": {}}
     facilities_file = generation.path / "facilities.json"
     if not generation.manifest.get("postcodes") or not facilities_file.exists():
         return
-    coords = np.load(generation.path / "postcodes" / "coords.npy", mmap_mode="r")
-    east, north = np.asarray(coords[:, 2]), np.asarray(coords[:, 3])
-    usable = np.isfinite(east) & np.isfinite(north) & (east >= 0) & (north >= 0)
-    columns = (east[usable] // NEAREST_CELL_METRES).astype(np.int64)
-    rows = (north[usable] // NEAREST_CELL_METRES).astype(np.int64)
-    keys, first = np.unique(cell_key(columns, rows), return_index=True)
-    columns, rows = columns[first], rows[first]
+    coords = np.load(generation.path / "postcodes" / "coords.npy")
+    in_use = np.load(generation.path / "postcodes" / "withdrawn.npy") == 0
     data = json.loads(facilities_file.read_text(encoding="utf-8"))
-    slugs = []
+    everything = data["facilities"]
+    tie_rank = np.empty(len(everything), dtype=np.int64)
+    tie_rank[np.argsort(np.array([f["id"] for f in everything], dtype=object), kind="stable")] = np.arange(len(everything))
+    index_type = np.int16 if len(everything) <= np.iinfo(np.int16).max else np.int32
+    widths = {}
     for category in data["categories"]:
-        members = [f for f in data["facilities"] if f["category"] == category["slug"]]
-        if not members:
+        members = np.array([i for i, f in enumerate(everything) if f["category"] == category["slug"]], dtype=np.int64)
+        if not len(members):
             continue
-        offsets, candidates = cell_candidates(
-            np.array([f["east"] for f in members]), np.array([f["north"] for f in members]),
-            columns, rows, NEAREST_AHEAD,
+        found, metres = nearest_by_geodesic(
+            coords[:, 0], coords[:, 1], coords[:, 2], coords[:, 3], in_use,
+            *(np.array([everything[i][key] for i in members], dtype=float) for key in ("lon", "lat", "east", "north")),
+            tie_rank[members], count,
         )
-        write_array(folder / f"{category['slug']}.cells.npy", keys)
-        write_array(folder / f"{category['slug']}.offsets.npy", offsets)
-        write_array(folder / f"{category['slug']}.candidates.npy", candidates)
-        slugs.append(category["slug"])
-    generation.manifest["nearest"] = {"cell_metres": NEAREST_CELL_METRES, "count": NEAREST_AHEAD, "categories": slugs}
+        found = np.where(found >= 0, members[np.maximum(found, 0)], -1).astype(index_type)
+        write_array(folder / f"{category['slug']}.facilities.npy", found)
+        write_array(folder / f"{category['slug']}.metres.npy", metres.astype(np.float32))
+        widths[category["slug"]] = int(found.shape[1])
+    generation.manifest["nearest"]["widths"] = widths
 
 
 def _area_entries(generation: Generation, name: str) -> list[dict[str, Any]]:

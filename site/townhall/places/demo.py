@@ -450,16 +450,18 @@ def write_sources(folder: Path, seed: int = SEED) -> dict[str, Path]:
     return files
 
 
-def generate(target: str | Path, seed: int = SEED, sources: Path | None = None) -> list[ImportReport]:
+def generate(
+    target: str | Path, seed: int = SEED, sources: Path | None = None, nearest_count: int | None = None
+) -> list[ImportReport]:
     """Write the demo's files and import them into ``target`` through the ordinary importers."""
     folder = GeodataFolder(target)
     reports = []
     with tempfile.TemporaryDirectory() as scratch:
         files = write_sources(Path(sources) if sources else Path(scratch), seed)
-        reports.append(import_postcodes(folder, files["postcodes"]))
+        reports.append(import_postcodes(folder, files["postcodes"], nearest_count=nearest_count))
         for name in LAYERS:
             reports.append(import_areas(folder, name, files[name], code_property="code", name_property="name"))
-        reports.append(import_facilities(folder, files["facilities"]))
+        reports.append(import_facilities(folder, files["facilities"], nearest_count=nearest_count))
     _set_stamps(folder)
     return reports
 

@@ -1,10 +1,12 @@
 """The lookup engine: a postcode or a location in, every area and the nearest facilities out.
 
 Answers for a postcode come from what the import worked out (its area in each
-layer and how far it is from each layer's boundaries), so the only geometry
-done per request is finding the nearest facilities. A location from "use my
-location" has no stored answer, so it goes through the same point-in-polygon
-rule the import used, live.
+layer, how far it is from each layer's boundaries, and its nearest facilities of
+every category with their geodesic distances), so a postcode's answer does no
+geometry at all. A location from "use my location" has no stored answer, so it
+goes through the same point-in-polygon rule the import used, and the nearest
+facilities are found through an STRtree and ranked with geopy's geodesic, live;
+so is a postcode asking for more of a category than the import stored.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -29,13 +32,13 @@ from .errors import (
     UnknownLayer,
 )
 from .geometry import (
-    _GEOD,
     METRES_PER_MILE,
     NEAREST_CELL_METRES,
     NO_AREA,
     PLANAR_MARGIN,
     AreaIndex,
     BoundaryIndex,
+    geopy_metres,
     to_grid,
 )
 from .postcodes import clean
@@ -48,7 +51,9 @@ _MONTHS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+# The answer's parts are plain slotted dataclasses, treated as read-only: a full answer
+# builds a dozen of them, and a frozen dataclass costs about four times as much to build.
+@dataclass(slots=True)
 class Location:
     lat: float
     lon: float
@@ -57,9 +62,10 @@ class Location:
     postcode: str | None = None  # standard form; None for a location lookup
     typed: str | None = None
     corrected: bool = False  # we read a letter O or I as a digit
+    row: int | None = None  # the postcode's row in the stored data; None for a location
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AreaMatch:
     layer: Layer
     area: Area | None  # None where the layer has no area here (an unparished town)
@@ -67,7 +73,7 @@ class AreaMatch:
     near_boundary: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Nearby:
     facility: Facility
     metres: float
@@ -81,7 +87,7 @@ class Nearby:
         return self.metres / METRES_PER_MILE
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Answer:
     location: Location
     areas: tuple[AreaMatch, ...]
@@ -97,30 +103,25 @@ class Answer:
 
 
 class _CategoryIndex:
-    """The facilities of one category on the National Grid, in an STRtree.
+    """The facilities of one category on the National Grid, in an STRtree, for live lookups.
 
-    For squares holding postcodes the import has already asked the tree (see
-    ``geometry.cell_candidates``); elsewhere, or for more than it worked out,
-    the tree's answer is worked out now and cached per grid square: for the square's centre c, the
-    tree finds the N nearest (planar distance d), then every facility within
-    d + 2h of c, where h is half the square's diagonal. By the triangle
-    inequality that set holds the N nearest of every point in the square, so
-    a request only measures those few, geodesically, and ranks them. Lists of a
-    few numbers are cheaper in plain Python than in numpy calls, so the
-    per-request work is done that way.
+    Used for a location ("use my location") and for more than the import stored
+    for a postcode. The tree's answer is worked out per 2 km grid square and
+    cached: for the square's centre c, the tree finds the N nearest (planar
+    distance d), then every facility within d + 2h of c, where h is half the
+    square's diagonal. By the triangle inequality that set holds the N nearest of
+    every point in the square. A request takes those within the grid's scale
+    margin of its own Nth nearest (a handful) and ranks them by
+    ``geopy.distance.geodesic``, ties by facility id.
     """
 
     CELL_METRES = NEAREST_CELL_METRES
     MAX_CELLS = 200_000  # bounded cache: about 20 MB at most
 
-    def __init__(self, facilities: list[Facility], squares=None, ahead: int = 0) -> None:
+    def __init__(self, facilities: list[Facility]) -> None:
         self.facilities = facilities
-        self.squares = squares
-        self.ahead = ahead if squares is not None else 0
         self.east = [f.east for f in facilities]
         self.north = [f.north for f in facilities]
-        self.lat = [f.lat for f in facilities]
-        self.lon = [f.lon for f in facilities]
         self.tree = STRtree(shapely.points(np.array(self.east), np.array(self.north)) if facilities else [])
         width = (max(self.east) - min(self.east)) if facilities else 0.0
         height = (max(self.north) - min(self.north)) if facilities else 0.0
@@ -162,23 +163,14 @@ class _CategoryIndex:
         if wanted <= 0:
             return ()
         east, north = location.east, location.north
-        column, row = int(east // self.CELL_METRES), int(north // self.CELL_METRES)
-        candidates = None
-        if wanted <= self.ahead and column >= 0 and row >= 0:
-            keys, offsets, indices = self.squares
-            square = column * 1_000_000 + row
-            at = int(keys.searchsorted(square))
-            if at < len(keys) and keys[at] == square:
-                candidates = indices[offsets[at] : offsets[at + 1]].tolist()
-        if candidates is None:
-            key = (column, row, wanted)
-            candidates = self._cells.get(key) or self._candidates(key)
+        key = (int(east // self.CELL_METRES), int(north // self.CELL_METRES), wanted)
+        candidates = self._cells.get(key) or self._candidates(key)
         all_east, all_north = self.east, self.north
         planar = sorted((math.hypot(all_east[i] - east, all_north[i] - north), i) for i in candidates)
         limit = planar[wanted - 1][0] * _PLANAR_MARGIN**2 + 1.0
-        lat, lon, inverse, facilities = location.lat, location.lon, _GEOD.inv, self.facilities
+        lat, lon, facilities = location.lat, location.lon, self.facilities
         measured = sorted(
-            (inverse(lon, lat, self.lon[i], self.lat[i])[2], facilities[i].name, i)
+            (geopy_metres(lat, lon, facilities[i].lat, facilities[i].lon), facilities[i].id, i)
             for distance, i in planar
             if distance <= limit
         )
@@ -200,11 +192,16 @@ class Places:
         for facility in data.facilities:
             self._by_category.setdefault(facility.category, []).append(facility)
         self._category_indexes: dict[str, _CategoryIndex] = {}
+        self._stored_nearest: dict[str, tuple[np.ndarray, np.ndarray, int] | None] = {}
         self._area_indexes: dict[str, AreaIndex] = {}
         self._boundary_indexes: dict[str, BoundaryIndex] = {}
         self._geojson: dict[str, bytes] = {}
         self._has_boundary = BOUNDARY in data.layer_by_name
-        self._layer_areas = [(layer, data.areas[layer.name]) for layer in self.layers]
+        # Per layer: its areas, and the largest boundary distance that gets a warning (-1: never).
+        self._layer_areas = [
+            (layer, data.areas[layer.name], self.warning_metres if layer.boundary_warning else -1)
+            for layer in self.layers
+        ]
         self._boundary_column = (
             [layer.name for layer in self.layers].index(BOUNDARY) if self._has_boundary else None
         )
@@ -262,14 +259,20 @@ class Places:
         Raises NotAPostcode, PostcodeNotFound, PostcodeTerminated or OutsideArea.
         """
         chosen = self.category(category) if category else None
-        location, row = self._find_postcode(typed)
-        areas = tuple(
-            self._match(layer, areas, index, edge)
-            for (layer, areas), index, edge in zip(
-                self._layer_areas, self.data.postcode_areas[row].tolist(), self.data.postcode_edges[row].tolist()
+        location, row, area_row = self._find_postcode(typed)
+        far = EDGE_FAR
+        areas = tuple([  # what _match does, inline: this runs for every layer of every lookup
+            AreaMatch(layer, areas[index] if index != NO_AREA else None, None if edge == far else edge, edge <= limit)
+            for (layer, areas, limit), index, edge in zip(
+                self._layer_areas, area_row, self.data.postcode_edges[row].tolist()
             )
-        )
-        nearest = self.nearest(location, chosen.slug, count) if chosen else ()
+        ])
+        nearest: tuple[Nearby, ...] | None = ()
+        if chosen is not None:
+            count = max(int(count), 0)
+            nearest = self._stored(chosen.slug, row, count)
+            if nearest is None:
+                nearest = self.nearest(location, chosen.slug, count)
         return Answer(location, areas, chosen, nearest)
 
     def lookup_point(self, lat: Any, lon: Any, category: str | None = None, count: int = 5) -> Answer:
@@ -305,14 +308,43 @@ class Places:
         return Location(lat_value, lon_value, float(east[0]), float(north[0]))
 
     def nearest(self, location: Location, category: str, count: int = 5) -> tuple[Nearby, ...]:
-        """The ``count`` nearest facilities of a category, nearest first, geodesic distances."""
+        """The ``count`` nearest facilities of a category, nearest first, geodesic distances.
+
+        For a postcode, a read of what the import stored when it holds that many;
+        otherwise found live (see ``_CategoryIndex``).
+        """
         slug = self.category(category).slug
+        count = max(int(count), 0)
+        if location.row is not None:
+            stored = self._stored(slug, location.row, count)
+            if stored is not None:
+                return stored
         index = self._category_indexes.get(slug)
         if index is None:
-            index = self._category_indexes[slug] = _CategoryIndex(
-                self._by_category.get(slug, []), self.data.nearest_squares(slug), self.data.nearest_ahead
-            )
-        return index.nearest(location, max(int(count), 0))
+            index = self._category_indexes[slug] = _CategoryIndex(self._by_category.get(slug, []))
+        return index.nearest(location, count)
+
+    def _stored(self, slug: str, row: int, count: int) -> tuple[Nearby, ...] | None:
+        """A postcode's ``count`` nearest as the import stored them; None if it did not."""
+        stored = self._stored_nearest.get(slug, False)
+        if stored is False:
+            stored = self._stored_nearest[slug] = self._load_nearest(slug)
+        if stored is None or count > stored[2]:
+            return None
+        found = stored[0][row, :count].tolist()
+        if found and found[0] < 0:  # not worked out for this postcode
+            return None
+        return tuple(map(Nearby, map(self.data.facilities.__getitem__, found), stored[1][row, :count].tolist()))
+
+    def _load_nearest(self, slug: str) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """A category's stored lists, and the most a postcode may ask of them (any
+        number when the lists hold every facility of the category)."""
+        stored = self.data.nearest_lists(slug)
+        if stored is None:
+            return None
+        found, metres = stored
+        complete = found.shape[1] >= len(self._by_category.get(slug, []))
+        return found, metres, (sys.maxsize if complete else found.shape[1])
 
     def layer_geojson(self, name: str) -> bytes:
         """One layer as a GeoJSON FeatureCollection (WGS84), for open data."""
@@ -341,7 +373,8 @@ class Places:
 
     # --- inside ---------------------------------------------------------------
 
-    def _find_postcode(self, typed: str | None) -> tuple[Location, int]:
+    def _find_postcode(self, typed: str | None) -> tuple[Location, int, list[int]]:
+        """Where a postcode is, its row in the stored data and its area in each layer."""
         cleaned = clean(typed)
         postcode = cleaned.postcode
         keys = self.data.keys
@@ -356,10 +389,11 @@ class Places:
         if withdrawn:
             raise PostcodeTerminated(postcode=postcode, withdrawn=_month(withdrawn))
         lon, lat, east, north = self.data.coords[row].tolist()
-        location = Location(lat, lon, east, north, postcode, cleaned.typed, cleaned.corrected)
-        if self._boundary_column is not None and self.data.postcode_areas[row, self._boundary_column] == NO_AREA:
+        location = Location(lat, lon, east, north, postcode, cleaned.typed, cleaned.corrected, row)
+        area_row = self.data.postcode_areas[row].tolist()
+        if self._boundary_column is not None and area_row[self._boundary_column] == NO_AREA:
             raise OutsideArea(place=postcode, council=self.council)
-        return location, row
+        return location, row, area_row
 
     def _match(self, layer: Layer, areas: list[Area], index: int, edge: int) -> AreaMatch:
         area = areas[index] if index != NO_AREA else None

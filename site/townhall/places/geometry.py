@@ -57,20 +57,28 @@ def reproject(geometries: np.ndarray, source: str, target: str = WGS84) -> np.nd
     return shapely.transform(geometries, apply)
 
 
+# PROJ's geodesic on WGS84: Karney's algorithm, the one geopy's ``geodesic`` runs through
+# geographiclib, in C and over numpy arrays (the import ranks millions of pairs with it;
+# tests check it agrees with geopy to a millimetre).
 _GEOD = pyproj.Geod(ellps="WGS84")
 
 
-def geodesic_metres(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Geodesic distances on the WGS84 ellipsoid from one point to many.
+_GEOPY = None
 
-    This is Karney's algorithm, the one geopy's ``geodesic`` runs through
-    geographiclib, in PROJ's C implementation: tests check both agree to a
-    millimetre. geopy's pure-Python call costs about 100 µs here, which alone
-    would be slower than a database round trip for five results.
+
+def geopy_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """``geopy.distance.geodesic`` between two points, in metres (WGS84).
+
+    One geodesic instance serves every call: constructing one per call rebuilds
+    geographiclib's ellipsoid coefficients, which doubles the cost of a distance.
+    geopy is imported on first use, so a postcode lookup never loads it.
     """
-    count = len(lats)
-    _, _, metres = _GEOD.inv(np.full(count, lon), np.full(count, lat), np.asarray(lons), np.asarray(lats))
-    return np.asarray(metres)
+    global _GEOPY
+    if _GEOPY is None:
+        from geopy.distance import geodesic
+
+        _GEOPY = geodesic()
+    return _GEOPY.measure((lat1, lon1), (lat2, lon2)) * 1000.0
 
 
 def repair(geometry: shapely.Geometry) -> tuple[shapely.Geometry, str | None]:
@@ -252,3 +260,91 @@ def _pairs_within(tree, facility_east, facility_north, east, north, radius):
     metres = np.hypot(facility_east[facility] - east[square], facility_north[facility] - north[square])
     keep = metres <= radius[square]
     return square[keep], facility[keep], metres[keep]
+
+
+# Pairs (point, candidate facility) measured at once by ``nearest_by_geodesic``: bounds its memory.
+_PAIRS_PER_CHUNK = 4_000_000
+
+
+def nearest_by_geodesic(
+    point_lon: np.ndarray,
+    point_lat: np.ndarray,
+    point_east: np.ndarray,
+    point_north: np.ndarray,
+    wanted_points: np.ndarray,
+    facility_lon: np.ndarray,
+    facility_lat: np.ndarray,
+    facility_east: np.ndarray,
+    facility_north: np.ndarray,
+    tie_rank: np.ndarray,
+    wanted: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every point's ``wanted`` nearest facilities by geodesic distance, for many points at once.
+
+    Returns (facility indices, metres), each of shape (points, min(wanted, facilities)),
+    nearest first, ties broken by ``tie_rank`` (lower first). Rows for points not in
+    ``wanted_points`` (a boolean mask), or off the National Grid, are -1 and NaN.
+
+    Candidates come from the 2 km squares of ``cell_candidates``; for each point only
+    those within its ``wanted``-th planar distance times the grid's scale margin can be
+    among its nearest, and those are measured on the WGS84 ellipsoid with Karney's
+    algorithm (PROJ's geodesic inverse over numpy arrays, what geopy computes one pair
+    at a time) and ranked.
+    """
+    width = min(int(wanted), len(facility_east))
+    count = len(point_east)
+    indices = np.full((count, width), -1, dtype=np.int32)
+    metres = np.full((count, width), np.nan)
+    if not width or not count:
+        return indices, metres
+    point_east = np.asarray(point_east, dtype=float)
+    point_north = np.asarray(point_north, dtype=float)
+    usable = np.asarray(wanted_points, dtype=bool) & np.isfinite(point_east) & np.isfinite(point_north)
+    usable &= (point_east >= 0) & (point_north >= 0) & np.isfinite(point_lon) & np.isfinite(point_lat)
+    points = np.flatnonzero(usable)
+    if not len(points):
+        return indices, metres
+    columns = (point_east[points] // NEAREST_CELL_METRES).astype(np.int64)
+    rows = (point_north[points] // NEAREST_CELL_METRES).astype(np.int64)
+    _, first, square_of = np.unique(cell_key(columns, rows), return_index=True, return_inverse=True)
+    square_of = square_of.reshape(-1)
+    offsets, candidates = cell_candidates(facility_east, facility_north, columns[first], rows[first], width)
+    # Each square's candidates in tie order, so a stable sort by distance breaks ties by rank.
+    rank = np.asarray(tie_rank, dtype=np.int64)
+    square_of_candidate = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    candidates = candidates[np.lexsort((rank[candidates], square_of_candidate))].astype(np.int64)
+    per_point = offsets[square_of + 1] - offsets[square_of]
+    # Points with as many candidates as each other go together, as rows of one matrix
+    # of about _PAIRS_PER_CHUNK cells (rows are padded to the chunk's longest list).
+    by_size = np.argsort(per_point, kind="stable")
+    limit_factor = PLANAR_MARGIN**2
+    point_lon = np.asarray(point_lon, dtype=float)
+    point_lat = np.asarray(point_lat, dtype=float)
+    begin = 0
+    while begin < len(by_size):
+        end = min(begin + _PAIRS_PER_CHUNK // max(int(per_point[by_size[begin]]), 1), len(by_size))
+        widest = int(per_point[by_size[end - 1]])
+        if widest * (end - begin) > 2 * _PAIRS_PER_CHUNK:
+            end = begin + max(_PAIRS_PER_CHUNK // widest, 1)
+            widest = int(per_point[by_size[end - 1]])
+        chosen = by_size[begin:end]
+        chunk = points[chosen]
+        columns_used = np.arange(widest)
+        valid = columns_used < per_point[chosen][:, None]
+        position = np.where(valid, offsets[square_of[chosen]][:, None] + columns_used, 0)
+        facility = candidates[position]
+        planar = np.hypot(facility_east[facility] - point_east[chunk][:, None],
+                          facility_north[facility] - point_north[chunk][:, None])
+        planar[~valid] = np.inf
+        kth = np.partition(planar, width - 1, axis=1)[:, width - 1]
+        keep_row, keep_column = np.nonzero(planar <= kth[:, None] * limit_factor + 1.0)
+        measured = np.full(planar.shape, np.inf)
+        kept_facility = facility[keep_row, keep_column]
+        _, _, distance = _GEOD.inv(point_lon[chunk][keep_row], point_lat[chunk][keep_row],
+                                   facility_lon[kept_facility], facility_lat[kept_facility])
+        measured[keep_row, keep_column] = distance
+        order = np.argsort(measured, axis=1, kind="stable")[:, :width]
+        indices[chunk] = np.take_along_axis(facility, order, axis=1)
+        metres[chunk] = np.take_along_axis(measured, order, axis=1)
+        begin = end
+    return indices, metres

@@ -288,7 +288,9 @@ def import_postcodes(
     columns: PostcodeColumns = PostcodeColumns(),
     *,
     skip_bad_rows: bool = False,
+    nearest_count: int | None = None,
 ) -> ImportReport:
+    """Replace every postcode with those in a CSV file (``nearest_count``: see ``store_nearest``)."""
     rows = read_postcodes(path, columns)
     if rows.problems and not skip_bad_rows:
         raise ImportFailed(path, rows.problems)
@@ -297,7 +299,7 @@ def import_postcodes(
     with folder.update() as generation:
         store_postcodes(
             generation, rows.postcodes, rows.lon, rows.lat, rows.east, rows.north, rows.withdrawn,
-            source=Path(path).name,
+            source=Path(path).name, nearest_count=nearest_count,
         )
     report = ImportReport("postcodes", str(path), len(rows.postcodes), skipped=rows.problems)
     withdrawn = int(np.count_nonzero(rows.withdrawn))
@@ -308,7 +310,14 @@ def import_postcodes(
     layers = [entry["name"] for entry in folder.manifest()["layers"]]
     if layers:
         report.notes.append("Worked out every postcode's area in: " + ", ".join(layers) + ".")
+    _note_nearest(folder, report)
     return report
+
+
+def _note_nearest(folder: GeodataFolder, report: ImportReport) -> None:
+    nearest = folder.manifest().get("nearest") or {}
+    if nearest.get("widths"):
+        report.notes.append(f"Worked out every postcode's {nearest['count']} nearest places of each kind.")
 
 
 # --- area layers ----------------------------------------------------------------
@@ -716,8 +725,10 @@ def import_facilities(
     *,
     crs: str | None = None,
     skip_bad_rows: bool = False,
+    nearest_count: int | None = None,
 ) -> ImportReport:
-    """Replace every facility with those in a CSV or GeoJSON file."""
+    """Replace every facility with those in a CSV or GeoJSON file, and work out every
+    postcode's nearest of each category again (``nearest_count`` of each: see ``store_nearest``)."""
     current = folder.current
     places = StoredGeodata(current) if current is not None else None
     rows = read_facilities(path, places, crs=crs)
@@ -726,9 +737,11 @@ def import_facilities(
     if not rows.facilities:
         raise ImportFailed(path, rows.problems or [Problem("file", "there are no facilities in it")])
     with folder.update() as generation:
-        store_facilities(generation, rows.categories, rows.facilities, source=Path(path).name)
+        store_facilities(generation, rows.categories, rows.facilities, source=Path(path).name,
+                         nearest_count=nearest_count)
     report = ImportReport("facilities", str(path), len(rows.facilities), skipped=rows.problems)
     report.notes.append(
         "Categories: " + ", ".join(f"{c.label} ({sum(f.category == c.slug for f in rows.facilities)})" for c in rows.categories) + "."
     )
+    _note_nearest(folder, report)
     return report

@@ -34,7 +34,7 @@ _DIGIT_LOOKALIKES = {"O": "0", "I": "1"}
 _LONGEST_ECHO = 40
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: cheaper to build on every lookup; treat as read-only
 class CleanPostcode:
     """A postcode in its standard form, with what was typed and whether we changed letters."""
 

@@ -13,13 +13,17 @@ Layout (``TOWNHALL_GEODATA``, default ``geodata/``)::
       layers/<layer>.json    each area's code, name and properties
       layers/<layer>.wkb     the areas' polygons (WKB, WGS84) + <layer>.offsets.npy
       facilities.json        facilities and their categories
-      nearest/<category>.*.npy  per 2 km square with postcodes: the facilities that can be
-                             among its 5 nearest (cells, offsets, candidates; CSR)
+      nearest/<category>.facilities.npy  per postcode (row): its K nearest facilities of the
+                             category, nearest first (index into facilities.json; int16, or
+                             int32 past 32,767 facilities); -1 where not worked out
+                             (withdrawn, or no grid position)
+      nearest/<category>.metres.npy      the same rows: geodesic metres (float32)
 
 An import builds a new generation beside the old one (unchanged files are hard
 links) and only then points CURRENT at it, so a failed or interrupted import
 leaves the data the site is serving untouched. Per-postcode answers are worked
-out at import time, so a postcode lookup is a binary search and a few reads.
+out at import time, so a postcode lookup is a binary search and a few reads
+(K is min(TOWNHALL_NEAREST_PRECOMPUTED, the category's size): manifest "nearest").
 """
 
 from __future__ import annotations
@@ -317,17 +321,20 @@ class StoredGeodata:
         self.categories = [Category(entry["slug"], entry["label"]) for entry in facilities["categories"]]
         self.facilities = [Facility(**entry) for entry in facilities["facilities"]]
         self._geometries: dict[str, np.ndarray] = {}
-        self.nearest_ahead = (self.manifest.get("nearest") or {}).get("count", 0)
+        nearest = self.manifest.get("nearest") or {}
+        self._nearest_widths: dict[str, int] = nearest.get("widths", {}) if self.has_postcodes else {}
 
-    def nearest_squares(self, category: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """(square keys, offsets, candidates) worked out at import for a category, if any."""
-        folder = self.path / "nearest"
-        if category not in (self.manifest.get("nearest") or {}).get("categories", []):
+    def nearest_lists(self, category: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Every postcode's nearest facilities of a category and their distances, as the
+        import stored them: (facility indices, metres), one row per postcode, or None."""
+        if category not in self._nearest_widths:
             return None
-        return tuple(  # type: ignore[return-value]
-            _plain(np.load(folder / f"{category}.{part}.npy", mmap_mode="r"))
-            for part in ("cells", "offsets", "candidates")
-        )
+        folder = self.path / "nearest"
+        found = _plain(np.load(folder / f"{category}.facilities.npy", mmap_mode="r"))
+        metres = _plain(np.load(folder / f"{category}.metres.npy", mmap_mode="r"))
+        if found.shape != (len(self.keys), self._nearest_widths[category]) or metres.shape != found.shape:
+            raise ValueError(f"{self.path}: the nearest {category} do not match the postcodes")
+        return found, metres
 
     @classmethod
     def open(cls, root: str | os.PathLike[str]) -> StoredGeodata:
