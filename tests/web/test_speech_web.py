@@ -325,14 +325,47 @@ def test_requests_are_limited_per_client_across_workers(tmp_path: Path) -> None:
     assert "asked for a lot of audio" in limited.get_data(as_text=True)
     assert "<html" not in limited.get_data(as_text=True)
     assert first.test_client().get("/listen/audio", query_string=missing).status_code == 429
-    # Not counted: finished audio named by its key, and the rest of a download (a Range not from 0).
+    # Not counted: finished audio named by its key.
     assert second.test_client().get(audio).status_code == 200
-    continued = first.test_client().get("/listen/audio", query_string=missing, headers={"Range": "bytes=500-"})
-    assert continued.status_code == 404
     # Another client is not affected.
     other = first.test_client().get("/listen", query_string=missing, environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 404
     first.extensions["townhall.speech"].synthesiser.close()
+
+
+def test_a_range_header_never_skips_the_limit(tmp_path: Path) -> None:
+    """A Range not from byte 0 used to skip the limit, so audio could be made without any limit."""
+    app = build(tmp_path, TOWNHALL_SPEECH_RATE_LIMIT=2)
+    client = app.test_client()
+    missing = {"page": "/no-such-page"}
+    assert [client.get("/listen", query_string=missing).status_code for _ in range(2)] == [404, 404]
+    wanted = {"page": SERVICE, "section": SHORT_SECTION, "format": "mp3"}
+    for ranges in ("bytes=1-", "bytes=500-999", "bytes=-100", "bytes=0-"):
+        for endpoint in ("/listen/audio", "/listen/cues"):
+            response = client.get(endpoint, query_string=wanted, headers={"Range": ranges})
+            assert response.status_code == 429, (endpoint, ranges)
+    speaker = app.extensions.get("townhall.speech")
+    assert speaker is None or speaker.cache.total_bytes() == 0  # nothing was made
+
+
+def test_audio_already_made_is_not_counted_with_or_without_its_key(tmp_path: Path) -> None:
+    app = build(tmp_path, TOWNHALL_SPEECH_RATE_LIMIT=2)
+    client = app.test_client()
+    wanted = {"page": SERVICE, "section": SHORT_SECTION, "format": "mp3"}
+    made = client.get("/listen/audio", query_string=wanted)  # 1: made now
+    assert made.status_code == 200
+    assert client.get("/listen", query_string={"page": "/no-such-page"}).status_code == 404  # 2
+    assert client.get("/listen", query_string={"page": "/no-such-page"}).status_code == 429
+    # Seeking in, replaying or showing audio that is made costs nothing more.
+    seek = client.get("/listen/audio", query_string=wanted, headers={"Range": "bytes=100-"})
+    assert seek.status_code == 206 and seek.data == made.data[100:]
+    assert client.get("/listen/audio", query_string=wanted).status_code == 200
+    assert client.get("/listen/cues", query_string=wanted).status_code == 200
+    assert client.get("/listen/player", query_string=wanted, headers=HX).status_code == 200
+    # Audio not made yet still counts.
+    other = {"page": SERVICE, "section": SHORT_SECTION, "format": "mp3", "speed": "fast"}
+    assert client.get("/listen/audio", query_string=other, headers={"Range": "bytes=100-"}).status_code == 429
+    app.extensions["townhall.speech"].synthesiser.close()
 
 
 def test_showing_a_page_in_speech_mode_gets_a_worker_ready(tmp_path: Path) -> None:

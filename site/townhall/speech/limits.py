@@ -92,13 +92,12 @@ class RateLimiter:
 class SpeechLimit:
     """Which speech requests count towards the per-client limit, and whether one more is allowed.
 
-    Every request to the speech routes counts, except:
-
-    * a Range request that continues a download (one not from byte 0): the
-      download it continues was counted when it started, and a seek while
-      listening should not cost a listener their quota;
-    * a request for audio that is already made (``cached``): it costs no more
-      than a static file.
+    Every request to the speech routes counts, except one for audio that is
+    already made (``made``): serving it costs no more than a static file, so
+    seeking, replaying and showing a player for finished audio are free. The
+    web layer decides ``made`` by looking in the cache, never from what the
+    request says about itself: a Range header in particular proves nothing
+    (``Range: bytes=1-`` on audio not made yet would be free synthesis).
     """
 
     def __init__(self, limiter: RateLimiter) -> None:
@@ -110,8 +109,7 @@ class SpeechLimit:
         path = Path(settings["TOWNHALL_AUDIO_CACHE"]) / ".rate-limit.sqlite3"
         return cls(RateLimiter(path, int(settings["TOWNHALL_SPEECH_RATE_LIMIT"])))
 
-    def check(self, address: str, *, cached: bool, range_header: str = "", now: float | None = None) -> Decision:
-        ranges = range_header.replace(" ", "")
-        if (ranges and not ranges.startswith("bytes=0-")) or cached:
+    def check(self, address: str, *, made: bool, now: float | None = None) -> Decision:
+        if made:
             return Decision(True, 0, self.limiter.limit, 0)
         return self.limiter.hit(address or "unknown", now)

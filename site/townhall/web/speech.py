@@ -20,8 +20,9 @@ How it fits together:
 * Audio is served from the cache with ETag and Range support (HTTP 206), so
   phones can seek. URLs that carry the audio's key (``v=``) never change
   meaning and are cached by browsers for a year.
-* Every speech request counts towards a per-client limit; which requests
-  count is ``speech/limits.py``'s policy (``SpeechLimit``).
+* Every speech request counts towards a per-client limit, except requests for
+  audio already in the cache (``speech/limits.py``, ``SpeechLimit``). A Range
+  header never makes a request free.
 * Nothing here answers with a 500: a missing engine, a timeout, a busy machine,
   an unknown page or section each get a plain message (503, 404 or 429).
 
@@ -249,14 +250,34 @@ def length_of(utterances: tuple[Utterance, ...], speed: str) -> tuple[float, boo
 def limit_requests():
     if request.environ.get(INTERNAL_KEY):
         return None
-    decision = limit().check(request.remote_addr or "unknown", cached=_cached_by_key() is not None,
-                             range_header=request.headers.get("Range", ""))
+    decision = limit().check(request.remote_addr or "unknown", made=_requested_audio_is_made())
     if decision.allowed:
         return None
     message = rate_limited_message()
     response = problem(message, 429, fragment=request.endpoint == "speech.player" and is_htmx())
     response.headers["Retry-After"] = str(decision.retry_after)
     return response
+
+
+def _requested_audio_is_made() -> bool:
+    """Whether this request is for audio already in the cache (by its key, or by page and section).
+
+    Only looked up without drawing the page: when the page's script is not
+    remembered, finding out would cost a page render, so the request counts.
+    """
+    if _cached_by_key() is not None:
+        return True
+    if request.endpoint not in ("speech.audio", "speech.cues", "speech.player"):
+        return False
+    try:
+        page, section, speed = request_values()
+        script = scripts().get(_memory_key(page))
+        if script is None:
+            return False
+        _title, utterances = part(script, section)
+    except SpeechError:
+        return False
+    return speaker().cached(utterances, speed) is not None
 
 
 def problem(message: str, status: int, *, fragment: bool, title: str | None = None) -> Response:
