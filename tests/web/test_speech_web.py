@@ -275,6 +275,51 @@ def test_requests_for_other_things_get_a_plain_404(listener, endpoint: str, quer
     assert "could not find that page" in response.get_data(as_text=True)
 
 
+# A language prefix inside `page` once hid the speech routes from the check, so the page was drawn
+# internally (where the limit does not apply) or a listing page read another listing page.
+WELSH_SECTION = "os-byddwn-yn-methu-eich-bin-eto"  # SHORT_SECTION in Welsh
+SMUGGLED = [
+    f"/cy/listen/audio?page={SERVICE}&section={WELSH_SECTION}&format=mp3",
+    f"/cy/listen/cues?page={SERVICE}&section={WELSH_SECTION}",
+    f"/cy/listen/player?page={SERVICE}&section={WELSH_SECTION}",
+    f"/cy/listen?page={SERVICE}",
+    "/cy/listen?page=/cy/listen?page=/",
+    f"/cy/cy/listen/audio?page={SERVICE}&section={WELSH_SECTION}",
+    "/cy/assets/townhall.css",
+    "/cy/healthz",
+]
+
+
+@pytest.mark.parametrize("prefix", ["", "/cy"])
+@pytest.mark.parametrize("smuggled", SMUGGLED)
+def test_a_language_prefix_does_not_hide_the_speech_routes(tmp_path: Path, prefix: str, smuggled: str) -> None:
+    app = build(tmp_path)
+    client = app.test_client()
+    for endpoint in ENDPOINTS:
+        response = client.get(f"{prefix}{endpoint}", query_string={"page": smuggled, "section": "all"})
+        assert response.status_code == 404, (endpoint, smuggled)
+    speaker = app.extensions.get("townhall.speech")
+    assert speaker is None or speaker.cache.total_bytes() == 0  # nothing was made on the way
+    if speaker is not None:
+        speaker.synthesiser.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/listen/audio?page={SERVICE}&section={SHORT_SECTION}", f"/listen/player?page={SERVICE}&section=all",
+     f"/listen?page={SERVICE}", "/listen/cues?page=/", "/assets/townhall.css", "/healthz", "/no-such-page",
+     "/api/postcodes/BK1%201AA"],
+)
+def test_the_internal_renderer_only_draws_html_pages(speech_app, path: str) -> None:
+    from townhall.web.speech import render_internally
+
+    for language in ("en", "cy"):
+        with speech_app.test_request_context("/listen", environ_overrides={"townhall.language": language}):
+            assert render_internally(path) is None, (language, path)
+    with speech_app.test_request_context("/listen"):
+        assert "<main" in render_internally(SERVICE)
+
+
 def test_a_player_problem_is_a_fragment_for_htmx(listener) -> None:
     response = listener.get("/listen/player", query_string={"page": "/no-such-page"}, headers=HX)
     html = response.get_data(as_text=True)

@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable
+from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 from werkzeug.test import EnvironBuilder, run_wsgi_app
@@ -36,14 +36,32 @@ _SECTION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,90}$")
 _AUDIO_KEY = re.compile(r"^[0-9a-f]{40}$")
 
 
-def readable_page(path: str | None) -> str | None:
-    """`path` (already known to be a path on this site) when it is a page to read, else None."""
+def readable_page(path: str | None, languages: Iterable[str] = ()) -> str | None:
+    """`path` (already known to be a path on this site) when it is a page to read, else None.
+
+    `path` is within the language of the speech address (``/cy/listen?page=/services/x``
+    reads the Welsh page), so it never carries a language prefix of its own
+    (`languages`: the prefixes in use, such as ``cy``). One that does is refused:
+    ``/cy/listen/...`` would otherwise slip past the check for the speech routes.
+    """
     if path is None or len(path) > MAX_PAGE_ADDRESS or any(ord(c) < 32 for c in path):
         return None
     bare = urlsplit(path).path
+    if strip_language(bare, languages) != bare:
+        return None
     if bare == "/listen" or bare.startswith(NOT_PAGES):
         return None
     return path
+
+
+def strip_language(path: str, languages: Iterable[str]) -> str:
+    """`path` without any leading language prefixes: ``/cy/cy/listen`` -> ``/listen``."""
+    prefixes = {code.strip("/") for code in languages if code.strip("/")}
+    while True:
+        first, _, rest = path.lstrip("/").partition("/")
+        if first not in prefixes:
+            return path
+        path = "/" + rest
 
 
 def valid_section(section: str) -> bool:

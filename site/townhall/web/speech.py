@@ -80,6 +80,8 @@ bp = Blueprint("speech", __name__)
 
 INTERNAL_KEY = "townhall.speech.internal"  # set on requests made here to read a page
 YEAR = 365 * 24 * 60 * 60
+# Blueprints whose routes are never drawn internally to be read (see refuse_internal_non_pages).
+INTERNAL_REFUSED = ("speech", "assets")
 
 
 # --- the speaker, the limit and remembered scripts (one of each per process) ----------
@@ -116,7 +118,12 @@ def scripts() -> ScriptMemory:
 
 def clean_page(value: str | None) -> str | None:
     """A path on this site that is a page to read, or None. Never another host, never our own routes."""
-    return readable_page(safe_return_path(value))
+    return readable_page(safe_return_path(value), language_prefixes())
+
+
+def language_prefixes() -> list[str]:
+    """The languages whose pages live under a prefix (``cy``); the first language has none."""
+    return list(current_app.config["TOWNHALL_LANGUAGES"])[1:]
 
 
 def current_page() -> str:
@@ -246,10 +253,23 @@ def length_of(utterances: tuple[Utterance, ...], speed: str) -> tuple[float, boo
 # --- rate limit -------------------------------------------------------------------------
 
 
+@bp.before_app_request
+def refuse_internal_non_pages():
+    """A page drawn here to be read is only ever an HTML page: never a speech route, an asset or a file.
+
+    ``clean_page`` already refuses such addresses; this is the renderer's own
+    check, so a way round ``clean_page`` still cannot reach the speech routes
+    (which would make audio without the limit) or read a listing page.
+    """
+    if not request.environ.get(INTERNAL_KEY):
+        return None
+    if request.blueprint in INTERNAL_REFUSED or request.endpoint in (None, "static") or request.method != "GET":
+        return Response("Not a page to read", status=404, mimetype="text/plain")
+    return None
+
+
 @bp.before_request
 def limit_requests():
-    if request.environ.get(INTERNAL_KEY):
-        return None
     decision = limit().check(request.remote_addr or "unknown", made=_requested_audio_is_made())
     if decision.allowed:
         return None
