@@ -224,6 +224,59 @@ def test_the_text_comes_only_from_the_page_never_from_the_request(listener) -> N
     assert re.search(r"v=([0-9a-f]{40})", tampered).group(1) == key
 
 
+# --- what readers type is never read aloud ------------------------------------------------------
+
+
+# Each page with what it must never say. Pages answering these addresses show what was typed, but
+# the speech script reads neutral words instead, so nobody can make the server say their own text.
+ECHOING_PAGES = [
+    ("/search?q=Zebra+Quokka", ["zebra", "quokka"]),
+    ("/search?q=bnis+Quokka", ["bnis", "quokka"]),  # "Did you mean bins quokka?"
+    ("/search?q=bins+colection+Quokka&page=2", ["colection", "quokka"]),
+    ("/your-area?postcode=BK1+IAA", ["iaa"]),  # "You typed “BK1 IAA”. We searched for BK1 1AA."
+    ("/find-my-nearest?category=libraries&postcode=bk1+iaa", ["iaa"]),
+    ("/school-catchment-areas?postcode=BK1+IAA", ["iaa"]),
+]
+
+
+@pytest.mark.parametrize("prefix", ["", "/cy"])
+@pytest.mark.parametrize(("path", "never"), ECHOING_PAGES)
+def test_what_a_reader_typed_is_never_in_the_speech_script(listener, prefix: str, path: str, never: list[str]) -> None:
+    response = listener.get(prefix + path)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert any(word in html.lower() for word in never)  # shown on the page...
+    script = build_script(html, lang="cy" if prefix else "en")
+    spoken = " ".join(u.spoken for u in script.utterances).lower()
+    assert not [word for word in never if word in spoken], spoken  # ...but never said
+    assert 'class="th-speech-bar"' in html and 'class="th-speech-section"' in html
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_the_reviews_example_no_longer_says_what_was_typed(speech_app, language: str) -> None:
+    """/listen/audio?page=/search%3Fq%3Dsay+anything&section=all read "10 results for 'say anything'"."""
+    from townhall.web.speech import script_for
+
+    with speech_app.test_request_context("/listen/audio", environ_overrides={"townhall.language": language}):
+        script = script_for("/search?q=say+anything")
+    spoken = [u.spoken for u in script.utterances]
+    assert not [text for text in spoken if "say anything" in text.lower()]
+    assert re.fullmatch(r"(Heading|Pennawd): \d+ \w+ (for your search|ar gyfer eich chwiliad)\.",
+                        script.section("results-heading").utterances[0].spoken)
+
+
+@pytest.mark.parametrize(
+    "page", ["/your-area?postcode=say+anything", "/find-my-nearest?category=say+anything&postcode=BK1+1AA",
+             "/school-catchment-areas?postcode=say+anything", "/your-area?postcode=ZZ99+9ZZ"],
+)
+def test_answers_that_are_not_results_cannot_be_listened_to(listener, speech_app, page: str) -> None:
+    """Places' error answers (which repeat what was typed) are not 200 pages, so they are never read."""
+    before = speech_app.extensions["townhall.speech"].cache.total_bytes()
+    for endpoint in ENDPOINTS:
+        assert listener.get(endpoint, query_string={"page": page}).status_code == 404
+    assert speech_app.extensions["townhall.speech"].cache.total_bytes() == before
+
+
 # --- the plain listing page (no JavaScript) -----------------------------------------------
 
 
