@@ -277,6 +277,22 @@ def test_answers_that_are_not_results_cannot_be_listened_to(listener, speech_app
     assert speech_app.extensions["townhall.speech"].cache.total_bytes() == before
 
 
+def test_audio_for_addresses_with_a_query_string_is_one_off(listener, speech_app) -> None:
+    """Residents' searches and postcodes are kept briefly, in a small share of the cache (cache.py)."""
+
+    def entry(page: str, section: str):
+        html = player_for(listener, section=section, page=page)
+        return speech_app.extensions["townhall.speech"].cache.get(re.search(r"v=([0-9a-f]{40})", html).group(1))
+
+    assert entry("/search?q=zebra+quokka", "results-heading").transient
+    assert not entry(SERVICE, SHORT_SECTION).transient
+    # The same audio on a page without a query string is kept like the rest.
+    shared = entry("/search?q=yak+wombat", "introduction")
+    assert shared.transient
+    assert entry("/search", "introduction").key == shared.key
+    assert not speech_app.extensions["townhall.speech"].cache.get(shared.key).transient
+
+
 # --- the plain listing page (no JavaScript) -----------------------------------------------
 
 

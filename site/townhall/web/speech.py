@@ -18,7 +18,8 @@ How it fits together:
   section id, never text: the page is rendered here, inside the app, and its
   speech script built from that HTML. Scripts are remembered for a few minutes.
 * Audio is served from the cache with ETag and Range support (HTTP 206), so
-  phones can seek. URLs that carry the audio's key (``v=``) never change
+  phones can seek. Audio for addresses with a query string is one-off
+  ("transient") audio, kept briefly and in a small share of the cache. URLs that carry the audio's key (``v=``) never change
   meaning and are cached by browsers for a year.
 * Every speech request counts towards a per-client limit, except requests for
   audio already in the cache (``speech/limits.py``, ``SpeechLimit``). A Range
@@ -124,6 +125,13 @@ def clean_page(value: str | None) -> str | None:
 def language_prefixes() -> list[str]:
     """The languages whose pages live under a prefix (``cy``); the first language has none."""
     return list(current_app.config["TOWNHALL_LANGUAGES"])[1:]
+
+
+def one_off(page: str) -> bool:
+    """Audio for an address with a query string (search results, a postcode's answers) is kept only
+    briefly and in a small share of the cache, so residents' questions never push out the site's own
+    pages (speech/cache.py, "One-off audio")."""
+    return "?" in page
 
 
 def current_page() -> str:
@@ -354,7 +362,7 @@ def player():
         page, section, speed = request_values()
         script = script_for(page)
         title, utterances = part(script, section)
-        entry = speaker().audio(utterances, speed)
+        entry = speaker().audio(utterances, speed, transient=one_off(page))
     except SpeechError as error:
         if not isinstance(error, NothingToRead):
             log.warning("Speech for %s failed: %s", request.full_path, error.message)
@@ -395,7 +403,7 @@ def _entry_for_request() -> tuple[AudioEntry, str, str]:
         return found, page, request.args.get("section", WHOLE_PAGE)
     page, section, speed = request_values()
     _title, utterances = part(script_for(page), section)
-    return speaker().audio(utterances, speed), page, section
+    return speaker().audio(utterances, speed, transient=one_off(page)), page, section
 
 
 @bp.get("/listen/audio")
