@@ -133,6 +133,25 @@ def test_contact_block_reads_naturally() -> None:
     assert contact.utterances[1].display == "Phone 01632 960100"
 
 
+def test_short_service_numbers_in_a_contact_block_and_in_prose() -> None:
+    html = page(
+        "<h1>Police non-emergency number (101)</h1>"
+        "<dl><dt>Police (not an emergency)</dt><dd>101</dd><dt>Phone</dt><dd>111</dd>"
+        "<dt>Power cuts</dt><dd>105</dd><dt>Textphone</dt><dd>18001 101</dd><dt>Emergency</dt><dd>999</dd></dl>"
+        "<p>Call 116 123 or Childline on 0800 1111. We empty 3 bins at 101 High Street in 2026.</p>"
+    )
+    assert spoken(html) == [
+        "Police non-emergency number (1 0 1).",
+        "Police (not an emergency): 1 0 1",
+        "Phone: 1 1 1",
+        "Power cuts: 1 0 5",
+        "Textphone: 1 8 0 0 1, 1 0 1",
+        "Emergency: 9 9 9",
+        "Call 1 1 6, 1 2 3 or Childline on 0 8 0 0, 1 1 1 1.",
+        "We empty 3 bins at 101 High Street in 2026.",
+    ]
+
+
 def test_sentences_split_but_not_at_abbreviations_or_inside_phone_links() -> None:
     said = spoken(
         page(
