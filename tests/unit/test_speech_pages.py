@@ -48,3 +48,11 @@ def test_controls_go_after_each_section_heading_and_the_length_into_the_bar() ->
     assert "(1 minute)" in spliced and PAGE_DURATION_MARK not in spliced
     assert '<h1>Title</h1>[introduction]<p>Intro.' in spliced
     assert '<h2 id="one">One</h2>[one]<p>First.' in spliced and '<h2 id="two">Two</h2>[two]<p>' in spliced
+
+
+def test_the_page_bar_can_be_taken_out_again() -> None:
+    from townhall.speech.controls import BAR_END, BAR_START, without_page_bar
+
+    html = f"<body>{BAR_START}<div>Listen ({PAGE_DURATION_MARK})</div>{BAR_END}<main>Text</main></body>"
+    assert without_page_bar(html) == "<body><main>Text</main></body>"
+    assert without_page_bar("<body><main>Text</main></body>") == "<body><main>Text</main></body>"

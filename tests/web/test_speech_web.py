@@ -110,6 +110,14 @@ def test_every_kind_of_page_can_be_listened_to(listener, path: str) -> None:
 
 def test_htmx_fragments_and_error_pages_get_no_controls(listener) -> None:
     assert "th-speech-bar" not in listener.get("/no-such-page").get_data(as_text=True)
+    # Places' answers that are not results come with a 4xx status: they cannot be listened to, so no
+    # Listen bar is offered (it used to be, with a link that could only fail).
+    for path in ("/your-area?postcode=say+anything", "/cy/find-my-nearest?category=nothing&postcode=BK1+1AA"):
+        response = listener.get(path)
+        html = response.get_data(as_text=True)
+        assert response.status_code in (400, 404)
+        assert "There is a problem" in html or "Mae problem" in html
+        assert "th-speech-bar" not in html and "th-speech-page-duration" not in html and "/listen?" not in html
     fragment = listener.get("/search?q=bins", headers=HX).get_data(as_text=True)
     assert "th-speech-section" not in fragment
 

@@ -17,6 +17,7 @@ from typing import Callable
 from .script import Section, SpeechScript
 
 PAGE_DURATION_MARK = "<!--th-speech-page-duration-->"
+BAR_START, BAR_END = "<!--th-speech-bar-->", "<!--/th-speech-bar-->"
 
 
 def has_page_bar(html: str) -> bool:
@@ -39,3 +40,12 @@ def splice_controls(html: str, script: SpeechScript, control: Callable[[Section]
 
 def fill_page_duration(html: str, text: str) -> str:
     return html.replace(PAGE_DURATION_MARK, text, 1)
+
+
+def without_page_bar(html: str) -> str:
+    """`html` without the page's speech bar: for a page that cannot be listened to (not a 200 answer)."""
+    start = html.find(BAR_START)
+    end = html.find(BAR_END, start)
+    if start < 0 or end < 0:
+        return html
+    return html[:start] + html[end + len(BAR_END):]

@@ -59,7 +59,7 @@ from ..speech import (
     Utterance,
     build_script,
 )
-from ..speech.controls import fill_page_duration, has_page_bar, splice_controls
+from ..speech.controls import fill_page_duration, has_page_bar, splice_controls, without_page_bar
 from ..speech.engine import FORMATS
 from ..speech.limits import SpeechLimit
 from ..speech.pages import (
@@ -499,15 +499,22 @@ def _wants_controls_for_request() -> bool:
 
 @bp.after_app_request
 def add_listen_controls(response: Response) -> Response:
-    """In speech mode, put a "Listen" control (with the section's length) after each section heading."""
-    if response.status_code != 200 or response.mimetype != "text/html" or response.is_streamed:
+    """In speech mode, put a "Listen" control (with the section's length) after each section heading.
+
+    A page answered with another status than 200 (a places answer with a 4xx
+    status, say) cannot be listened to, so its bar is taken out again.
+    """
+    if response.mimetype != "text/html" or response.is_streamed or response.direct_passthrough:
         return response
-    if response.direct_passthrough or not _wants_controls_for_request():
+    if not _wants_controls_for_request():
         return response
     try:
         html = response.get_data(as_text=True)
         if not has_page_bar(html):
             return response  # not a page drawn in the layout with the speech bar
+        if response.status_code != 200:
+            response.set_data(without_page_bar(html))
+            return response
         script = build_script(html, lang=language())
         page = current_page()
         if script.is_empty():
