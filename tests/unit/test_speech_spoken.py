@@ -110,3 +110,13 @@ def test_other_numbers_stay_numbers(written: str) -> None:
     spoken = normalise(written)
     assert not re.search(r"\b\d \d \d\b", spoken), spoken
     assert re.findall(r"\d+", spoken) == re.findall(r"\d+", written)
+
+
+def test_pauses_for_line_breaks_and_cells_never_double_the_punctuation() -> None:
+    assert normalise("Brackenford District Council , From our boundary") == (
+        "Brackenford District Council, From our boundary")
+    assert normalise("If it is about: a crime now., Contact: Police") == "If it is about: a crime now. Contact: Police"
+    assert normalise("Recycling is collected in week B. ,") == "Recycling is collected in week B."
+    assert normalise("Not sure who to contact?, All services") == "Not sure who to contact? All services"
+    assert normalise("Open now , , See the list ,") == "Open now, See the list"
+    assert normalise("£1,200 and 0 1 6 3 2, 9 6 0") == "1,200 pounds and 0 1 6 3 2, 9 6 0"

@@ -187,4 +187,13 @@ def normalise(text: str, lang: str = "en") -> str:
     text = re.sub(r"\s[·•|]\s", ", ", text)
     text = re.sub(r"\be\.g\.,?(?=\s)", words.for_example, text, flags=re.IGNORECASE)
     text = re.sub(r"\bi\.e\.,?(?=\s)", words.that_is, text, flags=re.IGNORECASE)
-    return text
+    return _tidy_pauses(text)
+
+
+def _tidy_pauses(text: str) -> str:
+    """Commas added for line breaks and table cells, without doubling punctuation the text has:
+    "Council , From" -> "Council, From"; "now., Contact" -> "now. Contact"; "week B. ," -> "week B."."""
+    text = re.sub(r"\s+,", ",", text)
+    text = re.sub(r"([.!?:;]),", r"\1", text)
+    text = re.sub(r",(?:\s*,)+", ",", text)
+    return re.sub(r"(?:\s*,)+\s*$", "", text)
