@@ -189,13 +189,22 @@ def test_data_speech_conventions() -> None:
 
 def test_section_ids_are_stable_unique_and_safe() -> None:
     html = page(
-        "<h1>T</h1><h2>Costs</h2><p>a</p><h2>Costs</h2><p>b</p>"
+        "<h1>T</h1><p>i</p><h2>Costs</h2><p>a</p><h2>Costs</h2><p>b</p>"
         '<h2 id="introduction">Intro heading</h2><p>c</p><h2 id="bad id!">Bad id</h2><p>d</p>'
         "<h2>Introduction</h2><p>e</p>"
     )
     ids = [s.id for s in build_script(html).sections]
     assert ids == [INTRODUCTION_ID, "costs", "costs-2", "introduction-2", "bad-id", "introduction-3"]
     assert ids == [s.id for s in build_script(html).sections]  # the same every time
+
+
+def test_a_section_with_nothing_under_its_heading_is_not_a_section_of_its_own() -> None:
+    html = page("<h1>Ward</h1><h2>Councillors</h2><p>Two.</p>"
+                "<h2>More information</h2><div><h2>Phoning</h2><p>Call us.</p></div>")
+    script = build_script(html)
+    assert [s.id for s in script.sections] == ["councillors", "phoning"]
+    assert [u.spoken for u in script.utterances] == [  # the whole page still says every heading
+        "Ward.", "Heading: Councillors.", "Two.", "Heading: More information.", "Heading: Phoning.", "Call us."]
 
 
 def test_content_after_a_boxed_section_returns_to_the_page_flow() -> None:

@@ -108,6 +108,36 @@ def test_every_kind_of_page_can_be_listened_to(listener, path: str) -> None:
     assert f'href="{prefix}/listen?page=' in html
 
 
+DIRECTORY_AND_PLACES = [
+    "/directory", "/directory/a-to-z", "/directory/not-sure", "/directory/emergency-services-999",
+    "/your-area?postcode=BK1+1AA", "/find-my-nearest?category=libraries&postcode=BK1+1AA",
+    "/school-catchment-areas?postcode=BK1+1AA", "/wards/BKWD01",
+]
+
+
+@pytest.mark.parametrize("prefix", ["", "/cy"])
+@pytest.mark.parametrize("path", DIRECTORY_AND_PLACES)
+def test_directory_and_places_pages_can_be_listened_to(listener, speech_app, prefix: str, path: str) -> None:
+    """The bar and a Listen per section; the shortest section's audio is really made, in the page's language."""
+    response = listener.get(prefix + path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    script = build_script(html, lang="cy" if prefix else "en")
+    assert 'class="th-speech-bar"' in html and "th-speech-page-duration" not in html
+    assert html.count('class="th-speech-section"') == len(script.sections) >= 1
+    # Every section has a title and something to say besides its heading.
+    assert all(section.title and len(section.utterances) >= 2 for section in script.sections)
+    shortest = min(script.sections, key=lambda section: section.words)
+    player = player_for(listener, section=shortest.id, page=path, prefix=prefix)
+    key = re.search(r"v=([0-9a-f]{40})", player).group(1)
+    entry = speech_app.extensions["townhall.speech"].cache.get(key)
+    assert entry is not None and entry.duration > 0.5
+    assert entry.transient == ("?" in path)
+    assert f'srclang="{"cy" if prefix else "en"}"' in player
+    listing = listener.get(f"{prefix}/listen", query_string={"page": path})
+    assert listing.status_code == 200 and listing.get_data(as_text=True).count("<audio ") == len(script.sections) + 1
+
+
 def test_htmx_fragments_and_error_pages_get_no_controls(listener) -> None:
     assert "th-speech-bar" not in listener.get("/no-such-page").get_data(as_text=True)
     # Places' answers that are not results come with a 4xx status: they cannot be listened to, so no
