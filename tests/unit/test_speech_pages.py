@@ -56,3 +56,10 @@ def test_the_page_bar_can_be_taken_out_again() -> None:
     html = f"<body>{BAR_START}<div>Listen ({PAGE_DURATION_MARK})</div>{BAR_END}<main>Text</main></body>"
     assert without_page_bar(html) == "<body><main>Text</main></body>"
     assert without_page_bar("<body><main>Text</main></body>") == "<body><main>Text</main></body>"
+
+
+def test_addresses_with_a_query_string_are_one_off() -> None:
+    from townhall.speech.pages import one_off
+
+    assert one_off("/search?q=bins") and one_off("/your-area?postcode=BK1+1AA")
+    assert not one_off("/services/report-a-missed-bin") and not one_off("/find-my-nearest")

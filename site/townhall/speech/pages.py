@@ -64,6 +64,15 @@ def strip_language(path: str, languages: Iterable[str]) -> str:
         path = "/" + rest
 
 
+def one_off(page: str) -> bool:
+    """Whether `page` is a one-off address (search results, a postcode's answers): one with a query string.
+
+    Its audio is kept only briefly and in a small share of the cache, so residents'
+    questions never push out the site's own pages (cache.py, "One-off audio").
+    """
+    return "?" in page
+
+
 def valid_section(section: str) -> bool:
     return section == WHOLE_PAGE or bool(_SECTION_ID.match(section))
 

@@ -66,6 +66,7 @@ from ..speech.pages import (
     WHOLE_PAGE,
     ScriptMemory,
     download_name,
+    one_off,
     part,
     readable_page,
     render_page,
@@ -125,13 +126,6 @@ def clean_page(value: str | None) -> str | None:
 def language_prefixes() -> list[str]:
     """The languages whose pages live under a prefix (``cy``); the first language has none."""
     return list(current_app.config["TOWNHALL_LANGUAGES"])[1:]
-
-
-def one_off(page: str) -> bool:
-    """Audio for an address with a query string (search results, a postcode's answers) is kept only
-    briefly and in a small share of the cache, so residents' questions never push out the site's own
-    pages (speech/cache.py, "One-off audio")."""
-    return "?" in page
 
 
 def current_page() -> str:
