@@ -64,6 +64,38 @@ def test_the_speech_pages_have_no_accessibility_violations(open_page, axe, path:
     assert not violations, describe_violations(violations)
 
 
+DIRECTORY_AND_PLACES = [
+    "/directory", "/directory/not-sure", "/directory/emergency-services-999", "/your-area?postcode=BK1+1AA",
+    "/find-my-nearest?category=libraries&postcode=BK1+1AA", "/school-catchment-areas?postcode=BK1+1AA",
+    "/wards/BKWD01",
+]
+
+
+@pytest.mark.parametrize("prefix", ["", "/cy"])
+@pytest.mark.parametrize("path", DIRECTORY_AND_PLACES)
+def test_directory_and_places_pages_in_speech_mode_have_no_accessibility_violations(
+        open_page, axe, prefix: str, path: str) -> None:
+    page = open_page(prefix + path, width=320, preferences=Preferences(speech="on", text="large", colours="dark"))
+    assert page.locator(".th-speech-bar").is_visible()
+    assert page.locator(".th-speech-section").count() >= 1
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+
+
+@pytest.mark.parametrize("path", ["/cy/find-my-nearest?category=libraries&postcode=BK1+1AA", "/directory/not-sure"])
+def test_a_result_page_with_a_player_open_has_no_accessibility_violations(open_page, axe, path: str) -> None:
+    page = open_page(path, preferences=SPEECH)
+    link = page.locator("a.th-speech-section__link").last
+    target = link.get_attribute("hx-target")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"{target} [data-speech-player][data-speech-ready]", timeout=60_000)
+    assert page.evaluate("document.activeElement.matches('[data-speech-toggle]')")
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+
+
 def test_keyboard_only_listening_with_highlighting(open_page, live_server) -> None:
     requests: list[str] = []
     page = open_page(SERVICE, preferences=SPEECH, record=requests)

@@ -16,11 +16,11 @@ from townhall.speech.engine import Cue, Rendering
 from townhall.speech.errors import SpeechTimedOut
 
 
-def put(cache: AudioCache, key: str, size: int = 1000):
+def put(cache: AudioCache, key: str, size: int = 1000, transient: bool = False):
     staged = cache.staging()
     (staged / "audio.ogg").write_bytes(b"O" * size)
     rendering = Rendering(staged, {"ogg": "audio.ogg"}, 1.5, (Cue(0.0, 1.5, "Hello & <bye>"),), ("gmw/en",))
-    return cache.commit(key, staged, rendering, speed="normal", engine="test")
+    return cache.commit(key, staged, rendering, speed="normal", engine="test", transient=transient)
 
 
 def age(cache: AudioCache, key: str, seconds_ago: float) -> None:
@@ -106,6 +106,67 @@ def test_stale_staging_folders_are_cleaned(tmp_path: Path) -> None:
 def test_bad_keys_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         AudioCache(tmp_path, 1000).folder_for("../etc")
+
+
+# --- one-off (transient) audio: for addresses with a query string ------------------------------
+
+
+def entry_bytes(tmp_path: Path) -> int:
+    probe = AudioCache(tmp_path / "probe", 10_000_000)
+    put(probe, "ffff")
+    return probe.total_bytes()
+
+
+def names(cache: AudioCache) -> set[str]:
+    return {item.folder.name for item in cache.items()}
+
+
+def test_one_off_audio_keeps_to_its_share_of_the_cache(tmp_path: Path) -> None:
+    size = entry_bytes(tmp_path)
+    cache = AudioCache(tmp_path / "cache", size * 20, touch_interval=0, transient_share=0.1)  # room for 2 one-off
+    lasting = [f"aa{n:02d}" for n in range(5)]
+    for key in lasting:
+        put(cache, key)
+    for number in range(10):  # residents' searches, one after another
+        put(cache, f"bb{number:02d}", transient=True)
+    one_off = {item.folder.name for item in cache.items() if item.transient}
+    assert one_off <= {"bb08", "bb09"} and "bb09" in one_off  # the newest stay, within the share
+    assert names(cache) >= set(lasting)  # the site's own audio is untouched, though the cache is far from full
+    assert sum(item.size for item in cache.items() if item.transient) <= size * 2
+
+
+def test_one_off_audio_goes_first_when_the_cache_is_full(tmp_path: Path) -> None:
+    size = entry_bytes(tmp_path)
+    cache = AudioCache(tmp_path / "cache", int(size * 4.5), touch_interval=0, transient_share=0.5)
+    put(cache, "aa01")
+    age(cache, "aa01", 500)  # the oldest of all...
+    put(cache, "bb01", transient=True)
+    put(cache, "aa02")
+    put(cache, "aa03")
+    put(cache, "aa04")  # five: over the cap
+    assert names(cache) == {"aa01", "aa02", "aa03", "aa04"}  # ...but lasting, so the one-off audio went
+
+
+def test_one_off_audio_unused_for_an_hour_is_removed(tmp_path: Path) -> None:
+    cache = AudioCache(tmp_path, 10_000_000, touch_interval=0)
+    put(cache, "aa01")
+    put(cache, "bb01", transient=True)
+    put(cache, "bb02", transient=True)
+    age(cache, "aa01", 7200)
+    age(cache, "bb01", 7200)
+    put(cache, "aa02")  # eviction runs after each new entry
+    assert names(cache) == {"aa01", "aa02", "bb02"}
+
+
+def test_one_off_audio_is_marked_and_can_be_made_lasting(tmp_path: Path) -> None:
+    cache = AudioCache(tmp_path, 10_000_000, touch_interval=0)
+    made = put(cache, "bb01", transient=True)
+    assert made.transient and cache.get("bb01").transient
+    lasting = cache.make_lasting("bb01")
+    assert lasting is not None and not lasting.transient and not cache.get("bb01").transient
+    assert not any(item.transient for item in cache.items())
+    assert sorted(p.name for p in cache.folder_for("bb01").iterdir()) == ["audio.ogg", "cues.vtt", "meta.json"]
+    assert cache.make_lasting("cd34") is None  # not there: nothing to keep
 
 
 HOLD_LOCK = """

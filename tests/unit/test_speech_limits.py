@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from townhall.speech.limits import RateLimiter
+from townhall.speech.limits import RateLimiter, SpeechLimit
 
 
 def test_requests_over_the_limit_are_refused_until_the_next_window(tmp_path: Path) -> None:
@@ -42,3 +42,17 @@ def test_a_counter_that_cannot_be_written_lets_requests_through(tmp_path: Path) 
 def test_a_limit_of_zero_turns_limiting_off(tmp_path: Path) -> None:
     limiter = RateLimiter(tmp_path / "limit.sqlite3", limit=0)
     assert all(limiter.hit("192.0.2.1").allowed for _ in range(5))
+
+
+def test_only_audio_already_made_is_free(tmp_path: Path) -> None:
+    limit = SpeechLimit(RateLimiter(tmp_path / "limit.sqlite3", limit=1))
+    now = 6_000_000.0
+    assert all(limit.check("192.0.2.5", made=True, now=now).allowed for _ in range(5))
+    assert limit.check("192.0.2.5", made=False, now=now).allowed
+    assert not limit.check("192.0.2.5", made=False, now=now).allowed
+    assert limit.check("192.0.2.5", made=True, now=now).allowed
+
+
+def test_the_limit_is_built_from_the_settings(tmp_path: Path) -> None:
+    limit = SpeechLimit.from_settings({"TOWNHALL_AUDIO_CACHE": str(tmp_path), "TOWNHALL_SPEECH_RATE_LIMIT": "7"})
+    assert limit.limiter.limit == 7 and limit.limiter.path == tmp_path / ".rate-limit.sqlite3"

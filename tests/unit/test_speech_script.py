@@ -133,6 +133,25 @@ def test_contact_block_reads_naturally() -> None:
     assert contact.utterances[1].display == "Phone 01632 960100"
 
 
+def test_short_service_numbers_in_a_contact_block_and_in_prose() -> None:
+    html = page(
+        "<h1>Police non-emergency number (101)</h1>"
+        "<dl><dt>Police (not an emergency)</dt><dd>101</dd><dt>Phone</dt><dd>111</dd>"
+        "<dt>Power cuts</dt><dd>105</dd><dt>Textphone</dt><dd>18001 101</dd><dt>Emergency</dt><dd>999</dd></dl>"
+        "<p>Call 116 123 or Childline on 0800 1111. We empty 3 bins at 101 High Street in 2026.</p>"
+    )
+    assert spoken(html) == [
+        "Police non-emergency number (1 0 1).",
+        "Police (not an emergency): 1 0 1",
+        "Phone: 1 1 1",
+        "Power cuts: 1 0 5",
+        "Textphone: 1 8 0 0 1, 1 0 1",
+        "Emergency: 9 9 9",
+        "Call 1 1 6, 1 2 3 or Childline on 0 8 0 0, 1 1 1 1.",
+        "We empty 3 bins at 101 High Street in 2026.",
+    ]
+
+
 def test_sentences_split_but_not_at_abbreviations_or_inside_phone_links() -> None:
     said = spoken(
         page(
@@ -170,13 +189,22 @@ def test_data_speech_conventions() -> None:
 
 def test_section_ids_are_stable_unique_and_safe() -> None:
     html = page(
-        "<h1>T</h1><h2>Costs</h2><p>a</p><h2>Costs</h2><p>b</p>"
+        "<h1>T</h1><p>i</p><h2>Costs</h2><p>a</p><h2>Costs</h2><p>b</p>"
         '<h2 id="introduction">Intro heading</h2><p>c</p><h2 id="bad id!">Bad id</h2><p>d</p>'
         "<h2>Introduction</h2><p>e</p>"
     )
     ids = [s.id for s in build_script(html).sections]
     assert ids == [INTRODUCTION_ID, "costs", "costs-2", "introduction-2", "bad-id", "introduction-3"]
     assert ids == [s.id for s in build_script(html).sections]  # the same every time
+
+
+def test_a_section_with_nothing_under_its_heading_is_not_a_section_of_its_own() -> None:
+    html = page("<h1>Ward</h1><h2>Councillors</h2><p>Two.</p>"
+                "<h2>More information</h2><div><h2>Phoning</h2><p>Call us.</p></div>")
+    script = build_script(html)
+    assert [s.id for s in script.sections] == ["councillors", "phoning"]
+    assert [u.spoken for u in script.utterances] == [  # the whole page still says every heading
+        "Ward.", "Heading: Councillors.", "Two.", "Heading: More information.", "Heading: Phoning.", "Call us."]
 
 
 def test_content_after_a_boxed_section_returns_to_the_page_flow() -> None:

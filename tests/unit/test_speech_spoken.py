@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from townhall.speech.spoken import normalise, speak_phone
@@ -62,3 +64,59 @@ def test_symbols_and_abbreviations_become_words() -> None:
 def test_unknown_languages_use_english_words() -> None:
     assert words_for("fr") is ENGLISH
     assert words_for("cy-GB").heading == "Pennawd"
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("If you are in danger, call 999.", "If you are in danger, call 9 9 9."),
+        ("Emergency services (999)", "Emergency services (9 9 9)"),
+        ("112 also works.", "1 1 2 also works."),
+        ("For urgent medical help call NHS 111.", "For urgent medical help call NHS 1 1 1."),
+        ("Calls to 111 are free.", "Calls to 1 1 1 are free."),
+        ("For crime that is not an emergency call the police on 101.",
+         "For crime that is not an emergency call the police on 1 0 1."),
+        ("Police non-emergency number (101)", "Police non-emergency number (1 0 1)"),
+        ("Power cuts (105)", "Power cuts (1 0 5)"),
+        ("105 puts you through to your local electricity network operator.",
+         "1 0 5 puts you through to your local electricity network operator."),
+        ("Phone: 105", "Phone: 1 0 5"),
+        ("Tel. 111", "Tel. 1 1 1"),
+        ("Samaritans: call 116 123, free.", "Samaritans: call 1 1 6, 1 2 3, free."),
+        ("Childline: 0800 1111", "Childline: 0 8 0 0, 1 1 1 1"),
+        ("Use a textphone and call 18000.", "Use a textphone and call 1 8 0 0 0."),
+        ("Dial 18001 then 01632 960000.", "Dial 1 8 0 0 1 then 0 1 6 3 2, 9 6 0, 0 0 0."),
+        ("Relay UK: 18001 111", "Relay UK: 1 8 0 0 1, 1 1 1"),
+        ("Call 999 or 112", "Call 9 9 9 or 1 1 2"),
+    ],
+)
+def test_short_service_numbers_are_read_digit_by_digit(written: str, spoken: str) -> None:
+    assert normalise(written) == spoken
+
+
+def test_short_service_numbers_in_welsh() -> None:
+    assert normalise("Os ydych mewn perygl, ffoniwch 999.", "cy") == "Os ydych mewn perygl, ffoniwch 9 9 9."
+    assert normalise("Ffoniwch GIG 111.", "cy") == "Ffoniwch GIG 1 1 1."
+    assert normalise("Deialwch 18001 ac yna 0800 1111.", "cy") == "Deialwch 1 8 0 0 1 ac yna 0 8 0 0, 1 1 1 1."
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["We have 3 bins.", "In 2026 we emptied 1234 bins.", "It costs £111, or £ 101.", "101 Market Street",
+     "The police station is at 101 High Street.", "Room 101", "We have 101 bins. Call us.", "See page 105 of 116.",
+     "111.5 miles", "9,999 people", "Website: 111.nhs.uk", "A 105 litre bin", "press 55", "reference 12345678"],
+)
+def test_other_numbers_stay_numbers(written: str) -> None:
+    spoken = normalise(written)
+    assert not re.search(r"\b\d \d \d\b", spoken), spoken
+    assert re.findall(r"\d+", spoken) == re.findall(r"\d+", written)
+
+
+def test_pauses_for_line_breaks_and_cells_never_double_the_punctuation() -> None:
+    assert normalise("Brackenford District Council , From our boundary") == (
+        "Brackenford District Council, From our boundary")
+    assert normalise("If it is about: a crime now., Contact: Police") == "If it is about: a crime now. Contact: Police"
+    assert normalise("Recycling is collected in week B. ,") == "Recycling is collected in week B."
+    assert normalise("Not sure who to contact?, All services") == "Not sure who to contact? All services"
+    assert normalise("Open now , , See the list ,") == "Open now, See the list"
+    assert normalise("£1,200 and 0 1 6 3 2, 9 6 0") == "1,200 pounds and 0 1 6 3 2, 9 6 0"

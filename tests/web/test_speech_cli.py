@@ -62,3 +62,19 @@ def test_pregenerate_says_when_speech_is_unavailable(tmp_path: Path) -> None:
     result = app.test_cli_runner().invoke(args=["speech", "pregenerate", "--path", "/your-area"])
     assert result.exit_code == 1
     assert "could not make audio for /your-area" in result.output
+
+
+def test_pregenerate_keeps_one_off_audio_a_page_of_the_site_uses(cli_app) -> None:
+    """Audio first made for a search (one-off) that a page of the site also reads becomes lasting."""
+    speaker = Speaker.from_settings(cli_app.config)
+    searched = build_script(cli_app.test_client().get("/search?q=zebra").get_data(as_text=True))
+    made = speaker.audio(searched.section("introduction").utterances, "normal", transient=True)
+    speaker.synthesiser.close()
+    assert made.transient
+    runner = cli_app.test_cli_runner()
+    status = runner.invoke(args=["speech", "status"])
+    assert "1 for one-off addresses" in status.output
+    result = runner.invoke(args=["speech", "pregenerate", "--path", "/search", "--sections-only"])
+    assert result.exit_code == 0 and "1 already cached" in result.output, result.output
+    assert not speaker.cache.get(made.key).transient
+    assert "0 for one-off addresses" in runner.invoke(args=["speech", "status"]).output

@@ -108,8 +108,46 @@ def test_every_kind_of_page_can_be_listened_to(listener, path: str) -> None:
     assert f'href="{prefix}/listen?page=' in html
 
 
+DIRECTORY_AND_PLACES = [
+    "/directory", "/directory/a-to-z", "/directory/not-sure", "/directory/emergency-services-999",
+    "/your-area?postcode=BK1+1AA", "/find-my-nearest?category=libraries&postcode=BK1+1AA",
+    "/school-catchment-areas?postcode=BK1+1AA", "/wards/BKWD01",
+]
+
+
+@pytest.mark.parametrize("prefix", ["", "/cy"])
+@pytest.mark.parametrize("path", DIRECTORY_AND_PLACES)
+def test_directory_and_places_pages_can_be_listened_to(listener, speech_app, prefix: str, path: str) -> None:
+    """The bar and a Listen per section; the shortest section's audio is really made, in the page's language."""
+    response = listener.get(prefix + path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    script = build_script(html, lang="cy" if prefix else "en")
+    assert 'class="th-speech-bar"' in html and "th-speech-page-duration" not in html
+    assert html.count('class="th-speech-section"') == len(script.sections) >= 1
+    # Every section has a title and something to say besides its heading.
+    assert all(section.title and len(section.utterances) >= 2 for section in script.sections)
+    shortest = min(script.sections, key=lambda section: section.words)
+    player = player_for(listener, section=shortest.id, page=path, prefix=prefix)
+    key = re.search(r"v=([0-9a-f]{40})", player).group(1)
+    entry = speech_app.extensions["townhall.speech"].cache.get(key)
+    assert entry is not None and entry.duration > 0.5
+    assert entry.transient == ("?" in path)
+    assert f'srclang="{"cy" if prefix else "en"}"' in player
+    listing = listener.get(f"{prefix}/listen", query_string={"page": path})
+    assert listing.status_code == 200 and listing.get_data(as_text=True).count("<audio ") == len(script.sections) + 1
+
+
 def test_htmx_fragments_and_error_pages_get_no_controls(listener) -> None:
     assert "th-speech-bar" not in listener.get("/no-such-page").get_data(as_text=True)
+    # Places' answers that are not results come with a 4xx status: they cannot be listened to, so no
+    # Listen bar is offered (it used to be, with a link that could only fail).
+    for path in ("/your-area?postcode=say+anything", "/cy/find-my-nearest?category=nothing&postcode=BK1+1AA"):
+        response = listener.get(path)
+        html = response.get_data(as_text=True)
+        assert response.status_code in (400, 404)
+        assert "There is a problem" in html or "Mae problem" in html
+        assert "th-speech-bar" not in html and "th-speech-page-duration" not in html and "/listen?" not in html
     fragment = listener.get("/search?q=bins", headers=HX).get_data(as_text=True)
     assert "th-speech-section" not in fragment
 
@@ -224,6 +262,75 @@ def test_the_text_comes_only_from_the_page_never_from_the_request(listener) -> N
     assert re.search(r"v=([0-9a-f]{40})", tampered).group(1) == key
 
 
+# --- what readers type is never read aloud ------------------------------------------------------
+
+
+# Each page with what it must never say. Pages answering these addresses show what was typed, but
+# the speech script reads neutral words instead, so nobody can make the server say their own text.
+ECHOING_PAGES = [
+    ("/search?q=Zebra+Quokka", ["zebra", "quokka"]),
+    ("/search?q=bnis+Quokka", ["bnis", "quokka"]),  # "Did you mean bins quokka?"
+    ("/search?q=bins+colection+Quokka&page=2", ["colection", "quokka"]),
+    ("/your-area?postcode=BK1+IAA", ["iaa"]),  # "You typed “BK1 IAA”. We searched for BK1 1AA."
+    ("/find-my-nearest?category=libraries&postcode=bk1+iaa", ["iaa"]),
+    ("/school-catchment-areas?postcode=BK1+IAA", ["iaa"]),
+]
+
+
+@pytest.mark.parametrize("prefix", ["", "/cy"])
+@pytest.mark.parametrize(("path", "never"), ECHOING_PAGES)
+def test_what_a_reader_typed_is_never_in_the_speech_script(listener, prefix: str, path: str, never: list[str]) -> None:
+    response = listener.get(prefix + path)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert any(word in html.lower() for word in never)  # shown on the page...
+    script = build_script(html, lang="cy" if prefix else "en")
+    spoken = " ".join(u.spoken for u in script.utterances).lower()
+    assert not [word for word in never if word in spoken], spoken  # ...but never said
+    assert 'class="th-speech-bar"' in html and 'class="th-speech-section"' in html
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_the_reviews_example_no_longer_says_what_was_typed(speech_app, language: str) -> None:
+    """/listen/audio?page=/search%3Fq%3Dsay+anything&section=all read "10 results for 'say anything'"."""
+    from townhall.web.speech import script_for
+
+    with speech_app.test_request_context("/listen/audio", environ_overrides={"townhall.language": language}):
+        script = script_for("/search?q=say+anything")
+    spoken = [u.spoken for u in script.utterances]
+    assert not [text for text in spoken if "say anything" in text.lower()]
+    assert re.fullmatch(r"(Heading|Pennawd): \d+ \w+ (for your search|ar gyfer eich chwiliad)\.",
+                        script.section("results-heading").utterances[0].spoken)
+
+
+@pytest.mark.parametrize(
+    "page", ["/your-area?postcode=say+anything", "/find-my-nearest?category=say+anything&postcode=BK1+1AA",
+             "/school-catchment-areas?postcode=say+anything", "/your-area?postcode=ZZ99+9ZZ"],
+)
+def test_answers_that_are_not_results_cannot_be_listened_to(listener, speech_app, page: str) -> None:
+    """Places' error answers (which repeat what was typed) are not 200 pages, so they are never read."""
+    before = speech_app.extensions["townhall.speech"].cache.total_bytes()
+    for endpoint in ENDPOINTS:
+        assert listener.get(endpoint, query_string={"page": page}).status_code == 404
+    assert speech_app.extensions["townhall.speech"].cache.total_bytes() == before
+
+
+def test_audio_for_addresses_with_a_query_string_is_one_off(listener, speech_app) -> None:
+    """Residents' searches and postcodes are kept briefly, in a small share of the cache (cache.py)."""
+
+    def entry(page: str, section: str):
+        html = player_for(listener, section=section, page=page)
+        return speech_app.extensions["townhall.speech"].cache.get(re.search(r"v=([0-9a-f]{40})", html).group(1))
+
+    assert entry("/search?q=zebra+quokka", "results-heading").transient
+    assert not entry(SERVICE, SHORT_SECTION).transient
+    # The same audio on a page without a query string is kept like the rest.
+    shared = entry("/search?q=yak+wombat", "introduction")
+    assert shared.transient
+    assert entry("/search", "introduction").key == shared.key
+    assert not speech_app.extensions["townhall.speech"].cache.get(shared.key).transient
+
+
 # --- the plain listing page (no JavaScript) -----------------------------------------------
 
 
@@ -273,6 +380,51 @@ def test_requests_for_other_things_get_a_plain_404(listener, endpoint: str, quer
     response = listener.get(endpoint, query_string=query)
     assert response.status_code == 404
     assert "could not find that page" in response.get_data(as_text=True)
+
+
+# A language prefix inside `page` once hid the speech routes from the check, so the page was drawn
+# internally (where the limit does not apply) or a listing page read another listing page.
+WELSH_SECTION = "os-byddwn-yn-methu-eich-bin-eto"  # SHORT_SECTION in Welsh
+SMUGGLED = [
+    f"/cy/listen/audio?page={SERVICE}&section={WELSH_SECTION}&format=mp3",
+    f"/cy/listen/cues?page={SERVICE}&section={WELSH_SECTION}",
+    f"/cy/listen/player?page={SERVICE}&section={WELSH_SECTION}",
+    f"/cy/listen?page={SERVICE}",
+    "/cy/listen?page=/cy/listen?page=/",
+    f"/cy/cy/listen/audio?page={SERVICE}&section={WELSH_SECTION}",
+    "/cy/assets/townhall.css",
+    "/cy/healthz",
+]
+
+
+@pytest.mark.parametrize("prefix", ["", "/cy"])
+@pytest.mark.parametrize("smuggled", SMUGGLED)
+def test_a_language_prefix_does_not_hide_the_speech_routes(tmp_path: Path, prefix: str, smuggled: str) -> None:
+    app = build(tmp_path)
+    client = app.test_client()
+    for endpoint in ENDPOINTS:
+        response = client.get(f"{prefix}{endpoint}", query_string={"page": smuggled, "section": "all"})
+        assert response.status_code == 404, (endpoint, smuggled)
+    speaker = app.extensions.get("townhall.speech")
+    assert speaker is None or speaker.cache.total_bytes() == 0  # nothing was made on the way
+    if speaker is not None:
+        speaker.synthesiser.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/listen/audio?page={SERVICE}&section={SHORT_SECTION}", f"/listen/player?page={SERVICE}&section=all",
+     f"/listen?page={SERVICE}", "/listen/cues?page=/", "/assets/townhall.css", "/healthz", "/no-such-page",
+     "/api/postcodes/BK1%201AA"],
+)
+def test_the_internal_renderer_only_draws_html_pages(speech_app, path: str) -> None:
+    from townhall.web.speech import render_internally
+
+    for language in ("en", "cy"):
+        with speech_app.test_request_context("/listen", environ_overrides={"townhall.language": language}):
+            assert render_internally(path) is None, (language, path)
+    with speech_app.test_request_context("/listen"):
+        assert "<main" in render_internally(SERVICE)
 
 
 def test_a_player_problem_is_a_fragment_for_htmx(listener) -> None:
@@ -325,14 +477,47 @@ def test_requests_are_limited_per_client_across_workers(tmp_path: Path) -> None:
     assert "asked for a lot of audio" in limited.get_data(as_text=True)
     assert "<html" not in limited.get_data(as_text=True)
     assert first.test_client().get("/listen/audio", query_string=missing).status_code == 429
-    # Not counted: finished audio named by its key, and the rest of a download (a Range not from 0).
+    # Not counted: finished audio named by its key.
     assert second.test_client().get(audio).status_code == 200
-    continued = first.test_client().get("/listen/audio", query_string=missing, headers={"Range": "bytes=500-"})
-    assert continued.status_code == 404
     # Another client is not affected.
     other = first.test_client().get("/listen", query_string=missing, environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 404
     first.extensions["townhall.speech"].synthesiser.close()
+
+
+def test_a_range_header_never_skips_the_limit(tmp_path: Path) -> None:
+    """A Range not from byte 0 used to skip the limit, so audio could be made without any limit."""
+    app = build(tmp_path, TOWNHALL_SPEECH_RATE_LIMIT=2)
+    client = app.test_client()
+    missing = {"page": "/no-such-page"}
+    assert [client.get("/listen", query_string=missing).status_code for _ in range(2)] == [404, 404]
+    wanted = {"page": SERVICE, "section": SHORT_SECTION, "format": "mp3"}
+    for ranges in ("bytes=1-", "bytes=500-999", "bytes=-100", "bytes=0-"):
+        for endpoint in ("/listen/audio", "/listen/cues"):
+            response = client.get(endpoint, query_string=wanted, headers={"Range": ranges})
+            assert response.status_code == 429, (endpoint, ranges)
+    speaker = app.extensions.get("townhall.speech")
+    assert speaker is None or speaker.cache.total_bytes() == 0  # nothing was made
+
+
+def test_audio_already_made_is_not_counted_with_or_without_its_key(tmp_path: Path) -> None:
+    app = build(tmp_path, TOWNHALL_SPEECH_RATE_LIMIT=2)
+    client = app.test_client()
+    wanted = {"page": SERVICE, "section": SHORT_SECTION, "format": "mp3"}
+    made = client.get("/listen/audio", query_string=wanted)  # 1: made now
+    assert made.status_code == 200
+    assert client.get("/listen", query_string={"page": "/no-such-page"}).status_code == 404  # 2
+    assert client.get("/listen", query_string={"page": "/no-such-page"}).status_code == 429
+    # Seeking in, replaying or showing audio that is made costs nothing more.
+    seek = client.get("/listen/audio", query_string=wanted, headers={"Range": "bytes=100-"})
+    assert seek.status_code == 206 and seek.data == made.data[100:]
+    assert client.get("/listen/audio", query_string=wanted).status_code == 200
+    assert client.get("/listen/cues", query_string=wanted).status_code == 200
+    assert client.get("/listen/player", query_string=wanted, headers=HX).status_code == 200
+    # Audio not made yet still counts.
+    other = {"page": SERVICE, "section": SHORT_SECTION, "format": "mp3", "speed": "fast"}
+    assert client.get("/listen/audio", query_string=other, headers={"Range": "bytes=100-"}).status_code == 429
+    app.extensions["townhall.speech"].synthesiser.close()
 
 
 def test_showing_a_page_in_speech_mode_gets_a_worker_ready(tmp_path: Path) -> None:

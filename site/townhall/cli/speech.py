@@ -125,7 +125,10 @@ def pregenerate(speeds: tuple[str, ...], paths: tuple[str, ...], jobs: int, time
         submitted: set[str] = set()
         for path, utterances, speed in work:
             key = speaker.key(utterances, speed)
-            if key in submitted or speaker.cache.get(key) is not None:
+            found = None if key in submitted else speaker.cache.get(key)
+            if found is not None and found.transient:
+                speaker.cache.make_lasting(key)  # a page of the site uses it: keep it like the rest
+            if key in submitted or found is not None:
                 cached += key not in submitted
                 continue
             submitted.add(key)
@@ -174,12 +177,16 @@ def voices(show_all: bool) -> None:
 def status() -> None:
     """The engine, the formats this machine can make and the cache's size."""
     speaker = _speaker()
-    entries = list(speaker.cache.entries())
+    items = list(speaker.cache.items())
+    one_off = [item for item in items if item.transient]
     click.echo(f"Engine: {speaker.engine_version}")
     click.echo(f"Formats: {', '.join(speaker.synthesiser.formats())}"
                + ("" if available_encoders(speaker.synthesiser.ffmpeg) else " (ffmpeg not found: WAV only)"))
-    click.echo(f"Cache: {speaker.cache.root}, {len(entries)} audio, "
-               f"{sum(size for _, size, _ in entries) / 1e6:.1f} MB of {speaker.cache.max_bytes / 1e6:.0f} MB")
+    click.echo(f"Cache: {speaker.cache.root}, {len(items)} audio, "
+               f"{sum(item.size for item in items) / 1e6:.1f} MB of {speaker.cache.max_bytes / 1e6:.0f} MB; "
+               f"{len(one_off)} for one-off addresses (search results, postcodes): "
+               f"{sum(item.size for item in one_off) / 1e6:.1f} MB of at most "
+               f"{speaker.cache.max_bytes * speaker.cache.transient_share / 1e6:.0f} MB")
 
 
 @group.command("clear-cache")

@@ -5,6 +5,9 @@
 * ``engine``  - pyttsx3 on espeak-ng in a separate process, then ffmpeg;
 * ``cache``   - finished audio on disk, shared by every worker, LRU-evicted;
 * ``service`` - Speaker: audio for part of a page, cached or made now;
+* ``pages``   - which page and part to read, remembered scripts, drawing a page inside the app;
+* ``controls``- putting the Listen controls into a finished page;
+* ``limits``  - the per-client request limit and which requests count;
 * ``errors``  - SpeechUnavailable, SpeechTimedOut, SpeechBusy, NothingToRead.
 """
 

@@ -5,6 +5,7 @@ Layout (under TOWNHALL_AUDIO_CACHE)::
     ab/abcdef.../meta.json   what the audio is: length, cues, formats, sizes
                  audio.ogg   audio.mp3   (or audio.wav without an encoder)
                  cues.vtt    the sentence cues as WebVTT
+                 transient   present only in audio made for a one-off address (below)
     .staging/    entries being made (same file system, so the final rename is atomic)
     .trash/      entries being deleted
     .locks/      one lock file per key stripe, so two processes never make the same audio twice
@@ -24,6 +25,23 @@ Why it is safe with several gunicorn workers:
 
 Eviction runs after each new entry, when the total size is over the cap, and
 removes the least recently used entries until the cache is at 90% of it.
+
+One-off audio
+-------------
+Audio made for a page whose address carries a query string (search results,
+a postcode's answers) is *transient*: residents' one-off questions must not
+push out the audio of the site's own pages that ``flask speech pregenerate``
+made at deploy time. Transient audio
+
+* may use at most ``transient_share`` of the cap (10%): past that, the least
+  recently used transient audio goes, whatever the rest of the cache holds;
+* is removed once unused for ``transient_max_age`` seconds (an hour): the
+  listener has moved on, and the same question is rarely asked twice;
+* goes first when the whole cache is over its cap.
+
+The same audio asked for by a page without a query string (or made by
+``pregenerate``) becomes lasting (``make_lasting``): a section that a result
+page shares with an ordinary page, say.
 """
 
 from __future__ import annotations
@@ -39,7 +57,7 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, NamedTuple
 
 from .engine import FORMATS, Cue, Rendering
 from .errors import SpeechTimedOut
@@ -47,6 +65,9 @@ from .vtt import webvtt
 
 META = "meta.json"
 CUES = "cues.vtt"
+TRANSIENT = "transient"
+TRANSIENT_SHARE = 0.1
+TRANSIENT_MAX_AGE = 3600
 LOCK_STRIPES = 256
 STALE_STAGING_SECONDS = 3600
 
@@ -64,6 +85,7 @@ class AudioEntry:
     speed: str
     voices: tuple[str, ...]
     created: float
+    transient: bool = False  # made for a one-off address (see "One-off audio" above)
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -87,11 +109,21 @@ class AudioEntry:
         return sum(self.sizes.values())
 
 
+class CachedItem(NamedTuple):
+    folder: Path
+    size: int
+    used: float  # when last read (meta.json's modification time)
+    transient: bool
+
+
 class AudioCache:
-    def __init__(self, root: Path | str, max_bytes: int, touch_interval: float = 60.0) -> None:
+    def __init__(self, root: Path | str, max_bytes: int, touch_interval: float = 60.0,
+                 transient_share: float = TRANSIENT_SHARE, transient_max_age: float = TRANSIENT_MAX_AGE) -> None:
         self.root = Path(root)
         self.max_bytes = int(max_bytes)
         self.touch_interval = touch_interval
+        self.transient_share = transient_share
+        self.transient_max_age = transient_max_age
 
     # --- reading ----------------------------------------------------------------
 
@@ -126,10 +158,17 @@ class AudioCache:
         folder.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix="make-", dir=folder))
 
-    def commit(self, key: str, staged: Path, rendering: Rendering, *, speed: str, engine: str) -> AudioEntry:
-        """Publish a rendering made in `staged` as the entry for `key`, atomically."""
+    def commit(self, key: str, staged: Path, rendering: Rendering, *, speed: str, engine: str,
+               transient: bool = False) -> AudioEntry:
+        """Publish a rendering made in `staged` as the entry for `key`, atomically.
+
+        `transient`: made for a one-off address, so kept only a short time and
+        within a small share of the cache.
+        """
         sizes = {name: (staged / filename).stat().st_size for name, filename in rendering.files.items()}
         (staged / CUES).write_text(webvtt(rendering.cues), encoding="utf-8")
+        if transient:
+            (staged / TRANSIENT).touch()
         meta = {
             "key": key,
             "duration": round(rendering.duration, 3),
@@ -140,6 +179,7 @@ class AudioCache:
             "voices": list(rendering.voices),
             "engine": engine,
             "created": time.time(),
+            "transient": transient,
         }
         (staged / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         final = self.folder_for(key)
@@ -155,6 +195,21 @@ class AudioCache:
             raise
         self.evict(keep=key)
         return _entry(key, final, meta)
+
+    def make_lasting(self, key: str) -> AudioEntry | None:
+        """Keep transient audio like any other, now that a lasting page uses it too."""
+        folder = self.folder_for(key)
+        try:
+            meta = json.loads((folder / META).read_text(encoding="utf-8"))
+            meta["transient"] = False
+            handle, temporary = tempfile.mkstemp(prefix=".meta-", dir=folder)
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(meta, out, ensure_ascii=False)
+            os.replace(temporary, folder / META)
+            (folder / TRANSIENT).unlink(missing_ok=True)
+        except (FileNotFoundError, NotADirectoryError, ValueError):
+            return None  # evicted meanwhile
+        return _entry(key, folder, meta)
 
     @contextmanager
     def key_lock(self, key: str, deadline: float) -> Iterator[None]:
@@ -178,8 +233,8 @@ class AudioCache:
 
     # --- size and eviction ------------------------------------------------------
 
-    def entries(self) -> Iterator[tuple[Path, int, float]]:
-        """Every entry: (folder, bytes, last used)."""
+    def items(self) -> Iterator[CachedItem]:
+        """Every entry: folder, bytes, last used, transient."""
         if not self.root.is_dir():
             return
         for shard in os.scandir(self.root):
@@ -190,44 +245,69 @@ class AudioCache:
                     continue
                 size = 0
                 used = None
+                transient = False
                 try:
                     for item in os.scandir(entry.path):
                         stat = item.stat()
                         size += stat.st_size
                         if item.name == META:
                             used = stat.st_mtime
+                        elif item.name == TRANSIENT:
+                            transient = True
                 except FileNotFoundError:
                     continue  # removed while we looked
                 if used is not None:
-                    yield Path(entry.path), size, used
+                    yield CachedItem(Path(entry.path), size, used, transient)
+
+    def entries(self) -> Iterator[tuple[Path, int, float]]:
+        """Every entry: (folder, bytes, last used)."""
+        for item in self.items():
+            yield item.folder, item.size, item.used
 
     def total_bytes(self) -> int:
-        return sum(size for _, size, _ in self.entries())
+        return sum(item.size for item in self.items())
 
-    def evict(self, keep: str | None = None) -> int:
-        """Remove least-recently-used entries while over the cap. Returns how many were removed."""
+    def evict(self, keep: str | None = None, now: float | None = None) -> int:
+        """Remove transient audio past its time or its share, then least-recently-used entries while over
+        the cap (transient ones first). Returns how many were removed."""
         self.root.mkdir(parents=True, exist_ok=True)
+        now = time.time() if now is None else now
         with open(self.root / ".evict.lock", "a+") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return 0  # another process is evicting right now
             self._clean_staging()
-            entries = sorted(self.entries(), key=lambda item: item[2])
-            total = sum(size for _, size, _ in entries)
-            if total <= self.max_bytes:
-                return 0
-            target = self.max_bytes * 0.9
-            removed = 0
-            for folder, size, _ in entries:
-                if total <= target:
-                    break
-                if folder.name == keep:
-                    continue
-                if self._remove(folder):
-                    total -= size
-                    removed += 1
-            return removed
+            everything = sorted(self.items(), key=lambda item: item.used)  # least recently used first
+            items = [item for item in everything if item.folder.name != keep]
+            kept = [item for item in everything if item.folder.name == keep]
+            removed: set[Path] = set()
+
+            def remove_until(candidates: list[CachedItem], total: int, target: float) -> int:
+                for item in candidates:
+                    if total <= target:
+                        break
+                    if item.folder not in removed and self._remove(item.folder):
+                        removed.add(item.folder)
+                        total -= item.size
+                return total
+
+            transient = [item for item in items if item.transient]
+            for item in transient:
+                if now - item.used > self.transient_max_age and self._remove(item.folder):
+                    removed.add(item.folder)
+            transient = [item for item in transient if item.folder not in removed]
+            share = self.max_bytes * self.transient_share
+            transient_total = sum(item.size for item in transient + [k for k in kept if k.transient])
+            if transient_total > share:
+                remove_until(transient, transient_total, share * 0.9)
+            remaining = [item for item in items if item.folder not in removed]
+            total = sum(item.size for item in remaining + kept)
+            if total > self.max_bytes:
+                oldest_first = [item for item in remaining if item.transient] + [
+                    item for item in remaining if not item.transient]
+                remove_until(oldest_first, total, self.max_bytes * 0.9)
+            return len(removed)
 
     def clear(self) -> int:
         """Remove every entry. Returns how many were removed."""
@@ -271,4 +351,5 @@ def _entry(key: str, folder: Path, meta: dict) -> AudioEntry:
         speed=meta.get("speed", ""),
         voices=tuple(meta.get("voices", ())),
         created=float(meta.get("created", 0)),
+        transient=bool(meta.get("transient", False)),
     )

@@ -11,6 +11,9 @@ Clients are counted by a hash of their address, never the address itself,
 and rows older than two minutes are deleted. If the file cannot be used
 (a read-only disk, say) the limiter lets requests through and logs why:
 a broken counter must not take listening away from everyone.
+
+Which requests count is ``SpeechLimit``'s policy (the web layer asks it once per
+speech request).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Mapping
 
 log = logging.getLogger(__name__)
 
@@ -83,3 +87,29 @@ class RateLimiter:
             log.warning("The speech rate limit could not be counted (%s); letting the request through", error)
             return Decision(True, 0, self.limit, retry_after)
         return Decision(count <= self.limit, count, self.limit, retry_after)
+
+
+class SpeechLimit:
+    """Which speech requests count towards the per-client limit, and whether one more is allowed.
+
+    Every request to the speech routes counts, except one for audio that is
+    already made (``made``): serving it costs no more than a static file, so
+    seeking, replaying and showing a player for finished audio are free. The
+    web layer decides ``made`` by looking in the cache, never from what the
+    request says about itself: a Range header in particular proves nothing
+    (``Range: bytes=1-`` on audio not made yet would be free synthesis).
+    """
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> "SpeechLimit":
+        """The limiter beside the audio cache, shared by every worker (config.py: TOWNHALL_SPEECH_RATE_LIMIT)."""
+        path = Path(settings["TOWNHALL_AUDIO_CACHE"]) / ".rate-limit.sqlite3"
+        return cls(RateLimiter(path, int(settings["TOWNHALL_SPEECH_RATE_LIMIT"])))
+
+    def check(self, address: str, *, made: bool, now: float | None = None) -> Decision:
+        if made:
+            return Decision(True, 0, self.limiter.limit, 0)
+        return self.limiter.hit(address or "unknown", now)

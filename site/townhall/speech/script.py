@@ -13,6 +13,8 @@ What is read, and how
 * The ``h1`` is read as the page title; other headings are announced:
   "Heading: How to pay." Sections start at the highest heading level used
   under the title (usually ``h2``); deeper headings stay inside their section.
+  A section with nothing under its heading is not a section of its own (the
+  whole page still reads the heading).
 * Paragraphs are read sentence by sentence; each sentence is one cue in the
   WebVTT track, so the page can highlight it while it is read.
 * List items are read one by one; items of a numbered list (``ol``) with their
@@ -713,6 +715,7 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
     current: str | None = None
     flow: str | None = None  # the section the main flow of the page is in
     containers: dict[str, int | None] = {}  # section id -> the <section> element it started in
+    said: set[str] = set()  # sections that say something besides their own heading
     characters = 0
     truncated = False
     for block in blocks:
@@ -739,6 +742,7 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
             current = flow = INTRODUCTION_ID
             sections.setdefault(INTRODUCTION_ID, (title, 1, []))
             anchors[INTRODUCTION_ID] = after_tag(block.end) if block.kind == "title" else None
+        own_heading = starts or block.kind == "title"
         for utterance in _utterances(block, language):
             characters += len(utterance.spoken)
             if characters > MAX_PAGE_CHARACTERS:
@@ -746,17 +750,23 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
                 break
             sections[current][2].append(utterance)
             order.append(utterance)
+            if not own_heading:
+                said.add(current)
         if truncated:
             notice = Utterance("", words_for(language).too_long, 0, language)
             sections[current][2].append(notice)
             order.append(notice)
+            said.add(current)
             break
     if INTRODUCTION_ID in sections:  # the introduction comes first even when it continues later
         sections = {INTRODUCTION_ID: sections.pop(INTRODUCTION_ID), **sections}
+    # A section that says nothing but its heading ("More information" before the headings of what
+    # follows, a title with nothing under it) is not one to listen to on its own; the whole page still
+    # reads its heading.
     built = tuple(
         Section(section_id, heading, level, tuple(utterances), anchors.get(section_id))
         for section_id, (heading, level, utterances) in sections.items()
-        if utterances
+        if utterances and section_id in said
     )
     main_start = None
     if parser.main_start is not None:

@@ -65,9 +65,12 @@ class Speaker:
             return None
         return self.cache.get(self.key(utterances, speed))
 
-    def audio(self, utterances: Sequence[Utterance], speed: str, timeout: float | None = None) -> AudioEntry:
+    def audio(self, utterances: Sequence[Utterance], speed: str, timeout: float | None = None, *,
+              transient: bool = False) -> AudioEntry:
         """The audio for `utterances`: from the cache, or synthesised within the timeout.
 
+        `transient`: for a one-off address (a query string), so the cache keeps
+        it only briefly and in a small share (see cache.py, "One-off audio").
         Raises NothingToRead, SpeechUnavailable, SpeechTimedOut or SpeechBusy.
         """
         if not utterances:
@@ -75,21 +78,29 @@ class Speaker:
         if speed not in SPEEDS:
             raise ValueError(f"speed must be one of {', '.join(SPEEDS)}")
         key = self.key(utterances, speed)
-        entry = self.cache.get(key)
+        entry = self._found(key, transient)
         if entry is not None:
             return entry
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         with self.cache.key_lock(key, deadline):
-            entry = self.cache.get(key)  # made by another process while we waited
+            entry = self._found(key, transient)  # made by another process while we waited
             if entry is not None:
                 return entry
             staged = self.cache.staging()
             try:
                 rendering = self.synthesiser.render(utterances, speed, staged, deadline)
-                return self.cache.commit(key, staged, rendering, speed=speed, engine=self.engine_version)
+                return self.cache.commit(key, staged, rendering, speed=speed, engine=self.engine_version,
+                                         transient=transient)
             finally:
                 if staged.exists():
                     shutil.rmtree(staged, ignore_errors=True)
+
+    def _found(self, key: str, transient: bool) -> AudioEntry | None:
+        """The cached entry for `key`; made lasting when a lasting page asks for transient audio."""
+        entry = self.cache.get(key)
+        if entry is not None and entry.transient and not transient:
+            return self.cache.make_lasting(key) or entry
+        return entry
 
     def estimate_seconds(self, utterances: Sequence[Utterance], speed: str) -> float:
         """How long audio would last, before it is made: words at the speed's rate plus pauses.

@@ -6,6 +6,9 @@ espeak-ng reads most words well but gets council essentials wrong: it reads
 
 * phone numbers digit by digit in their groups: "0 1 6 3 2, 9 6 0, 0 0 0"
   (long groups are split in threes, as people say them);
+* short service numbers too (999, 112, 116 123, 18000, 0800 1111 always; 111,
+  101 and 105 after a word such as "call", "phone", "NHS" or a contact
+  block's "Phone:"), while other numbers stay numbers ("3 bins", "2026");
 * times as people say them: "9am", "5:30pm", "midday"; in Welsh "9 y bore";
 * money: "£52" -> "52 pounds", "£1.50" -> "1 pound 50", "£0" -> "free", "50p" -> "50 pence";
 * "&", "e.g." and "i.e." as words.
@@ -25,6 +28,25 @@ from .words import Words, words_for
 # A UK number as written on a page: 01632 960000, 0800 123 4567, +44 1632 960000,
 # 18001 01632 960000 (Relay UK). Checked further in _is_phone.
 _PHONE = re.compile(r"(?<![\w£.,])(\+?\d[\d ()\-]{7,22}\d)(?![\w])")
+# Short UK service numbers, each standing alone (not part of a bigger number, money or a decimal):
+# a Relay UK prefix alone or before a short number (18000, 18001 111), the 116 helplines (116 123),
+# and three-digit numbers (which of them count is decided in _short_number).
+_SHORT = re.compile(
+    r"(?<![\w£$€.,:/+\-])(?<![£$€]\s)"
+    r"(1800[0-2](?:\s(?:116\s?\d{3}|\d{3})(?![\w%]|[.,:/\-]\w))?|116\s?\d{3}|\d{3})"
+    r"(?![\w%£]|[.,:/\-]\w)"
+)
+ALWAYS_PHONE = {"999", "112"}  # nobody writes these on a council page except as the number to call
+# These are also house numbers, room numbers...: each is a phone number after a word such as "call"
+# (Words.phone_words), in brackets after a name ("Power cuts (105)"), or in a sentence about its
+# service, unless a capitalised word follows (an address: "101 High Street").
+PHONE_IN_CONTEXT = {
+    "101": {"police", "heddlu", "non-emergency"},
+    "105": {"power", "electricity", "trydan", "pŵer"},
+    "111": {"nhs", "gig"},
+}
+_CONTEXT_WORDS = 4  # how many words before a number are looked at
+_CLAUSE_END = re.compile(r"(?<!\btel)[.!?;]\s")  # "Tel. 101" is one clause
 _MONEY = re.compile(r"£\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?(?!\d)")
 _PENCE = re.compile(r"\b(\d{1,2})p\b")
 # A clock time: 9am, 9.30am, 5:30 p.m., 9yb (Welsh "y bore"), or 24-hour 17:00; and
@@ -67,11 +89,39 @@ def _split_group(digits: str) -> list[str]:
 
 def _is_phone(candidate: str) -> bool:
     digits = re.sub(r"\D", "", candidate)
+    if 8 <= len(digits) <= 9 and digits.startswith("08") and not candidate.startswith("+"):
+        return True  # short freephone numbers: 0800 1111 (Childline)
     if not 10 <= len(digits) <= 16:
         return False
     return digits.startswith(("0", "44", "18001", "18002")) and (
         candidate.startswith("+") or digits.startswith(("0", "18001", "18002"))
     )
+
+
+def _short_number(match: re.Match[str], words: Words) -> str:
+    """A short number read as a phone number when it is one (see _SHORT); else as it was."""
+    number = match[1]
+    digits = re.sub(r"\D", "", number)
+    if len(digits) > 3 or digits in ALWAYS_PHONE:
+        return speak_phone(number, words)
+    service = PHONE_IN_CONTEXT.get(digits)
+    if service is None:
+        return number
+    text, start, end = match.string, match.start(), match.end()
+    before = _CLAUSE_END.split(text[:start].lower())[-1]
+    after = _CLAUSE_END.split(text[end:].lower())[0]
+    if any(word in words.phone_words for word in _words(before)[-_CONTEXT_WORDS:]):
+        return speak_phone(number, words)
+    if text[start - 1 : start] == "(" and text[end : end + 1] == ")":
+        return speak_phone(number, words)
+    address = re.match(r"\s+[A-Z]", text[end:]) is not None
+    if not address and service & {*_words(before), *_words(after)}:
+        return speak_phone(number, words)
+    return number
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)
 
 
 def _money(match: re.Match[str], words: Words) -> str:
@@ -129,6 +179,7 @@ def normalise(text: str, lang: str = "en") -> str:
     words = words_for(lang)
     text = _SPACES.sub(" ", text).strip()
     text = _PHONE.sub(lambda m: speak_phone(m[1], words) if _is_phone(m[1]) else m[0], text)
+    text = _SHORT.sub(lambda m: _short_number(m, words), text)
     text = _MONEY.sub(lambda m: _money(m, words), text)
     text = _PENCE.sub(lambda m: f"{m[1]} {words.pence}", text)
     text = _CLOCK.sub(lambda m: _clock(m, words), text)
@@ -136,4 +187,13 @@ def normalise(text: str, lang: str = "en") -> str:
     text = re.sub(r"\s[·•|]\s", ", ", text)
     text = re.sub(r"\be\.g\.,?(?=\s)", words.for_example, text, flags=re.IGNORECASE)
     text = re.sub(r"\bi\.e\.,?(?=\s)", words.that_is, text, flags=re.IGNORECASE)
-    return text
+    return _tidy_pauses(text)
+
+
+def _tidy_pauses(text: str) -> str:
+    """Commas added for line breaks and table cells, without doubling punctuation the text has:
+    "Council , From" -> "Council, From"; "now., Contact" -> "now. Contact"; "week B. ," -> "week B."."""
+    text = re.sub(r"\s+,", ",", text)
+    text = re.sub(r"([.!?:;]),", r"\1", text)
+    text = re.sub(r",(?:\s*,)+", ",", text)
+    return re.sub(r"(?:\s*,)+\s*$", "", text)

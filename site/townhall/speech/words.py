@@ -34,6 +34,8 @@ class Words:
     midnight: str
     for_example: str  # for "e.g."
     that_is: str  # for "i.e."
+    # Words just before a short number that make it a phone number ("call 101", "Phone: 111").
+    phone_words: frozenset[str] = frozenset()
 
 
 ENGLISH = Words(
@@ -56,6 +58,11 @@ ENGLISH = Words(
     midnight="midnight",
     for_example="for example",
     that_is="that is",
+    phone_words=frozenset({
+        "call", "calls", "called", "calling", "phone", "phoned", "phoning", "telephone", "tel", "ring", "ringing",
+        "dial", "dialling", "text", "texting", "textphone", "minicom", "sms", "freephone", "helpline", "hotline",
+        "nhs", "non-emergency",
+    }),
 )
 
 WELSH = Words(
@@ -78,6 +85,12 @@ WELSH = Words(
     midnight="hanner nos",
     for_example="er enghraifft",
     that_is="hynny yw",
+    phone_words=frozenset({
+        "ffoniwch", "ffonio", "ffôn", "ffon", "galwch", "galw", "deialwch", "deialu", "tecstiwch", "tecstio",
+        "testun", "rhadffôn", "gig",
+        # English words too: Welsh pages quote English contact details and English text.
+        "call", "phone", "telephone", "text", "textphone", "nhs", "non-emergency",
+    }),
 )
 
 WORDS = {"en": ENGLISH, "cy": WELSH}

@@ -18,31 +18,31 @@ How it fits together:
   section id, never text: the page is rendered here, inside the app, and its
   speech script built from that HTML. Scripts are remembered for a few minutes.
 * Audio is served from the cache with ETag and Range support (HTTP 206), so
-  phones can seek. URLs that carry the audio's key (``v=``) never change
+  phones can seek. Audio for addresses with a query string is one-off
+  ("transient") audio, kept briefly and in a small share of the cache. URLs that carry the audio's key (``v=``) never change
   meaning and are cached by browsers for a year.
-* Every speech request counts towards a per-client limit (see
-  ``speech/limits.py``), except Range requests that continue a download and
-  requests for finished audio by its key, which cost no more than a static file.
+* Every speech request counts towards a per-client limit, except requests for
+  audio already in the cache (``speech/limits.py``, ``SpeechLimit``). A Range
+  header never makes a request free.
 * Nothing here answers with a 500: a missing engine, a timeout, a busy machine,
   an unknown page or section each get a plain message (503, 404 or 429).
+
+Everything that does not need Flask lives in the speech package: page
+addresses, remembered scripts and drawing a page inside the app
+(``speech/pages.py``), putting the controls into a page (``speech/controls.py``)
+and the limit (``speech/limits.py``). This module is the routes and the hooks.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
-import time
-from collections import OrderedDict
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, g, get_template_attribute, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from jinja2 import pass_context
 from markupsafe import Markup
-from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from ..speech import (
     DEFAULT_SPEED,
@@ -50,6 +50,7 @@ from ..speech import (
     SPEEDS,
     AudioEntry,
     NothingToRead,
+    Section,
     Speaker,
     SpeechBusy,
     SpeechError,
@@ -58,8 +59,20 @@ from ..speech import (
     Utterance,
     build_script,
 )
+from ..speech.controls import fill_page_duration, has_page_bar, splice_controls, without_page_bar
 from ..speech.engine import FORMATS
-from ..speech.limits import RateLimiter
+from ..speech.limits import SpeechLimit
+from ..speech.pages import (
+    WHOLE_PAGE,
+    ScriptMemory,
+    download_name,
+    one_off,
+    part,
+    readable_page,
+    render_page,
+    valid_key,
+    valid_section,
+)
 from .common import is_htmx, language, preferences, render
 from .i18n import BASE_SCRIPT_KEY
 from .preferences import safe_return_path
@@ -68,72 +81,38 @@ log = logging.getLogger(__name__)
 bp = Blueprint("speech", __name__)
 
 INTERNAL_KEY = "townhall.speech.internal"  # set on requests made here to read a page
-WHOLE_PAGE = "all"
-AUDIO_FORMATS = ("ogg", "mp3", "wav")
-SCRIPT_TTL_SECONDS = 300
-SCRIPT_MEMORY = 256
 YEAR = 365 * 24 * 60 * 60
-# Paths that are not pages to read: our own routes, assets, health checks.
-NOT_PAGES = ("/listen/", "/assets/", "/static/", "/healthz")
-_SECTION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,90}$")
-_KEY = re.compile(r"^[0-9a-f]{40}$")
+# Blueprints whose routes are never drawn internally to be read (see refuse_internal_non_pages).
+INTERNAL_REFUSED = ("speech", "assets")
 
 
-# --- the speaker, the limiter and remembered scripts (one of each per process) ----------
+# --- the speaker, the limit and remembered scripts (one of each per process) ----------
 
 _lock = threading.Lock()
 
 
+def _shared(name: str, make):
+    app = current_app._get_current_object()
+    made = app.extensions.get(name)
+    if made is None:
+        with _lock:
+            made = app.extensions.get(name)
+            if made is None:
+                made = make(app)
+                app.extensions[name] = made
+    return made
+
+
 def speaker() -> Speaker:
-    app = current_app._get_current_object()
-    made = app.extensions.get("townhall.speech")
-    if made is None:
-        with _lock:
-            made = app.extensions.get("townhall.speech")
-            if made is None:
-                made = Speaker.from_settings(app.config)
-                app.extensions["townhall.speech"] = made
-    return made
+    return _shared("townhall.speech", lambda app: Speaker.from_settings(app.config))
 
 
-def limiter() -> RateLimiter:
-    app = current_app._get_current_object()
-    made = app.extensions.get("townhall.speech.limiter")
-    if made is None:
-        with _lock:
-            made = app.extensions.get("townhall.speech.limiter")
-            if made is None:
-                path = Path(app.config["TOWNHALL_AUDIO_CACHE"]) / ".rate-limit.sqlite3"
-                made = RateLimiter(path, int(app.config["TOWNHALL_SPEECH_RATE_LIMIT"]))
-                app.extensions["townhall.speech.limiter"] = made
-    return made
-
-
-class ScriptMemory:
-    """Speech scripts of recently read pages, so a Listen click need not render the page again."""
-
-    def __init__(self) -> None:
-        self._items: OrderedDict[tuple, tuple[float, SpeechScript]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> SpeechScript | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is None or found[0] < time.monotonic():
-                return None
-            self._items.move_to_end(key)
-            return found[1]
-
-    def put(self, key: tuple, script: SpeechScript) -> None:
-        with self._lock:
-            self._items[key] = (time.monotonic() + SCRIPT_TTL_SECONDS, script)
-            self._items.move_to_end(key)
-            while len(self._items) > SCRIPT_MEMORY:
-                self._items.popitem(last=False)
+def limit() -> SpeechLimit:
+    return _shared("townhall.speech.limiter", lambda app: SpeechLimit.from_settings(app.config))
 
 
 def scripts() -> ScriptMemory:
-    return current_app.extensions.setdefault("townhall.speech.scripts", ScriptMemory())
+    return _shared("townhall.speech.scripts", lambda app: ScriptMemory())
 
 
 # --- which page, which part -----------------------------------------------------------
@@ -141,13 +120,12 @@ def scripts() -> ScriptMemory:
 
 def clean_page(value: str | None) -> str | None:
     """A path on this site that is a page to read, or None. Never another host, never our own routes."""
-    path = safe_return_path(value)
-    if path is None or len(path) > 300 or any(ord(c) < 32 for c in path):
-        return None
-    bare = urlsplit(path).path
-    if bare == "/listen" or bare.startswith(NOT_PAGES):
-        return None
-    return path
+    return readable_page(safe_return_path(value), language_prefixes())
+
+
+def language_prefixes() -> list[str]:
+    """The languages whose pages live under a prefix (``cy``); the first language has none."""
+    return list(current_app.config["TOWNHALL_LANGUAGES"])[1:]
 
 
 def current_page() -> str:
@@ -178,39 +156,16 @@ def script_for(page: str) -> SpeechScript:
 
 
 def render_internally(page: str) -> str | None:
-    """GET `page` through the whole app (language prefix, templates, hooks) and return its HTML.
-
-    The request carries no cookies, so the page is drawn with default settings
-    and its speech script is the same for every reader.
-    """
-    app = current_app._get_current_object()
+    """GET `page` through the whole app (language prefix, templates, hooks) and return its HTML."""
     lang = language()
-    prefix = "" if lang == "en" else f"/{lang}"
-    path, _, query = page.partition("?")
     base = request.environ.get(BASE_SCRIPT_KEY, request.script_root)
-    builder = EnvironBuilder(path=prefix + path, query_string=query, base_url=request.host_url.rstrip("/") + base)
-    environ = builder.get_environ()
-    environ[INTERNAL_KEY] = True
-    body, status, headers = run_wsgi_app(app.wsgi_app, environ, buffered=True)
-    try:
-        data = b"".join(body)
-    finally:
-        if hasattr(body, "close"):
-            body.close()
-    content_type = dict(headers).get("Content-Type", "")
-    if not status.startswith("200") or not content_type.startswith("text/html"):
-        return None
-    return data.decode("utf-8", "replace")
-
-
-def part(script: SpeechScript, section_id: str) -> tuple[str, tuple[Utterance, ...]]:
-    """(title, utterances) for a section or the whole page."""
-    if section_id == WHOLE_PAGE:
-        return script.title, script.utterances
-    section = script.section(section_id)
-    if section is None:
-        raise NothingToRead("That part of the page does not exist")
-    return (section.title or script.title), section.utterances
+    return render_page(
+        current_app._get_current_object().wsgi_app,
+        page,
+        prefix="" if lang == "en" else f"/{lang}",
+        base_url=request.host_url.rstrip("/") + base,
+        marker=INTERNAL_KEY,
+    )
 
 
 def request_values() -> tuple[str, str, str]:
@@ -219,7 +174,7 @@ def request_values() -> tuple[str, str, str]:
     if page is None:
         raise NothingToRead("That is not a page of this website")
     section = request.args.get("section", WHOLE_PAGE)
-    if section != WHOLE_PAGE and not _SECTION_ID.match(section):
+    if not valid_section(section):
         raise NothingToRead("That part of the page does not exist")
     speed = request.args.get("speed", DEFAULT_SPEED)
     if speed not in SPEEDS:
@@ -300,22 +255,51 @@ def length_of(utterances: tuple[Utterance, ...], speed: str) -> tuple[float, boo
 # --- rate limit -------------------------------------------------------------------------
 
 
+@bp.before_app_request
+def refuse_internal_non_pages():
+    """A page drawn here to be read is only ever an HTML page: never a speech route, an asset or a file.
+
+    ``clean_page`` already refuses such addresses; this is the renderer's own
+    check, so a way round ``clean_page`` still cannot reach the speech routes
+    (which would make audio without the limit) or read a listing page.
+    """
+    if not request.environ.get(INTERNAL_KEY):
+        return None
+    if request.blueprint in INTERNAL_REFUSED or request.endpoint in (None, "static") or request.method != "GET":
+        return Response("Not a page to read", status=404, mimetype="text/plain")
+    return None
+
+
 @bp.before_request
 def limit_requests():
-    if request.environ.get(INTERNAL_KEY):
-        return None
-    ranges = request.headers.get("Range", "").replace(" ", "")
-    if ranges and not ranges.startswith("bytes=0-"):
-        return None  # the rest of a download already counted, or a seek while listening
-    if _cached_by_key() is not None:
-        return None  # finished audio named by its key: costs no more than a static file
-    decision = limiter().hit(request.remote_addr or "unknown")
+    decision = limit().check(request.remote_addr or "unknown", made=_requested_audio_is_made())
     if decision.allowed:
         return None
     message = rate_limited_message()
     response = problem(message, 429, fragment=request.endpoint == "speech.player" and is_htmx())
     response.headers["Retry-After"] = str(decision.retry_after)
     return response
+
+
+def _requested_audio_is_made() -> bool:
+    """Whether this request is for audio already in the cache (by its key, or by page and section).
+
+    Only looked up without drawing the page: when the page's script is not
+    remembered, finding out would cost a page render, so the request counts.
+    """
+    if _cached_by_key() is not None:
+        return True
+    if request.endpoint not in ("speech.audio", "speech.cues", "speech.player"):
+        return False
+    try:
+        page, section, speed = request_values()
+        script = scripts().get(_memory_key(page))
+        if script is None:
+            return False
+        _title, utterances = part(script, section)
+    except SpeechError:
+        return False
+    return speaker().cached(utterances, speed) is not None
 
 
 def problem(message: str, status: int, *, fragment: bool, title: str | None = None) -> Response:
@@ -372,7 +356,7 @@ def player():
         page, section, speed = request_values()
         script = script_for(page)
         title, utterances = part(script, section)
-        entry = speaker().audio(utterances, speed)
+        entry = speaker().audio(utterances, speed, transient=one_off(page))
     except SpeechError as error:
         if not isinstance(error, NothingToRead):
             log.warning("Speech for %s failed: %s", request.full_path, error.message)
@@ -401,7 +385,7 @@ def _cached_by_key() -> AudioEntry | None:
     """The cached audio this request names by its key (``v=``), if any; looked up once per request."""
     if "speech_entry" not in g:
         key = request.args.get("v", "")
-        g.speech_entry = speaker().cache.get(key) if _KEY.match(key) else None
+        g.speech_entry = speaker().cache.get(key) if valid_key(key) else None
     return g.speech_entry
 
 
@@ -413,7 +397,7 @@ def _entry_for_request() -> tuple[AudioEntry, str, str]:
         return found, page, request.args.get("section", WHOLE_PAGE)
     page, section, speed = request_values()
     _title, utterances = part(script_for(page), section)
-    return speaker().audio(utterances, speed), page, section
+    return speaker().audio(utterances, speed, transient=one_off(page)), page, section
 
 
 @bp.get("/listen/audio")
@@ -428,7 +412,7 @@ def audio():
     wanted = request.args.get("format", "mp3")
     audio_format = wanted if wanted in entry.formats else entry.formats[0]
     download = request.args.get("download") == "1"
-    name = _download_name(page, section, audio_format)
+    name = download_name(page, section, audio_format)
     try:
         response = send_file(
             entry.path(audio_format),
@@ -471,13 +455,6 @@ def _cache_headers(response: Response, entry: AudioEntry) -> None:
         response.headers["Cache-Control"] = "no-cache"  # revalidate: the page may have been edited
 
 
-def _download_name(page: str, section: str, audio_format: str) -> str:
-    path = urlsplit(page).path.strip("/").replace("/", "-") or "home"
-    stem = re.sub(r"[^A-Za-z0-9-]+", "-", path).strip("-")[:80] or "page"
-    suffix = "" if section == WHOLE_PAGE else f"-{section}"
-    return f"brackenford-{stem}{suffix}.{audio_format}"
-
-
 # --- speech mode on every page ------------------------------------------------------------
 
 
@@ -514,24 +491,28 @@ def _wants_controls_for_request() -> bool:
     return preferences().speech_on
 
 
-PAGE_DURATION_MARK = "<!--th-speech-page-duration-->"
-
-
 @bp.after_app_request
 def add_listen_controls(response: Response) -> Response:
-    """In speech mode, put a "Listen" control (with the section's length) after each section heading."""
-    if response.status_code != 200 or response.mimetype != "text/html" or response.is_streamed:
+    """In speech mode, put a "Listen" control (with the section's length) after each section heading.
+
+    A page answered with another status than 200 (a places answer with a 4xx
+    status, say) cannot be listened to, so its bar is taken out again.
+    """
+    if response.mimetype != "text/html" or response.is_streamed or response.direct_passthrough:
         return response
-    if response.direct_passthrough or not _wants_controls_for_request():
+    if not _wants_controls_for_request():
         return response
     try:
         html = response.get_data(as_text=True)
-        if PAGE_DURATION_MARK not in html:
+        if not has_page_bar(html):
             return response  # not a page drawn in the layout with the speech bar
+        if response.status_code != 200:
+            response.set_data(without_page_bar(html))
+            return response
         script = build_script(html, lang=language())
         page = current_page()
         if script.is_empty():
-            response.set_data(html.replace(PAGE_DURATION_MARK, ""))
+            response.set_data(fill_page_duration(html, ""))
             return response
         scripts().put(_memory_key(page), script)
         response.set_data(_with_controls(html, script, page))
@@ -543,21 +524,16 @@ def add_listen_controls(response: Response) -> Response:
 
 def _with_controls(html: str, script: SpeechScript, page: str) -> str:
     macro = get_template_attribute("components/speech.html", "section_control")
-    insertions: list[tuple[int, str]] = []
-    for section in script.sections:
-        position = section.anchor if section.anchor is not None else script.main_start
-        if position is None:
-            continue
+
+    def control(section: Section) -> str:
         seconds, estimated, _entry = length_of(section.utterances, DEFAULT_SPEED)
-        control = macro(
+        return str(macro(
             section_id=section.id,
             title=section.title or script.title,
             duration=duration_text(seconds, estimated),
             audio_href=audio_url(page, section.id, DEFAULT_SPEED, "mp3"),
             player_href=player_url(page, section.id, DEFAULT_SPEED),
-        )
-        insertions.append((position, str(control)))
-    for position, control in sorted(insertions, key=lambda item: item[0], reverse=True):
-        html = html[:position] + control + html[position:]
+        ))
+
     seconds, estimated, _entry = length_of(script.utterances, DEFAULT_SPEED)
-    return html.replace(PAGE_DURATION_MARK, duration_text(seconds, estimated), 1)
+    return splice_controls(html, script, control, duration_text(seconds, estimated))
