@@ -17,7 +17,9 @@ pytestmark = pytest.mark.browser
 HTMX = PROJECT_ROOT / "site" / "townhall" / "static" / "vendor" / "htmx.min.js"
 PAGES = ["/search", "/search?q=bins", "/search?q=i+smell+gas", "/search?q=counsil+tax", "/search?q=zzqqxx",
          "/search?q=council&page=2", "/directory", "/directory/a-to-z", "/directory/not-sure", "/directory/nhs-111",
-         "/directory/hm-passport-office", "/cy/search?q=bin", "/cy/directory/gas-emergency"]
+         "/directory/hm-passport-office", "/cy/search?q=bin", "/cy/directory/gas-emergency",
+         "/search?q=BK1+1AA", "/cy/search?q=treth+gyngor", "/search?q=treth+gyngor", "/cy/search?q=bulky+waste",
+         "/search?q=brackenford+library+opening+times", "/search?q=ward"]
 
 
 def needs_htmx():
@@ -69,6 +71,42 @@ def test_keyboard_only_live_search(open_page):
     page.keyboard.press("Enter")
     page.wait_for_url("**/directory/gas-emergency")
     assert "0800 111 999" in page.inner_text("main")
+
+
+def test_typing_replaces_the_address_and_searching_adds_one_history_entry(open_page):
+    """Back must not step through "b", "bi", "bin": only pressing Search adds to the history.
+    The tab's title says what the results are for, as after a full page load."""
+    needs_htmx()
+    page = open_page("/search")
+    start = page.evaluate("() => history.length")
+    for typed in ("b", "bi", "bin"):
+        page.fill("#search-input", typed)
+        page.wait_for_function("(q) => new URLSearchParams(location.search).get('q') === q", arg=typed)
+        page.wait_for_function("(q) => document.title.includes('‘' + q + '’')", arg=typed)
+    assert page.evaluate("() => history.length") == start
+    # Search for what the address already shows: no second entry for the same page.
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(800)
+    assert page.evaluate("() => history.length") == start
+    # New words, searched at once (before the live results): one new entry.
+    page.fill("#search-input", "bins")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(n) => history.length === n + 1", arg=start)
+    page.wait_for_function("() => document.title.includes('‘bins’')")
+    page.wait_for_timeout(800)  # the live request for "bins" comes too: it adds nothing
+    assert page.evaluate("() => history.length") == start + 1
+    page.go_back()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'bin'")
+
+
+def test_a_postcode_in_live_search_is_announced_with_its_link(open_page):
+    needs_htmx()
+    page = open_page("/search")
+    page.fill("#search-input", "bk1 1aa")
+    page.wait_for_function(
+        "() => /Your area for BK1 1AA is the first link/.test(document.getElementById('th-announcer').textContent)")
+    assert page.get_attribute(".th-postcode-link", "href") == "/your-area?postcode=BK1+1AA"
+    assert page.evaluate("() => document.activeElement.id") == "search-input"
 
 
 def test_search_works_without_javascript(open_page):

@@ -75,5 +75,5 @@ def test_several_concepts_add_an_all_words_group():
     from townhall.search.query import ALL_WORDS_BONUS, scoring_groups
 
     groups = scoring_groups(understand("child benefit", SYNONYMS))
-    assert groups[-1] == [(("child", "benefit"), ALL_WORDS_BONUS)]
+    assert groups[-1][0] == (("child", "benefit"), ALL_WORDS_BONUS)
     assert len(scoring_groups(understand("benefit", SYNONYMS))) == 1

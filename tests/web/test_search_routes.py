@@ -49,8 +49,17 @@ def test_htmx_request_gets_only_the_results_block(client):
     page = text(response)
     assert response.status_code == 200
     assert "<html" not in page and 'role="search"' not in page
-    assert page.lstrip().startswith("<h2 id=\"results-heading\" data-announce=")
+    # A <title> first (htmx moves it into the page's title), then the results block.
+    title, rest = page.lstrip().split("\n", 1)
+    assert title == "<title>Search results for ‘missed bin’ – Brackenford District Council</title>"
+    assert rest.lstrip().startswith("<h2 id=\"results-heading\" data-announce=")
     assert "Report a missed bin" in page and "Council service" in page
+
+
+def test_the_htmx_title_is_escaped_once(client):
+    page = text(client.get("/search?q=%3Cb%3E+%26+bins", headers=HX))
+    assert page.startswith("<title>Search results for ‘&lt;b&gt; &amp; bins’ – ")
+    assert "<b>" not in page
 
 
 def test_empty_query_shows_the_form_and_no_results(client):

@@ -55,15 +55,17 @@ def status() -> None:
 
 
 @group.command("query")
+@click.option("--lang", type=click.Choice(["en", "cy"]), default="en", show_default=True,
+              help="The language of the page searched from (cy: the Welsh site).")
 @click.argument("words", nargs=-1)
-def query(words: tuple[str, ...]) -> None:
+def query(words: tuple[str, ...], lang: str) -> None:
     """Try a search from the command line, as a resident would type it."""
     from ..web.search import engine
 
-    results = engine().search(" ".join(words))
+    results = engine().search(" ".join(words), lang=lang)
     if results.suggestion:
         click.echo(f"Did you mean: {results.suggestion}")
     click.echo(f"{results.total} results")
     for hit in results.hits:
         owner = "council" if hit.council else f"{hit.organisation} {hit.phone}".strip()
-        click.echo(f"  {hit.score:7.2f}  {hit.title}  [{owner}]  {hit.url}")
+        click.echo(f"  {hit.score:7.2f}  {hit.title}  [{owner}]  {hit.url}{'' if hit.lang == lang else f'  ({hit.lang})'}")

@@ -16,7 +16,7 @@ from array import array
 from whoosh import query as wq
 from whoosh.scoring import bm25
 
-from .index import BM25_B, BM25_K1, CHAMPION_FIELD, KIND_WEIGHTS
+from .index import BM25_B, BM25_K1, CHAMPION_FIELD, RANK_WEIGHTS
 
 MAX_CACHED_TERMS = 20_000
 
@@ -33,7 +33,7 @@ class ChampionScorer:
         self._lengths = array("I", (reader.doc_field_length(d, "text", 1) or 1 for d in range(reader.doc_count_all())))
         self._lists: dict[str, tuple[array, array, float]] = {}
         self._allowed: dict[tuple, frozenset[int]] = {}
-        self._kinds = {kind: frozenset(searcher.docs_for_query(wq.Term("kind", kind))) for kind in KIND_WEIGHTS}
+        self._ranked = {rank: frozenset(searcher.docs_for_query(wq.Term("rank", rank))) for rank in RANK_WEIGHTS}
 
     def _length(self, docnum: int) -> int:
         return self._lengths[docnum]
@@ -64,10 +64,13 @@ class ChampionScorer:
         return self._allowed[filters]
 
     def search(self, concepts: list[list[tuple[tuple[str, ...], float]]], limit: int,
-               allowed: frozenset[int] | None = None) -> tuple[int, list[tuple[float, int]]]:
-        """(documents matched, the best ``limit`` as (score, docnum)), best first.
+               allowed: frozenset[int] | None = None,
+               versions: dict[int, int] | None = None) -> tuple[int, list[tuple[float, int]]]:
+        """(pages matched, the best ``limit`` as (score, docnum)), best first.
 
         ``concepts``: for each concept, its alternatives as (terms, boost).
+        ``versions`` maps a translation's document to its original's: the
+        versions of one page count once, by their best score.
         """
         scores: dict[int, float] = {}
         length = self._length
@@ -88,8 +91,21 @@ class ChampionScorer:
                         break
                 for docnum, score in (partial or {}).items():
                     scores[docnum] = scores.get(docnum, 0.0) + score * boost
-        for kind, factor in KIND_WEIGHTS.items():
-            for docnum in self._kinds[kind].intersection(scores):
+        for rank, factor in RANK_WEIGHTS.items():
+            for docnum in self._ranked[rank].intersection(scores):
                 scores[docnum] *= factor
-        best = heapq.nlargest(limit, ((score, docnum) for docnum, score in scores.items()))
-        return len(scores), best
+        return collapse(scores, limit, versions)
+
+
+def collapse(scores: dict[int, float], limit: int,
+             versions: dict[int, int] | None = None) -> tuple[int, list[tuple[float, int]]]:
+    """(pages, the best ``limit`` (score, docnum)): each page once, as its best-scoring version."""
+    if not versions or not versions.keys() & scores.keys():
+        return len(scores), heapq.nlargest(limit, ((score, docnum) for docnum, score in scores.items()))
+    pages: dict[int, tuple[float, int]] = {}
+    for docnum, score in scores.items():
+        page = versions.get(docnum, docnum)
+        found = pages.get(page)
+        if found is None or score > found[0]:
+            pages[page] = (score, docnum)
+    return len(pages), heapq.nlargest(limit, pages.values())

@@ -16,6 +16,7 @@ from ..content.models import Site
 
 # Kinds of result. "organisation" is another organisation's job; everything else is the council's.
 KINDS = ("service", "organisation", "page", "facility")
+LANGUAGES = ("en", "cy")  # languages the index can analyse
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,22 @@ class SearchDocument:
     organisation: str = ""  # who is responsible, when it is not the council
     phone: str = ""  # the number to call, shown in the result
     emergency: str = ""  # the emergency number, where there is one
+    address: str = ""  # where it is (facilities), shown on its own line
+    lang: str = "en"  # the language the text is written in ("en" or "cy")
+    ref: str = ""  # the page this is a version of; the same for every language's version (default: id)
+    listed: bool = False  # one of many similar records (facilities, wards): counts a little less
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if self.lang not in LANGUAGES:
+            raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {self.lang!r}")
+
+
+def version_id(ref: str, lang: str) -> str:
+    """The id of one language's version of a page: "service:x" in English, "service:x@cy" in Welsh."""
+    return ref if lang == "en" else f"{ref}@{lang}"
 
 
 def html_to_text(markup: str) -> str:
@@ -48,11 +60,13 @@ def html_to_text(markup: str) -> str:
 
 
 def site_documents(site: Site) -> Iterator[SearchDocument]:
-    """Service pages, general pages and the directory of other organisations (English text)."""
-    for service in site.services.values():
-        category = site.categories.get(service.category)
+    """Service pages and general pages in every language they are written in, and the directory."""
+    translations = sorted(site.translations.items())
+    for service in [*site.services.values(), *(item for (key, _), item in translations if key.startswith("service:"))]:
+        category = site.category(service.category, service.lang)
+        ref = f"service:{service.slug}"
         yield SearchDocument(
-            id=f"service:{service.slug}",
+            id=version_id(ref, service.lang),
             kind="service",
             title=service.title,
             url=service.url_path,
@@ -62,11 +76,19 @@ def site_documents(site: Site) -> Iterator[SearchDocument]:
             category=service.category,
             category_title=category.title if category else "",
             phone=(service.contact.phone or "") if service.contact else "",
+            lang=service.lang,
+            ref=ref,
         )
-    for page in site.pages.values():
+    for page in [*site.pages.values(), *(item for (key, _), item in translations if key.startswith("page:"))]:
+        ref = f"page:{page.slug}"
+        # A general page that shows a team's contact details (contact us) is found by them, as the page
+        # shows them: "council offices address".
+        shown = " ".join(_contact_text(site.contacts.get(include.split(":", 1)[1]), page.lang)
+                         for include in page.includes if include.startswith("contact:"))
         yield SearchDocument(
-            id=f"page:{page.slug}", kind="page", title=page.title, url=f"/{page.slug}",
-            summary=page.summary, body=html_to_text(page.body_html),
+            id=version_id(ref, page.lang), kind="page", title=page.title, url=f"/{page.slug}",
+            summary=page.summary, body=" ".join(filter(None, (html_to_text(page.body_html), shown))),
+            lang=page.lang, ref=ref,
         )
     if site.directory:
         for org in site.directory.organisations.values():
@@ -78,7 +100,9 @@ def site_documents(site: Site) -> Iterator[SearchDocument]:
                 url=org.url_path,
                 summary=org.responsible_for,
                 keywords=org.keywords,
-                body=" ".join(filter(None, (org.contact_when, org.not_for, html_to_text(org.body_html)))),
+                # Not `not_for`: it names what the organisation does NOT do ("Council Tax is a council
+                # service"), so indexing it sent residents to the wrong organisation.
+                body=" ".join(filter(None, (org.contact_when, html_to_text(org.body_html)))),
                 category=org.category,
                 category_title=category.title if category else "",
                 council=False,
@@ -88,14 +112,36 @@ def site_documents(site: Site) -> Iterator[SearchDocument]:
             )
 
 
+# The labels the contact details block shows (templates/components/contact.html), in each language.
+CONTACT_LABELS = {
+    "en": {"phone": "Phone", "email": "Email", "address": "Address", "hours": "Opening hours"},
+    "cy": {"phone": "Ffôn", "email": "E-bost", "address": "Cyfeiriad", "hours": "Oriau agor"},
+}
+
+
+def _contact_text(contact, lang: str) -> str:
+    if contact is None:
+        return ""
+    labels = CONTACT_LABELS.get(lang, CONTACT_LABELS["en"])
+    parts = [contact.team or ""]
+    for name in ("phone", "email", "address"):
+        if getattr(contact, name, None):
+            parts.append(f"{labels[name]}: {' '.join(str(getattr(contact, name)).split())}.")
+    if contact.hours:
+        parts.append(labels["hours"])
+    return " ".join(part for part in parts if part)
+
+
 def facility_documents(facilities: Iterable[Mapping[str, Any] | Any]) -> Iterator[SearchDocument]:
     """Facilities (libraries, recycling centres...) as documents.
 
     Takes simple records, mappings or objects, with ``id``/``slug``, ``name``,
     ``url`` and optionally ``type`` (used as the category), ``type_title``,
-    ``address``, ``summary``, ``keywords``, ``phone`` and ``operator`` (set when
+    ``address``, ``summary``, ``keywords``, ``phone``, ``hours`` (opening hours, as
+    text) and ``operator`` (set when
     someone other than the council runs it). The places capability can hand its
-    facilities straight in.
+    facilities straight in. The address is kept apart from the summary, so a
+    result shows them as two sentences rather than one run-on line.
     """
     for item in facilities:
         get = item.get if isinstance(item, Mapping) else (lambda key, default=None: getattr(item, key, default))
@@ -106,12 +152,21 @@ def facility_documents(facilities: Iterable[Mapping[str, Any] | Any]) -> Iterato
             kind="facility",
             title=str(get("name") or ""),
             url=str(get("url") or ""),
-            summary=" ".join(str(part) for part in (get("address"), get("summary")) if part),
+            summary=str(get("summary") or ""),
+            address=str(get("address") or ""),
             keywords=tuple(get("keywords") or ()),
-            body=" ".join(str(part) for part in (get("address"), get("type_title")) if part),
+            # What a result for a place answers, in the words residents ask with: "library address",
+            # "tip opening times", "leisure centre phone number".
+            body=" ".join(part for part in (
+                f"Address: {get('address')}." if get("address") else "",
+                f"Opening hours and opening times: {get('hours')}." if get("hours") else "",
+                "Phone number." if get("phone") else "",
+                str(get("type_title") or ""),
+            ) if part),
             category=str(get("type") or ""),
             category_title=str(get("type_title") or ""),
             council=not operator,
             organisation=str(operator),
             phone=str(get("phone") or ""),
+            listed=True,
         )

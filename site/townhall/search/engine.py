@@ -3,7 +3,8 @@
 Opens whatever generation CURRENT names and notices (at most once a second)
 when a newer one has been swapped in. Results for the same meaning, filters
 and depth are cached per generation, so paging through results or many
-residents typing the same words cost one search.
+residents typing the same words cost one search. Searches from several
+threads run at the same time: nothing is locked while a query is scored.
 """
 
 from __future__ import annotations
@@ -19,16 +20,22 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from .champions import ChampionScorer
-from .documents import KINDS
-from .index import BM25_B, BM25_K1, CHAMPIONS, KIND_WEIGHTS, IndexInfo, current_index
-from .query import Understanding, query_terms, scoring_groups, stem_word, to_whoosh, understand
+from . import welsh
+from .champions import ChampionScorer, collapse
+from .documents import KINDS, LANGUAGES
+from .index import (ANALYZER, BM25_B, BM25_K1, CHAMPIONS, RANK_WEIGHTS, WELSH_VOCABULARY, IndexInfo,
+                    current_index)
+from .query import (MAX_WORDS, Understanding, clean_query, is_stop_word, query_terms, query_words, scoring_groups,
+                    stem_word, to_whoosh, understand)
 from .synonyms import Synonyms
 
 PER_PAGE = 10
 MAX_PAGE = 50
 CACHE_SIZE = 512
 RECHECK_SECONDS = 1.0
+RETIRE_SECONDS = 60.0  # a replaced generation is closed this long after, when no search can still be using it
+NAMED_CANDIDATES = 30  # results looked at beyond the page, for pages the query names
+WELSH_LETTERS = frozenset("âêîôûŵŷ")
 SPELL_FIELD = "vocabulary"
 MAX_CORRECTABLE = 20  # letters; longer "words" are pasted codes or noise
 
@@ -47,6 +54,9 @@ class Hit:
     phone: str
     emergency: str
     score: float
+    lang: str = "en"  # the language of this version of the page
+    ref: str = ""  # the page, whichever version this is
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,7 @@ class SearchResults:
     suggestion: str | None  # "did you mean", from the index's own words
     ready: bool = True  # False when there is no index yet
     at_least: bool = False  # total is a lower bound: "more than N results"
+    language: str = "en"  # the language the query was taken to be in
 
     @property
     def pages(self) -> int:
@@ -76,119 +87,217 @@ class SearchResults:
         return self.first + len(self.hits) - 1 if self.hits else 0
 
 
+class _Generation:
+    """One open index generation and everything worked out from it; shared by every thread.
+
+    whoosh searchers are safe to read from several threads at once (the index
+    is memory-mapped and never written once named). Only the caches change,
+    each under its own small lock.
+    """
+
+    def __init__(self, info: IndexInfo, cache_size: int):
+        self.info = info
+        self.searcher = whoosh_index.open_dir(str(info.path)).searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
+        self.reader = self.searcher.reader()
+        self.champions = ChampionScorer(self.searcher)
+        self.cache_size = cache_size
+        self.lock = threading.Lock()  # for the caches below
+        self.results: OrderedDict = OrderedDict()
+        self.corrections: dict[tuple[str, str], str | None] = {}
+        self.titles: dict[int, frozenset[str]] = {}
+        # Translations: Welsh document -> English original, and back.
+        self.original: dict[int, int] = {}
+        self.translation: dict[int, int] = {}
+        for docnum in self.searcher.docs_for_query(wq.Term("lang", "cy")):
+            english = self.searcher.document_number(id=self.searcher.stored_fields(docnum)["ref"])
+            if english is not None:
+                self.original[docnum], self.translation[english] = english, docnum
+
+    def cached(self, key):
+        with self.lock:
+            found = self.results.get(key)
+            if found is not None:
+                self.results.move_to_end(key)
+            return found
+
+    def remember(self, key, value) -> None:
+        with self.lock:
+            self.results[key] = value
+            if len(self.results) > self.cache_size:
+                self.results.popitem(last=False)
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
 class SearchEngine:
-    """Searches the current index generation. Safe to share between threads."""
+    """Searches the current index generation. Safe to share between threads: searches run at once."""
 
     def __init__(self, root: Path | str, synonyms: Synonyms | None = None, cache_size: int = CACHE_SIZE):
         self.root = Path(root)
         self.synonyms = synonyms or Synonyms(key=stem_word)
         self.cache_size = cache_size
-        self._lock = threading.RLock()
-        self._info: IndexInfo | None = None
-        self._searcher = None
+        self._open_lock = threading.Lock()  # only held while (re)opening a generation
+        self._generation: _Generation | None = None
+        self._retired: list[tuple[float, _Generation]] = []
         self._checked = 0.0
-        self._cache: OrderedDict = OrderedDict()
-        self._corrections: dict[str, str | None] = {}
-        self._champions: ChampionScorer | None = None
 
     # -- opening --------------------------------------------------------------
-    def _current(self):
-        """The searcher for the newest generation, reopening when CURRENT changed."""
-        now = time.monotonic()
-        if self._searcher is not None and now - self._checked < RECHECK_SECONDS:
-            return self._searcher
-        self._checked = now
-        info = current_index(self.root)
-        if info is None:
-            return self._searcher  # keep serving what we have, if anything
-        if self._info is None or info.generation != self._info.generation:
-            searcher = whoosh_index.open_dir(str(info.path)).searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher, self._info = searcher, info
-            self._champions = ChampionScorer(searcher)
-            self._cache.clear()
-            self._corrections.clear()
-        return self._searcher
+    def _current(self) -> _Generation | None:
+        """The newest generation, reopened (at most once a second) when CURRENT names another.
+
+        A search holds on to the generation it started with, so the old one is
+        only closed a while after it was replaced.
+        """
+        generation = self._generation
+        if generation is not None and time.monotonic() - self._checked < RECHECK_SECONDS:
+            return generation
+        with self._open_lock:
+            now = time.monotonic()
+            if self._generation is not None and now - self._checked < RECHECK_SECONDS:
+                return self._generation
+            self._checked = now
+            info = current_index(self.root)
+            if info is None:
+                return self._generation  # keep serving what we have, if anything
+            if self._generation is None or info.generation != self._generation.info.generation:
+                fresh = _Generation(info, self.cache_size)
+                if self._generation is not None:
+                    self._retired.append((now, self._generation))
+                self._generation = fresh
+            still = []
+            for since, old in self._retired:
+                if now - since > RETIRE_SECONDS:
+                    old.close()
+                else:
+                    still.append((since, old))
+            self._retired = still
+            return self._generation
 
     @property
     def info(self) -> IndexInfo | None:
-        with self._lock:
-            self._current()
-            return self._info
+        generation = self._current()
+        return generation.info if generation else None
+
+    def has(self, document_id: str) -> bool:
+        """Whether the current index holds a document with this id ("facility:brackenford-library")."""
+        generation = self._current()
+        return generation is not None and generation.searcher.document_number(id=document_id) is not None
 
     def close(self) -> None:
-        with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = self._info = None
+        with self._open_lock:
+            for _since, old in self._retired:
+                old.close()
+            if self._generation is not None:
+                self._generation.close()
+            self._generation, self._retired = None, []
 
     # -- vocabulary -----------------------------------------------------------
-    def _known(self, searcher, word: str) -> bool:
-        """Short words, numbers and very long strings are never "corrected"."""
+    def _english_known(self, generation: _Generation, word: str) -> bool:
+        return self.synonyms.knows(word) or generation.reader.doc_frequency("text", stem_word(word)) > 0
+
+    @staticmethod
+    def _welsh_known(generation: _Generation, word: str) -> bool:
+        found = welsh.term(word)
+        return found is not None and generation.reader.doc_frequency("text", found) > 0
+
+    def _language(self, generation: _Generation, words: list[str], reader_language: str) -> str:
+        """The language a query is in: the one more of its words are known only in; else the page's."""
+        english = cymraeg = 0
+        for word in words:
+            if is_stop_word(word):
+                continue
+            in_english, in_welsh = self._english_known(generation, word), self._welsh_known(generation, word)
+            if WELSH_LETTERS.intersection(word):
+                in_english = False
+            if in_welsh and not in_english:
+                cymraeg += 1
+            elif in_english and not in_welsh:
+                english += 1
+        if cymraeg != english:
+            return "cy" if cymraeg > english else "en"
+        return "cy" if reader_language == "cy" else "en"
+
+    def _known(self, generation: _Generation, word: str) -> bool:
+        """Short words, numbers and very long strings are never "corrected"; nor are words of either language."""
         if len(word) < 4 or len(word) > MAX_CORRECTABLE or not word.isalpha():
             return True
-        return searcher.reader().doc_frequency("text", stem_word(word)) > 0
+        return self._english_known(generation, word) or self._welsh_known(generation, word)
 
-    def _correct(self, searcher, word: str) -> str | None:
-        """The closest word in the index's vocabulary, preferring common words.
+    def _correct(self, generation: _Generation, word: str, language: str) -> str | None:
+        """The closest word in the query language's vocabulary, preferring common words.
 
-        Most typos are one edit away, so that is tried first (with the first
-        letter right, then without); two edits only for longer words, keeping
-        their first two letters, because a wider search of a large vocabulary
-        costs tens of milliseconds. Answers are remembered per index generation.
+        A Welsh query is only ever corrected to Welsh words (and an English one to
+        English words), so "treth gyngor" never becomes "teeth gyngor". Most typos
+        are one edit away, so that is tried first (with the first letter right,
+        then without); two edits only for longer words, keeping their first two
+        letters, because a wider search of a large vocabulary costs tens of
+        milliseconds. Answers are remembered per index generation.
         """
-        if word in self._corrections:
-            return self._corrections[word]
-        reader = searcher.reader()
-        attempts = [(1, 1), (1, 0)] + ([(2, 2)] if len(word) >= 7 else [])
+        key = (language, word)
+        with generation.lock:
+            if key in generation.corrections:
+                return generation.corrections[key]
+        reader = generation.reader
+        if language == "cy":
+            field, typed, term_of = WELSH_VOCABULARY, welsh.fold(word), welsh.term
+        else:
+            field, typed, term_of = SPELL_FIELD, word, stem_word
+        attempts = [(1, 1), (1, 0)] + ([(2, 2)] if len(typed) >= 7 else [])
         best: tuple | None = None
         for maxdist, prefix in attempts:
-            for candidate in reader.terms_within(SPELL_FIELD, word, maxdist, prefix=prefix):
+            for candidate in reader.terms_within(field, typed, maxdist, prefix=prefix):
                 candidate = candidate.decode() if isinstance(candidate, bytes) else candidate
-                frequency = reader.doc_frequency("text", stem_word(candidate))
+                found = term_of(candidate)
+                frequency = reader.doc_frequency("text", found) if found else 0
                 if frequency:
-                    rank = (edit_distance(word, candidate), -frequency, candidate)
+                    rank = (edit_distance(typed, candidate), -frequency, candidate)
                     best = rank if best is None or rank < best else best
             if best:
                 break
-        if len(self._corrections) >= self.cache_size:
-            self._corrections.clear()
-        self._corrections[word] = best[2] if best else None
-        return self._corrections[word]
+        with generation.lock:
+            if len(generation.corrections) >= self.cache_size:
+                generation.corrections.clear()
+            generation.corrections[key] = best[2] if best else None
+        return best[2] if best else None
 
     # -- searching ------------------------------------------------------------
-    def understand(self, raw: object) -> Understanding:
-        with self._lock:
-            searcher = self._current()
-            if searcher is None:
-                return understand(raw, self.synonyms)
-            return understand(raw, self.synonyms, lambda w: self._known(searcher, w),
-                              lambda w: self._correct(searcher, w))
+    def understand(self, raw: object, lang: str = "en") -> Understanding:
+        return self._understand(self._current(), raw, lang)
+
+    def _understand(self, generation: _Generation | None, raw: object, lang: str) -> Understanding:
+        if generation is None:
+            return understand(raw, self.synonyms, language=lang)
+        text, _cut = clean_query(raw)
+        language = self._language(generation, [word for word, _ in query_words(text)][:MAX_WORDS], lang)
+        return understand(raw, self.synonyms, lambda w: self._known(generation, w),
+                          lambda w: self._correct(generation, w, language), language)
 
     def search(self, raw: object, *, kind: str | None = None, category: str | None = None,
-               page: int = 1, per_page: int = PER_PAGE) -> SearchResults:
-        """Search; never raises on anything a resident can type or put in a URL."""
+               page: int = 1, per_page: int = PER_PAGE, lang: str = "en") -> SearchResults:
+        """Search; never raises on anything a resident can type or put in a URL.
+
+        ``lang`` is the language of the page the resident searched from: results
+        are shown in it where the page has that version (others are marked with
+        their own language), and a query whose words could be either language is
+        taken to be in it.
+        """
         kind = kind if kind in KINDS else None
         category = category if isinstance(category, str) and 0 < len(category) <= 80 else None
         page = min(max(1, page if isinstance(page, int) else 1), MAX_PAGE)
-        with self._lock:
-            searcher = self._current()
-            understanding = self.understand(raw)
-            empty = SearchResults(understanding.text, understanding.truncated, (), 0, 1, per_page, kind, category,
-                                  understanding.suggestion, ready=searcher is not None)
-            if searcher is None or not understanding.concepts:
-                return empty
-            depth = page * per_page
-            key = (understanding.key, kind, category, depth)
-            cached = self._cache.get(key)
-            if cached is None:
-                cached = self._run(searcher, understanding, kind, category, depth)
-                self._cache[key] = cached
-                if len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
-            else:
-                self._cache.move_to_end(key)
+        lang = lang if lang in LANGUAGES else "en"
+        generation = self._current()
+        understanding = self._understand(generation, raw, lang)
+        empty = SearchResults(understanding.text, understanding.truncated, (), 0, 1, per_page, kind, category,
+                              understanding.suggestion, ready=generation is not None, language=understanding.language)
+        if generation is None or not understanding.concepts:
+            return empty
+        depth = page * per_page
+        key = (understanding.key, kind, category, depth, lang)
+        cached = generation.cached(key)
+        if cached is None:
+            cached = self._run(generation, understanding, kind, category, depth, lang)
+            generation.remember(key, cached)
         total, at_least, hits = cached
         if not hits:
             return empty
@@ -196,38 +305,97 @@ class SearchEngine:
             page = max(1, math.ceil(len(hits) / per_page))
         shown = hits[(page - 1) * per_page: page * per_page]
         return SearchResults(understanding.text, understanding.truncated, tuple(shown), total, page, per_page,
-                             kind, category, understanding.suggestion, at_least=at_least)
+                             kind, category, understanding.suggestion, at_least=at_least,
+                             language=understanding.language)
 
-    def _run(self, searcher, understanding: Understanding, kind: str | None, category: str | None, depth: int):
+    def _run(self, generation: _Generation, understanding: Understanding, kind: str | None,
+             category: str | None, depth: int, lang: str):
         """(total, total is a lower bound?, hits down to ``depth``).
 
         Scored over the champion lists first (see champions.py). When every word
         is in CHAMPIONS documents or fewer, those lists are complete and the
         answer is exact. Otherwise, if they give at least ``depth`` results,
         those are the best ones and the total is a lower bound; if not, whoosh
-        searches the full field (exact, and slower).
+        searches the full field (exact, and slower). Either way a page's
+        versions (English and Welsh) count once, and pages named in full by the
+        query come first (see `_named_first`).
         """
         pairs = tuple((name, value) for name, value in (("kind", kind), ("category", category)) if value)
         concepts = scoring_groups(understanding)
-        reader = searcher.reader()
+        reader = generation.reader
+        wanted = depth + NAMED_CANDIDATES
         complete = all(reader.doc_frequency("text", term) <= CHAMPIONS for term in query_terms(understanding))
-        matched, best = self._champions.search(concepts, depth, self._champions.allowed(pairs))
-        if complete or len(best) >= depth:
-            return matched, not complete, [self._hit(searcher.stored_fields(docnum), score) for score, docnum in best]
-        query = to_whoosh(understanding)
-        if query is None:
-            return 0, False, []
-        allow = wq.And([wq.Term(name, value) for name, value in pairs]) if pairs else None
-        results = searcher.search(query, limit=depth, filter=allow)
-        hits = [self._hit(hit.fields(), (hit.score or 0.0) * KIND_WEIGHTS.get(hit["kind"], 1.0)) for hit in results]
-        return len(results), False, sorted(hits, key=lambda hit: -hit.score)
+        champions = generation.champions
+        matched, best = champions.search(concepts, wanted, champions.allowed(pairs), generation.original)
+        at_least = not complete
+        if not complete and len(best) < depth:
+            query = to_whoosh(understanding)
+            if query is None:
+                return 0, False, []
+            allow = wq.And([wq.Term(name, value) for name, value in pairs]) if pairs else None
+            results = generation.searcher.search(query, limit=wanted, filter=allow)
+            scores = {hit.docnum: (hit.score or 0.0) * RANK_WEIGHTS.get(hit.get("rank", "-"), 1.0) for hit in results}
+            _pages, best = collapse(scores, wanted, generation.original)
+            matched, at_least = len(results), False
+            if generation.original:
+                docs = results.docs()
+                matched -= sum(1 for welsh_doc, english in generation.original.items()
+                               if welsh_doc in docs and english in docs)
+        best = self._named_first(generation, understanding, best)[:depth]
+        # Shown in Welsh on the Welsh site, or for a Welsh query, where the page has a Welsh version.
+        shown = "cy" if "cy" in (lang, understanding.language) else "en"
+        return matched, at_least, [self._hit(generation, docnum, score, shown) for score, docnum in best]
+
+    def _named_first(self, generation: _Generation, understanding: Understanding,
+                     best: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """Pages whose whole title is in the query come first: a resident who names a place
+        ("brackenford library opening times") or a page ("report a pothole") means that one.
+
+        A title of one word only counts when it is the whole query, so "catchment area"
+        does not put "Your area" first.
+        """
+        typed = understanding.typed_terms()
+        if not best or not typed:
+            return best
+        named, others = [], []
+        for score, docnum in best:
+            title = self._title_terms(generation, docnum)
+            if title and title <= typed and (len(title) > 1 or title == typed):
+                named.append((score, docnum))
+            else:
+                others.append((score, docnum))
+        if not named:
+            return best
+        lift = best[0][0]
+        return [(round(score + lift, 4), docnum) for score, docnum in named] + others
 
     @staticmethod
-    def _hit(fields: dict, score: float | None) -> Hit:
+    def _title_terms(generation: _Generation, docnum: int) -> frozenset[str]:
+        with generation.lock:
+            found = generation.titles.get(docnum)
+        if found is None:
+            fields = generation.searcher.stored_fields(docnum)
+            title = fields.get("title", "")
+            if fields.get("lang") == "cy":
+                found = frozenset(welsh.terms(title))
+            else:
+                found = frozenset(token.text for token in ANALYZER(title))
+            with generation.lock:
+                generation.titles[docnum] = found
+        return found
+
+    def _hit(self, generation: _Generation, docnum: int, score: float, lang: str) -> Hit:
+        """A result, in ``lang`` where the page has that version (whichever version matched)."""
+        if lang == "cy" and docnum in generation.translation:
+            docnum = generation.translation[docnum]
+        elif lang == "en" and docnum in generation.original:
+            docnum = generation.original[docnum]
+        fields = generation.searcher.stored_fields(docnum)
         return Hit(fields["id"], fields["kind"], fields["title"], fields["url"], fields.get("summary", ""),
                    "" if fields["category"] == "-" else fields["category"], fields.get("category_title", ""),
                    bool(fields.get("council", True)), fields.get("organisation", ""), fields.get("phone", ""),
-                   fields.get("emergency", ""), round(score or 0.0, 4))
+                   fields.get("emergency", ""), round(score or 0.0, 4), lang=fields.get("lang", "en"),
+                   ref=fields.get("ref", fields["id"]), address=fields.get("address", ""))
 
 
 def edit_distance(first: str, second: str) -> int:

@@ -27,6 +27,13 @@ scores are the same). Only when that finds too few results does whoosh search
 the full field.
 A word found in CHAMPIONS documents or fewer keeps all of them, so for a
 corpus the size of the demo both fields hold the same postings.
+
+Languages: each document says which language it is written in (``lang``) and
+which page it is a version of (``ref``). English text is stemmed (Porter);
+Welsh text gets Welsh terms (welsh.py: no English stemming, mutations and
+plurals folded, every term starting with "~"), so both share the one field
+without matching each other. ``vocabulary`` holds the English words as
+written, ``vocabulary_cy`` the Welsh ones, for "did you mean" in each language.
 """
 
 from __future__ import annotations
@@ -52,19 +59,22 @@ from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
 from whoosh.util.text import utf8encode
 
+from . import welsh
 from .documents import SearchDocument
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 10
 CHAMPIONS = 300  # documents kept per word in the champions field
 CHAMPION_FIELD = "champions"
 BM25_B, BM25_K1 = 0.75, 1.2
 VOCABULARY_ID = "__vocabulary__"
+WELSH_VOCABULARY = "vocabulary_cy"
 # How much a word counts, by where it appears.
 WEIGHTS = {"title": 6.0, "keywords": 4.0, "summary": 2.0, "body": 1.0}
 KEEP_GENERATIONS = 2
-# Facilities are many short, similar records ("Ashcombe Recycling Centre", "Oakhurst Recycling Centre"...):
-# they count a little less, so one of them does not push the service page that explains it out of sight.
-KIND_WEIGHTS = {"facility": 0.6}
+# Facilities and wards are many short, similar records ("Ashcombe Recycling Centre", "Oakhurst Recycling
+# Centre"...): they count a little less, so one of them does not push the service page that explains it (or
+# the page that finds the one for your postcode) out of sight. Documents say so with `listed`.
+RANK_WEIGHTS = {"listed": 0.6}
 
 ANALYZER = StemmingAnalyzer(minsize=2, cachesize=-1)
 
@@ -102,15 +112,19 @@ def schema() -> Schema:
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
         category=ID(stored=True),
+        lang=ID(stored=True),  # the language the document is written in: "en" or "cy"
+        ref=ID(stored=True),  # the page it is a version of: the same for a page's English and Welsh versions
+        rank=ID(stored=True),  # "listed" for one of many similar records (see RANK_WEIGHTS), else "-"
         text=WeightedText(),
         champions=ChampionTerms(),
         # Every word as written, held by one extra document: "did you mean" suggests only words the
         # index really has. (One document rather than whoosh's per-document spelling postings,
         # which made a 20,000-document build take minutes.)
         vocabulary=KEYWORD(scorable=False),
+        vocabulary_cy=KEYWORD(scorable=False),  # Welsh words, folded: Welsh queries are corrected from these only
         # Shown in results, never searched.
         title=STORED(), url=STORED(), summary=STORED(), category_title=STORED(), council=STORED(),
-        organisation=STORED(), phone=STORED(), emergency=STORED(),
+        organisation=STORED(), phone=STORED(), emergency=STORED(), address=STORED(),
     )
 
 
@@ -123,10 +137,12 @@ def _fields(document: SearchDocument) -> dict:
     ]
     return {
         "id": document.id, "kind": document.kind, "category": document.category or "-",
+        "lang": document.lang, "ref": document.ref or document.id, "rank": "listed" if document.listed else "-",
         "parts": [(text, weight) for text, weight in parts if text],
         "title": document.title, "url": document.url, "summary": document.summary,
         "category_title": document.category_title, "council": document.council,
         "organisation": document.organisation, "phone": document.phone, "emergency": document.emergency,
+        "address": document.address,
     }
 
 
@@ -143,7 +159,8 @@ class AnalysedDocuments:
     doc_weights: list[array]  # per document: each term's weight (summed over the parts it is in)
     champions: set[tuple[int, int]]  # (term id, document number) pairs kept in the champion lists
     frequency: array  # term id -> number of documents
-    vocabulary: set[str]  # every word as written
+    vocabulary: set[str]  # every English word as written
+    welsh_vocabulary: set[str]  # every Welsh word, folded
 
     def document(self, number: int) -> tuple[list[tuple[str, int, float]], list[tuple[str, float]]]:
         """(text triples, champion pairs) for one document."""
@@ -156,24 +173,41 @@ class AnalysedDocuments:
         return text, champions
 
 
-def analyse_documents(texts: list[list[tuple[str, float]]]) -> AnalysedDocuments:
-    """Analyse each document's weighted parts once, and choose each common word's champions."""
+def _english_terms(text: str, stems: dict[str, str], vocabulary: set[str]) -> Iterator[str]:
+    for token in ANALYZER(text, no_morph=True):
+        word = token.text
+        root = stems.get(word)
+        if root is None:
+            root = stems[word] = stem(word)
+            vocabulary.add(word)
+        yield root
+
+
+def _welsh_terms(text: str, vocabulary: set[str]) -> Iterator[str]:
+    for found, word in welsh.tokens(text):
+        vocabulary.add(word)
+        yield found
+
+
+def analyse_documents(texts: list[list[tuple[str, float]]], languages: list[str] | None = None) -> AnalysedDocuments:
+    """Analyse each document's weighted parts once, and choose each common word's champions.
+
+    English documents get English stems; Welsh ones ("cy") Welsh terms (see welsh.py).
+    """
     term_ids: dict[str, int] = {}
     terms: list[str] = []
     stems: dict[str, str] = {}
     vocabulary: set[str] = set()
+    welsh_vocabulary: set[str] = set()
     doc_terms, doc_counts, doc_weights = [], [], []
     lengths = array("I")
-    for parts in texts:
+    for number, parts in enumerate(texts):
+        is_welsh = bool(languages) and languages[number] == "cy"
         counts: dict[int, int] = {}
         weights: dict[int, float] = {}
         for text, weight in parts:
-            for token in ANALYZER(text, no_morph=True):
-                word = token.text
-                root = stems.get(word)
-                if root is None:
-                    root = stems[word] = stem(word)
-                    vocabulary.add(word)
+            found = _welsh_terms(text, welsh_vocabulary) if is_welsh else _english_terms(text, stems, vocabulary)
+            for root in found:
                 ident = term_ids.get(root)
                 if ident is None:
                     ident = term_ids[root] = len(terms)
@@ -202,7 +236,8 @@ def analyse_documents(texts: list[list[tuple[str, float]]]) -> AnalysedDocuments
             elif score > heap[0][0]:
                 heapq.heapreplace(heap, (score, number))
     chosen = {(ident, number) for ident, heap in heaps.items() for _score, number in heap}
-    return AnalysedDocuments(terms, doc_terms, doc_counts, doc_weights, chosen, frequency, vocabulary)
+    return AnalysedDocuments(terms, doc_terms, doc_counts, doc_weights, chosen, frequency, vocabulary,
+                             welsh_vocabulary)
 
 
 # --- generations ----------------------------------------------------------------
@@ -288,13 +323,15 @@ def _build(root: Path, documents: Iterable[SearchDocument], fingerprint: str) ->
             duplicate = next(i for i in ids if ids.count(i) > 1)
             raise ValueError(f"two search documents share the id {duplicate!r}")
         fields = [_fields(document) for document in documents]
-        analysed = analyse_documents([f.pop("parts") for f in fields])
+        analysed = analyse_documents([f.pop("parts") for f in fields], [f["lang"] for f in fields])
         writer = ix.writer(limitmb=256)
         for number, document_fields in enumerate(fields):
             text, champions = analysed.document(number)
             writer.add_document(**document_fields, text=text, champions=champions)
         vocabulary = analysed.vocabulary
-        writer.add_document(id=VOCABULARY_ID, kind="-", category="-", vocabulary=" ".join(sorted(vocabulary)))
+        writer.add_document(id=VOCABULARY_ID, kind="-", category="-", lang="-", ref=VOCABULARY_ID,
+                            vocabulary=" ".join(sorted(vocabulary)),
+                            vocabulary_cy=" ".join(sorted(analysed.welsh_vocabulary)))
         count = len(fields)
         writer.commit(optimize=True)
         generation = f"gen-{fingerprint}-{time.time_ns()}"

@@ -8,6 +8,11 @@ words; question words are dropped; each remaining word or synonym phrase
 becomes a "concept" matched by any of its alternatives; unknown words get the
 closest word from the index's own vocabulary. Nothing in here can raise on
 user input.
+
+Queries may be English or Welsh. Each concept is looked up both ways: English
+stems (with the synonym list) in English documents, and Welsh terms (see
+welsh.py) in Welsh ones. The engine decides which language the query is in;
+that language's alternatives count in full and the other's a little less.
 """
 
 from __future__ import annotations
@@ -21,14 +26,17 @@ from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
 from whoosh.lang.porter import stem
 
+from . import welsh
 from .index import ANALYZER
-from .synonyms import Synonyms, phrase_words
+from .synonyms import Synonyms
 
 MAX_QUERY_CHARS = 200  # longer input is cut at a word boundary; the page says so
 MAX_WORDS = 12
 SYNONYM_WEIGHT = 0.5  # a synonym counts less than the word the resident used
 CORRECTION_WEIGHT = 0.9
 ALL_WORDS_BONUS = 1.0  # extra weight for pages that have every word the resident typed
+OTHER_LANGUAGE_WEIGHT = 0.6  # matches in the language the query is not in
+_QUERY_WORD = re.compile(r"[^\W_]+(?:['\u2019]+[^\W_]+)*")
 
 # Words that carry no meaning in a search box: how people phrase a question.
 QUESTION_WORDS = frozenset("""
@@ -60,6 +68,24 @@ def stem_word(word: str) -> str:
     return stem(word.lower())
 
 
+def query_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each word as the synonym list splits it ("dont", like `phrase_words`), with its Welsh parts.
+
+    Welsh joins words with apostrophes ("fy miniau'n", "i'r"), which are separate words
+    for Welsh analysis ("miniau", "n"), while English words keep them together ("don't").
+    """
+    found = []
+    for match in _QUERY_WORD.finditer(text.lower()):
+        pieces = tuple(re.split(r"['\u2019]+", match.group()))
+        found.append(("".join(pieces), pieces))
+    return found
+
+
+def is_stop_word(word: str) -> bool:
+    """A word that only phrases a question, in English or Welsh ("how", "sut")."""
+    return word in QUESTION_WORDS or welsh.is_stop(word)
+
+
 @dataclass
 class Concept:
     """One idea in the query: the words typed, and every phrase that counts as a match."""
@@ -67,10 +93,12 @@ class Concept:
     words: tuple[str, ...]
     alternatives: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
     correction: str | None = None  # the vocabulary word used for an unknown word
+    welsh: tuple[str, ...] = ()  # the words' Welsh index terms, all needed
+    welsh_weight: float = 1.0
 
     @property
     def is_stop(self) -> bool:
-        return len(self.words) == 1 and self.words[0] in QUESTION_WORDS
+        return len(self.words) == 1 and is_stop_word(self.words[0])
 
 
 @dataclass
@@ -80,6 +108,7 @@ class Understanding:
     text: str  # cleaned, as echoed back to the resident
     truncated: bool
     concepts: list[Concept]
+    language: str = "en"  # the language the query is in: its matches count in full
 
     @property
     def suggestion(self) -> str | None:
@@ -91,7 +120,16 @@ class Understanding:
     @property
     def key(self) -> tuple:
         """Equal for queries that mean the same, for the results cache."""
-        return tuple(tuple(sorted(c.alternatives)) for c in self.concepts)
+        return (self.language, *(tuple(sorted(c.alternatives)) + (c.welsh,) for c in self.concepts))
+
+    def typed_terms(self) -> frozenset[str]:
+        """The index terms of what the resident typed (corrected, without synonyms), in both languages."""
+        found: set[str] = set()
+        for concept in self.concepts:
+            if concept.alternatives:
+                found.update(analysed(concept.alternatives[0][0]))
+            found.update(concept.welsh)
+        return frozenset(found)
 
 
 def understand(
@@ -99,15 +137,22 @@ def understand(
     synonyms: Synonyms,
     known: Callable[[str], bool] = lambda word: True,
     correct: Callable[[str], str | None] = lambda word: None,
+    language: str = "en",
 ) -> Understanding:
-    """Split, expand and correct a query. ``known``/``correct`` come from the index's vocabulary."""
+    """Split, expand and correct a query. ``known``/``correct`` come from the index's vocabulary.
+
+    ``language`` is the language the query is in (the engine works it out): ``correct``
+    should only suggest words of that language.
+    """
     text, truncated = clean_query(raw)
-    typed = list(phrase_words(text))[:MAX_WORDS]
+    tokens = query_words(text)[:MAX_WORDS]
+    typed = [word for word, _pieces in tokens]
     # Correct unknown words first, so a misspelt phrase ("counsil tax") still finds its synonyms.
-    words = []
-    for word in typed:
-        fixed = None if word in QUESTION_WORDS or known(word) or synonyms.knows(word) else correct(word)
+    words, pieces = [], []
+    for word, parts in tokens:
+        fixed = None if is_stop_word(word) or known(word) or synonyms.knows(word) else correct(word)
         words.append(fixed or word)
+        pieces.append((fixed,) if fixed else parts)
     concepts: list[Concept] = []
     position = 0
     while position < len(words):
@@ -117,13 +162,17 @@ def understand(
         original = tuple(typed[position:position + length])
         weight = 1.0 if span == original else CORRECTION_WEIGHT
         group = matched[1] if matched else (span,)
-        concept = Concept(original, _alternatives(span, group, weight))
+        welsh_terms = tuple(dict.fromkeys(
+            found for parts in pieces[position:position + length] for part in parts
+            if (found := welsh.term(part))))
+        concept = Concept(original, _alternatives(span, group, weight), welsh=welsh_terms, welsh_weight=weight)
         if span != original:
             concept.correction = " ".join(span)
         concepts.append(concept)
         position += length
     meaningful = [concept for concept in concepts if not concept.is_stop]
-    return Understanding(text, truncated, meaningful or concepts)  # "who", on its own, is still a search
+    # "who", on its own, is still a search
+    return Understanding(text, truncated, meaningful or concepts, "cy" if language == "cy" else "en")
 
 
 def _alternatives(typed: tuple[str, ...], group, weight: float = 1.0) -> list[tuple[tuple[str, ...], float]]:
@@ -147,19 +196,37 @@ def scoring_groups(understanding: Understanding) -> list[list[tuple[tuple[str, .
     words together, so a page that has every word ("child benefit") ranks
     above pages that match one word and its synonyms many times. Both the
     champion scorer and the whoosh query are built from this.
+
+    Each concept's Welsh terms are one more alternative (they only ever match
+    Welsh documents). Alternatives in the query's language count in full; the
+    other language's count OTHER_LANGUAGE_WEIGHT as much.
     """
+    english, cymraeg = ((1.0, OTHER_LANGUAGE_WEIGHT) if understanding.language == "en"
+                        else (OTHER_LANGUAGE_WEIGHT, 1.0))
     groups = []
+    typed_english: list[tuple[str, ...]] = []
+    typed_welsh: list[tuple[str, ...]] = []
     for concept in understanding.concepts:
         weights: dict[tuple[str, ...], float] = {}
-        for phrase, weight in concept.alternatives:
+        for number, (phrase, weight) in enumerate(concept.alternatives):
             terms = tuple(analysed(phrase))
             if terms:
-                weights[terms] = max(weight, weights.get(terms, 0.0))
+                if number == 0:
+                    typed_english.append(terms)
+                weights[terms] = max(round(weight * english, 3), weights.get(terms, 0.0))
+        if concept.welsh:
+            typed_welsh.append(concept.welsh)
+            weights[concept.welsh] = round(concept.welsh_weight * cymraeg, 3)
         if weights:
             groups.append(list(weights.items()))
     if len(groups) > 1:
-        together = tuple(dict.fromkeys(term for group in groups for term in group[0][0]))
-        groups.append([(together, ALL_WORDS_BONUS)])
+        together = []
+        for typed, weight in ((typed_english, english), (typed_welsh, cymraeg)):
+            if len(typed) > 1:
+                together.append((tuple(dict.fromkeys(term for terms in typed for term in terms)),
+                                 round(ALL_WORDS_BONUS * weight, 3)))
+        if together:
+            groups.append(together)
     return groups
 
 
@@ -186,4 +253,4 @@ def to_whoosh(understanding: Understanding, field_name: str = "text") -> wq.Quer
 def query_terms(understanding: Understanding) -> set[str]:
     """Every index term the query could look up."""
     return {term for concept in understanding.concepts for phrase, _ in concept.alternatives
-            for term in analysed(phrase)}
+            for term in analysed(phrase)} | {term for concept in understanding.concepts for term in concept.welsh}

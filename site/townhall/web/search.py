@@ -7,21 +7,36 @@ starts, and by `flask search build`. Other capabilities can add documents
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+from urllib.parse import quote, urlencode, urlsplit
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app, make_response, request
+from markupsafe import escape
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..places import listing as places_listing
+from ..places.errors import PlacesError
+from ..places.postcodes import clean as clean_postcode
 from ..search import SearchDocument, SearchEngine, ensure_index, facility_documents, index_fingerprint, site_documents
-from ..search.documents import KINDS
+from ..search.documents import KINDS, LANGUAGES, version_id
 from ..search.query import stem_word
 from ..search.synonyms import load_synonyms
-from .common import content_site, language, render
+from .common import content_site, is_htmx, language, render
+from .templating import council_name
 
 log = logging.getLogger(__name__)
+
+
+def N_(text: str) -> str:
+    """Marks a string for translation (`make extract-messages` finds it); translated when it is used."""
+    return text
+
 bp = Blueprint("search", __name__)
 
 ENGINE_KEY = "townhall.search"
@@ -58,33 +73,104 @@ def search_fingerprint(app: Flask) -> str:
     return index_fingerprint(site.fingerprint, *(f"{name}:{sources[name].fingerprint()}" for name in sorted(sources)))
 
 
+def _geodata(app: Flask) -> str:
+    return app.config["TOWNHALL_GEODATA"]
+
+
 def facilities_source(app: Flask) -> SearchSource:
-    """Facilities from the places capability's current geodata generation (libraries, parks...).
+    """Facilities from the places capability's current geodata (libraries, recycling centres...).
 
-    Each result links to "find my nearest" for its kind, where a postcode puts them in order.
+    Each result links to "Find my nearest" for its kind from the facility's own
+    postcode, so that page lists it first with its opening hours; when we do not
+    hold its postcode, to the list of that kind of place.
     """
-    from ..places.store import GeodataFolder, StoredGeodata
-
-    folder = GeodataFolder(app.config["TOWNHALL_GEODATA"])
 
     def documents() -> Iterable[SearchDocument]:
-        current = folder.current
-        if current is None:
+        found = places_listing.listing(_geodata(app))
+        if found is None:
             return []
-        stored = StoredGeodata(current)
-        labels = {category.slug: category.label for category in stored.categories}
+        labels = {category.slug: category.label for category in found.categories}
+
+        def url(facility) -> str:
+            postcode = found.postcodes.get(facility.id)
+            query = {"category": facility.category, **({"postcode": postcode} if postcode else {})}
+            return "/find-my-nearest?" + urlencode(query)
+
         return facility_documents(
-            {"id": facility.id, "name": facility.name, "url": f"/find-my-nearest?category={facility.category}",
+            {"id": facility.id, "name": facility.name, "url": url(facility),
              "type": facility.category, "type_title": labels.get(facility.category, ""),
              "address": ", ".join(part for part in (facility.address, facility.postcode) if part),
              "summary": facility.description, "keywords": (labels.get(facility.category, ""),),
-             "phone": facility.phone}
-            for facility in stored.facilities
+             "phone": facility.phone, "hours": facility.opening_hours}
+            for facility in found.facilities
         )
 
     def fingerprint() -> str:
-        current = folder.current
-        return current.name if current else "none"
+        return places_listing.current_generation(_geodata(app)) or "none"
+
+    return SearchSource(documents, fingerprint)
+
+
+# The places tools, as (endpoint path, title, summary, keywords): words from the pages themselves, and the words
+# residents use for what the tools answer. Marked for translation; the Welsh versions are indexed too.
+PLACES_TOOLS = (
+    ("/your-area", N_("Your area"),
+     N_("Find your ward and councillors, school catchment areas, bin collection day, parish and the nearest "
+        "council services for your postcode."),
+     N_("your area, my area, postcode, ward, my ward, councillor, my councillor, councillors, bin day, "
+        "bin collection day, parish council, town council, who is my councillor, local information")),
+    ("/find-my-nearest", N_("Find my nearest"),
+     N_("Find the nearest libraries, recycling centres, council offices and other places to your postcode, "
+        "with opening hours."),
+     N_("find my nearest, nearest, near me, closest, nearby, local library, recycling centre, leisure centre, "
+        "park, play area, family hub, council offices, opening hours")),
+    ("/school-catchment-areas", N_("Check your school catchment area"),
+     N_("Check which primary and secondary school catchment areas your postcode is in."),
+     N_("catchment area, school catchment, catchment map, which school, nearest school, primary school, "
+        "secondary school, school priority area")),
+)
+WARD_TEXTS = (N_("%(ward)s ward"), N_("The councillors for %(ward)s ward and how to contact them."),
+              N_("ward, councillor, councillors, my councillor, local councillor, elected member"))
+
+
+def _translated_tools(app: Flask, lang: str) -> tuple[list[tuple[str, str, str, tuple[str, ...]]], tuple[str, ...]]:
+    """The places tools' and ward pages' words in one language, from the site's own translations."""
+    with app.app_context(), force_locale(lang):
+        tools = [(path, _(title), _(summary), tuple(word.strip() for word in _(keywords).split(",") if word.strip()))
+                 for path, title, summary, keywords in PLACES_TOOLS]
+        ward = tuple(_(text) for text in WARD_TEXTS)
+    return tools, ward
+
+
+def places_pages_source(app: Flask) -> SearchSource:
+    """The places capability's pages: Your area, Find my nearest, school catchment areas and each ward.
+
+    In every language of the site, so "dalgylch" finds the catchment checker on the Welsh site.
+    """
+    languages = [lang for lang in app.config["TOWNHALL_LANGUAGES"] if lang in LANGUAGES]
+
+    def documents() -> Iterator[SearchDocument]:
+        found = places_listing.listing(_geodata(app))
+        for lang in languages:
+            tools, (ward_title, ward_summary, ward_keywords) = _translated_tools(app, lang)
+            for path, title, summary, keywords in tools:
+                ref = f"tool:{path.strip('/')}"
+                yield SearchDocument(id=version_id(ref, lang), kind="service", title=title, url=path,
+                                     summary=summary, keywords=keywords, lang=lang, ref=ref)
+            for ward in (found.wards if found else ()):
+                councillors = [person.get("name", "") for person in ward.properties.get("councillors") or []
+                               if isinstance(person, dict)]
+                ref = f"ward:{ward.code}"
+                yield SearchDocument(
+                    id=version_id(ref, lang), kind="page", title=ward_title % {"ward": ward.name},
+                    url=f"/wards/{quote(ward.code)}", summary=ward_summary % {"ward": ward.name},
+                    keywords=(*(word.strip() for word in ward_keywords.split(",")), *councillors),
+                    body=" ".join(councillors), lang=lang, ref=ref, listed=True)
+
+    def fingerprint() -> str:
+        words = json.dumps([_translated_tools(app, lang) for lang in languages], ensure_ascii=False)
+        generation = places_listing.current_generation(_geodata(app)) or "none"
+        return f"{generation}:{hashlib.sha256(words.encode()).hexdigest()[:12]}"
 
     return SearchSource(documents, fingerprint)
 
@@ -97,7 +183,9 @@ def start_search(app: Flask) -> None:
     search page says search is unavailable; the rest of the site keeps working.
     """
     folder = Path(app.config["TOWNHALL_SEARCH_INDEX"])
-    app.extensions.setdefault(SOURCES_KEY, {}).setdefault("facilities", facilities_source(app))
+    sources = app.extensions.setdefault(SOURCES_KEY, {})
+    sources.setdefault("facilities", facilities_source(app))
+    sources.setdefault("places-pages", places_pages_source(app))
     synonyms = load_synonyms(synonyms_path(app), key=stem_word)
     for problem in synonyms.problems:
         log.warning("content/search/synonyms.txt: %s", problem)
@@ -135,14 +223,78 @@ def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, list[tuple[
     return kinds, groups
 
 
+def typed_postcode(query: str) -> str | None:
+    """A full UK postcode typed in the search box ("BK1 1AA", "bk11aa", "library BK5 2ZE"), standard form."""
+    words = query.split()[:12]
+    candidates = [word for word in words if 5 <= len(word) <= 8]
+    candidates += [first + second for first, second in zip(words, words[1:])
+                   if 2 <= len(first) <= 4 and len(second) == 3]
+    for candidate in candidates:
+        if not any(char.isdigit() for char in candidate):
+            continue
+        try:
+            return clean_postcode(candidate).postcode
+        except PlacesError:
+            continue
+    return None
+
+
+def result_url(hit) -> str:
+    """Where a result links: the Welsh site for a Welsh result, wherever the search was made."""
+    root = request.script_root
+    if language() == "cy":
+        return root + hit.url  # the Welsh site shows the Welsh version, or the English one with a note
+    return root + ("/cy" if hit.lang == "cy" else "") + hit.url
+
+
+def result_category(hit) -> str:
+    """A result's topic in the reader's language, where we have it in that language."""
+    site, lang = content_site(), language()
+    if hit.kind == "service" and hit.category in site.categories:
+        return site.category(hit.category, lang).title
+    if hit.kind == "organisation" and site.directory and hit.category in site.directory.categories:
+        return site.directory.categories[hit.category].localised(lang).title
+    return hit.category_title
+
+
+def result_category_lang(hit) -> str:
+    site = content_site()
+    if (hit.kind == "service" and hit.category in site.categories) or (
+            hit.kind == "organisation" and site.directory and hit.category in site.directory.categories):
+        return language()
+    return hit.lang
+
+
 @bp.route("/search")
 def search():
     args = request.args
     kind = args.get("kind") if args.get("kind") in KINDS else None
     results = engine().search(args.get("q", ""), kind=kind, category=args.get("category") or None,
-                              page=_page_number(args.get("page")))
+                              page=_page_number(args.get("page")), lang=language())
     kinds, category_groups = filter_choices()
     known_categories = {slug for _label, options in category_groups for slug, _title in options}
     category = results.category if results.category in known_categories else None
-    return render("search/results.html", block="results", results=results, query=results.query,
-                  kinds=kinds, category_groups=category_groups, kind=kind, category=category)
+    context = dict(results=results, query=results.query, kinds=kinds, category_groups=category_groups, kind=kind,
+                   category=category, postcode=typed_postcode(results.query), result_url=result_url,
+                   result_category=result_category, result_category_lang=result_category_lang)
+    body = render("search/results.html", block="results", **context)
+    if not is_htmx():
+        return body
+    # htmx puts a <title> at the top of a response into the page's title: the tab and the
+    # history entry then say what the results are for, as a full page load would.
+    title = render("search/results.html", block="title", **context).strip()
+    response = make_response(f"<title>{title} – {escape(council_name())}</title>\n{body}")  # title: escaped
+    if _already_there():
+        # Typing replaced the address as the resident went; pressing Search for the same words
+        # must not add a second history entry for the same page (Back would seem to do nothing).
+        response.headers["HX-Push-Url"] = "false"
+    return response
+
+
+def _already_there() -> bool:
+    """Whether the browser's address is already this request's (htmx sends it as HX-Current-URL)."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if not current.path:
+        return False
+    query = request.query_string.decode("latin-1")
+    return (current.path, current.query) == (request.script_root + request.path, query)
