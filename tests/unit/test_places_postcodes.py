@@ -81,3 +81,36 @@ def test_message_echoes_what_was_typed_but_not_an_essay():
         clean("x" * 500)
     assert len(caught.value.message) < 200
     assert "…" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("bkl 1aa", "BK1 1AA"),  # a lower-case l where only a digit fits
+        ("bk3 lqd", "BK3 1QD"),  # the inward code starts with a digit
+        ("BKl 1AA", "BK1 1AA"),
+        ("ol1 1aa", "OL1 1AA"),  # Oldham: the l in the area is a letter, left alone
+    ],
+)
+def test_lower_case_l_read_as_one_where_only_a_digit_fits(typed, expected):
+    result = clean(typed)
+    assert result.postcode == expected
+    assert result.corrected == (typed != "ol1 1aa")
+
+
+def test_lower_case_l_is_left_alone_where_a_letter_fits():
+    assert clean("bk3 7ld").postcode == "BK3 7LD"
+    assert not clean("bk3 7ld").corrected
+    assert clean("l1 8jq").postcode == "L1 8JQ"  # Liverpool
+
+
+def test_upper_case_l_is_a_letter_never_a_one():
+    with pytest.raises(NotAPostcode):
+        clean("BKL 1AA")
+
+
+@pytest.mark.parametrize("typed", ["ＢＫ３ ７ＱＤ", "ＢＫ３\u3000７ＱＤ", "ｂｋ３７ｑｄ", "BK３ 7QD"])
+def test_full_width_characters_are_read_as_plain_ones(typed):
+    result = clean(typed)
+    assert result.postcode == "BK3 7QD"
+    assert not result.corrected

@@ -3,13 +3,17 @@
 The rules follow the published format of UK postcodes: an outward code (area
 letters, district number, sometimes a letter) and an inward code (a digit and two
 letters). Letters that never appear in some positions let us read a typed letter
-O as zero and I as one where only a digit can stand; we do so only when exactly
-one reading with the fewest such changes is a valid postcode.
+O as zero and I as one where only a digit can stand, and a lower-case l as one
+(an upper-case L is a real postcode letter, so it is never changed); we do so
+only when exactly one reading with the fewest such changes is a valid postcode.
+Full-width and other compatibility characters (ＢＫ１, from some phone and
+East Asian keyboards) are read as their plain forms first (Unicode NFKC).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from itertools import product
 
@@ -31,6 +35,7 @@ _WHOLE = re.compile(rf"(?:{_OUTWARD.pattern})[0-9][{_INWARD_LETTERS}]{{2}}")
 _SPECIAL = {"GIR0AA"}  # Girobank's historic postcode, still valid
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
 _DIGIT_LOOKALIKES = {"O": "0", "I": "1"}
+_LOWER_L = "\x00"  # stands for a typed lower-case l while the text is upper-cased
 _LONGEST_ECHO = 40
 
 
@@ -61,11 +66,24 @@ def standard_form(compact: str) -> str:
 def clean(typed: str | None) -> CleanPostcode:
     """Read a typed postcode; raise NotAPostcode (with a kind message) when it cannot be one."""
     text = (typed or "").strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).strip()
     if not text:
         raise NotAPostcode(NotAPostcode.EMPTY)
-    compact = text.replace(" ", "").upper()
+    compact = text.replace(" ", "")
     if not compact.isalnum() or not compact.isascii():
         compact = _NOT_ALPHANUMERIC.sub("", compact)
+    if "l" in compact:
+        compact = compact.replace("l", _LOWER_L)
+        upper = compact.upper()
+        plain = upper.replace(_LOWER_L, "L")
+        if is_valid(plain):
+            return CleanPostcode(standard_form(plain), text, corrected=False)
+        reading = _read_lookalikes(upper)
+        if reading is None:
+            raise NotAPostcode(typed=_echo(text))
+        return CleanPostcode(standard_form(reading.replace(_LOWER_L, "L")), text, corrected=True)
+    compact = compact.upper()
     if is_valid(compact):
         return CleanPostcode(standard_form(compact), text, corrected=False)
     reading = _read_lookalikes(compact)
@@ -82,7 +100,7 @@ def normalise(typed: str | None) -> str:
 def _read_lookalikes(compact: str) -> str | None:
     if not 5 <= len(compact) <= 7:
         return None
-    positions = [index for index, char in enumerate(compact) if char in _DIGIT_LOOKALIKES]
+    positions = [index for index, char in enumerate(compact) if char in _DIGIT_LOOKALIKES or char == _LOWER_L]
     if not positions or len(positions) > 4:
         return None
     best: list[tuple[int, str]] = []
@@ -92,8 +110,8 @@ def _read_lookalikes(compact: str) -> str | None:
         chars = list(compact)
         for swap, index in zip(choice, positions):
             if swap:
-                chars[index] = _DIGIT_LOOKALIKES[chars[index]]
-        candidate = "".join(chars)
+                chars[index] = "1" if chars[index] == _LOWER_L else _DIGIT_LOOKALIKES[chars[index]]
+        candidate = "".join(chars).replace(_LOWER_L, "L")
         if is_valid(candidate):
             best.append((sum(choice), candidate))
     if not best:
