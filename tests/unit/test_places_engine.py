@@ -7,6 +7,7 @@ tests run the same path as the site. Around 52°N, 0.001° of longitude is about
 
 import csv
 import json
+from datetime import date
 
 import pytest
 
@@ -154,12 +155,21 @@ def test_outside_our_area(places):
         places.lookup("BK1 1AF")
     assert caught.value.status == 404
     assert "Testshire Council" in caught.value.message
-    assert "https://www.gov.uk/find-local-council" in caught.value.message
+    assert caught.value.as_dict()["find_council"] == "https://www.gov.uk/find-local-council"
 
 
-def test_a_district_we_hold_no_postcodes_in_is_outside_our_area(places):
+def test_a_postcode_area_we_hold_no_postcodes_in_is_outside_our_area(places):
     with pytest.raises(OutsideArea):
         places.lookup("SW1A 1AA")
+
+
+@pytest.mark.parametrize("typed, postcode", [("BK01 1AA", "BK01 1AA"), ("BK1O 1AA", "BK10 1AA"), ("BK2 1AA", "BK2 1AA")])
+def test_a_well_formed_postcode_in_our_postcode_area_that_we_do_not_hold_is_not_found(places, typed, postcode):
+    # A slip (BK01, BK1O) or a district we hold nothing in is "we cannot find it",
+    # never "outside our area": we only say that when we know where a postcode is.
+    with pytest.raises(PostcodeNotFound) as caught:
+        places.lookup(typed)
+    assert postcode in caught.value.message
 
 
 def test_unknown_postcode_in_a_district_we_hold(places):
@@ -174,6 +184,7 @@ def test_withdrawn_postcode(places):
         places.lookup("BK1 1AG")
     assert caught.value.status == 410
     assert "March 2019" in caught.value.message
+    assert caught.value.params["withdrawn"] == date(2019, 3, 1)  # the web layer words it in the reader's language
 
 
 def test_not_a_postcode(places):

@@ -45,10 +45,6 @@ from .postcodes import clean
 from .store import BOUNDARY, EDGE_CAP_METRES, EDGE_FAR, Area, Category, Facility, Layer, StoredGeodata
 
 _PLANAR_MARGIN = PLANAR_MARGIN
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
 
 
 # The answer's parts are plain slotted dataclasses, treated as read-only: a full answer
@@ -197,6 +193,7 @@ class Places:
         self._boundary_indexes: dict[str, BoundaryIndex] = {}
         self._geojson: dict[str, bytes] = {}
         self._has_boundary = BOUNDARY in data.layer_by_name
+        self._postcode_areas = frozenset(_postcode_area(code) for code in data.outward_codes)
         # Per layer: its areas, and the largest boundary distance that gets a warning (-1: never).
         self._layer_areas = [
             (layer, data.areas[layer.name], self.warning_metres if layer.boundary_warning else -1)
@@ -381,8 +378,11 @@ class Places:
         key = postcode.encode("ascii")
         row = int(keys.searchsorted(key))
         if row >= len(keys) or keys[row] != key:
-            if self._has_boundary and self.data.outward_codes and cleaned.outward not in self.data.outward_codes:
-                # We hold every postcode in our area, and none in this district at all.
+            if self._has_boundary and self._postcode_areas and _postcode_area(postcode) not in self._postcode_areas:
+                # We hold every postcode in our area, and none in this postcode area at all
+                # (SW1A 1AA for a council whose postcodes are all BK...). A well-formed code
+                # in one of our postcode areas that we do not hold (BK01 1AA, BK10 1AA) is
+                # more likely a typing slip than a place elsewhere: "we cannot find it".
                 raise OutsideArea(place=postcode, council=self.council)
             raise PostcodeNotFound(postcode=postcode)
         withdrawn = int(self.data.withdrawn[row])
@@ -413,9 +413,17 @@ class Places:
         return self._boundary_indexes[name]
 
 
-def _month(yyyymm: int) -> str:
+def _month(yyyymm: int) -> date | int:
+    """A withdrawal month as a date (its first day) for the web layer to put in words
+    in the reader's language; the year alone when the month is not known."""
     year, month = divmod(yyyymm, 100)
-    if 1 <= month <= 12:
-        return f"{_MONTHS[month - 1]} {year}"
-    return str(year)
+    return date(year, month, 1) if 1 <= month <= 12 else year
+
+
+def _postcode_area(postcode: str) -> str:
+    """The letters a postcode starts with ("BK" of "BK3 7QD", "SW" of "SW1A 1AA")."""
+    end = 0
+    while end < len(postcode) and postcode[end].isalpha():
+        end += 1
+    return postcode[:end]
 

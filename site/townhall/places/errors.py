@@ -7,9 +7,14 @@ template before filling it in; ``N_`` marks them for the message catalogue.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 FIND_YOUR_COUNCIL = "https://www.gov.uk/find-local-council"
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
 
 
 def N_(message: str) -> str:
@@ -58,6 +63,9 @@ class PostcodeNotFound(PlacesError):
 
 
 class PostcodeTerminated(PlacesError):
+    """``withdrawn`` is a ``date`` (the first of the month) or a year; the web layer puts
+    it in words in the reader's language, ``message`` in English."""
+
     status = 410
     code = "postcode_terminated"
     template = N_(
@@ -65,18 +73,26 @@ class PostcodeTerminated(PlacesError):
         "Check the postcode on a recent letter, or try a neighbouring postcode."
     )
 
+    @property
+    def message(self) -> str:
+        withdrawn = self.params.get("withdrawn")
+        if isinstance(withdrawn, date):
+            return self.template % {**self.params, "withdrawn": f"{_MONTHS[withdrawn.month - 1]} {withdrawn.year}"}
+        return super().message
+
 
 class OutsideArea(PlacesError):
     status = 404
     code = "outside_area"
     template = N_(
         "%(place)s is outside %(council)s’s area, so we cannot answer for it. "
-        "Your own council can help: find it at %(find_council)s"
+        "Your own council can help."
     )
+    # Where to send the reader: pages show it as a link, the API as a field of the error.
+    find_council = FIND_YOUR_COUNCIL
 
-    def __init__(self, template: str | None = None, **params: Any) -> None:
-        params.setdefault("find_council", FIND_YOUR_COUNCIL)
-        super().__init__(template, **params)
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "find_council": self.find_council}
 
 
 class NotALocation(PlacesError):

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _
 
 from ..hours import LONDON, OpeningHours
 from ..places.engine import Answer, Places
 from ..places.errors import GeodataMissing, NoCategory, OutsideArea, PlacesError, UnknownCategory
 from ..places.svgmap import MapDrawing, draw
 from .common import language, render
-from .templating import day_names, time_label
+from .templating import council_name, day_names, time_label
 
 bp = Blueprint("places", __name__)
 NEAREST_COUNT = 5
@@ -53,8 +53,16 @@ def engine() -> Places:
 
 
 def error_message(error: PlacesError) -> str:
-    """The domain's plain message, in the reader's language."""
-    return _(error.template, **error.params) if error.params else _(error.template)
+    """The domain's plain message, in the reader's language: the template translated, then
+    filled in with words in that language too (the council's name, a month)."""
+    if not error.params:
+        return _(error.template)
+    params = dict(error.params)
+    if "council" in params:
+        params["council"] = council_name()
+    if isinstance(params.get("withdrawn"), date):
+        params["withdrawn"] = format_date(params["withdrawn"], "MMMM y")
+    return _(error.template, **params)
 
 
 # --- words for the templates ----------------------------------------------------------

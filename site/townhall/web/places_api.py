@@ -35,7 +35,7 @@ def _json(data: Any, status: int = 200) -> Response:
 
 @bp.errorhandler(PlacesError)
 def places_error(error: PlacesError) -> Response:
-    return _json({"error": {"code": error.code, "status": error.status, "message": error_message(error)}}, error.status)
+    return _json({"error": {**error.as_dict(), "message": error_message(error)}}, error.status)
 
 
 def _count() -> int:
@@ -214,7 +214,9 @@ def openapi_document() -> dict[str, Any]:
                     "code": {"type": "string", "enum": ["not_a_postcode", "postcode_not_found", "postcode_terminated",
                                                         "outside_area", "not_a_location", "unknown_category",
                                                         "no_category", "unknown_layer", "bad_count", "geodata_missing"]},
-                    "status": {"type": "integer"}, "message": {"type": "string"}}}}},
+                    "status": {"type": "integer"}, "message": {"type": "string"},
+                    "find_council": {"type": "string", "format": "uri",
+                                     "description": "outside_area only: where to find the reader's own council"}}}}},
                 "Location": {"type": "object", "properties": {
                     "postcode": {"type": ["string", "null"]}, "typed": {"type": ["string", "null"]},
                     "corrected": {"type": "boolean"}, "latitude": {"type": "number"}, "longitude": {"type": "number"},
