@@ -17,6 +17,7 @@ import math
 import random
 import tempfile
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,13 +118,17 @@ CLUBS = (
     ("Oakhurst Bridge Club", "Mondays and Thursdays 1pm to 4:30pm"),
     ("Brackenford Deaf Social Club", "Saturdays 11am to 2pm"),
 )
+CATCHMENT_CONFIRM_CY = ("I wirio'r dalgylch ar gyfer eich cyfeiriad llawn, cysylltwch â Derbyniadau Ysgol ar "
+                        "01632 960300 neu admissions@brackenford.example cyn i chi wneud cais.")
 LAYERS: dict[str, dict[str, Any]] = {
     "boundary": {
         "title": "Brackenford District Council area", "kind": "boundary",
         "edition": "council boundary from 1 April 2024",
         "confirm": "If you live near the edge of the district, check a recent council tax bill: it names your council.",
         "translations": {"cy": {"title": "Ardal Cyngor Dosbarth Brackenford",
-                                "edition": "ffin y cyngor o 1 Ebrill 2024"}},
+                                "edition": "ffin y cyngor o 1 Ebrill 2024",
+                                "confirm": "Os ydych chi'n byw ger ymyl y dosbarth, edrychwch ar fil treth gyngor "
+                                           "diweddar: mae'n enwi eich cyngor."}},
     },
     "wards": {
         "title": "Council wards", "kind": "ward",
@@ -131,7 +136,9 @@ LAYERS: dict[str, dict[str, Any]] = {
         "confirm": "To check your ward with your full address, contact Electoral Services on 01632 960020 "
                    "or elections@brackenford.example.",
         "translations": {"cy": {"title": "Wardiau'r cyngor",
-                                "edition": "wardiau a ddefnyddiwyd ers etholiadau Mai 2023"}},
+                                "edition": "wardiau a ddefnyddiwyd ers etholiadau Mai 2023",
+                                "confirm": "I wirio eich ward gyda'ch cyfeiriad llawn, cysylltwch â'r Gwasanaethau "
+                                           "Etholiadol ar 01632 960020 neu elections@brackenford.example."}},
     },
     "primary-catchments": {
         "title": "Primary school catchment areas", "kind": "catchment",
@@ -139,7 +146,8 @@ LAYERS: dict[str, dict[str, Any]] = {
         "confirm": "To check the catchment area for your full address, contact School Admissions on "
                    "01632 960300 or admissions@brackenford.example before you apply.",
         "translations": {"cy": {"title": "Dalgylchoedd ysgolion cynradd",
-                                "edition": "dalgylchoedd ar gyfer mynediad 2026/27"}},
+                                "edition": "dalgylchoedd ar gyfer mynediad 2026/27",
+                                "confirm": CATCHMENT_CONFIRM_CY}},
     },
     "secondary-catchments": {
         "title": "Secondary school catchment areas", "kind": "catchment",
@@ -147,7 +155,8 @@ LAYERS: dict[str, dict[str, Any]] = {
         "confirm": "To check the catchment area for your full address, contact School Admissions on "
                    "01632 960300 or admissions@brackenford.example before you apply.",
         "translations": {"cy": {"title": "Dalgylchoedd ysgolion uwchradd",
-                                "edition": "dalgylchoedd ar gyfer mynediad 2026/27"}},
+                                "edition": "dalgylchoedd ar gyfer mynediad 2026/27",
+                                "confirm": CATCHMENT_CONFIRM_CY}},
     },
     "bin-rounds": {
         "title": "Bin collection rounds", "kind": "collection",
@@ -155,7 +164,10 @@ LAYERS: dict[str, dict[str, Any]] = {
         "confirm": "Near the edge of a round, your day can differ from your neighbours'. "
                    "Phone Waste Services on 01632 960400 to check your address.",
         "translations": {"cy": {"title": "Rowndiau casglu biniau",
-                                "edition": "rowndiau casglu o 6 Ebrill 2026"}},
+                                "edition": "rowndiau casglu o 6 Ebrill 2026",
+                                "confirm": "Ger ymyl rownd, gall eich diwrnod fod yn wahanol i ddiwrnod eich "
+                                           "cymdogion. Ffoniwch y Gwasanaethau Gwastraff ar 01632 960400 i wirio "
+                                           "eich cyfeiriad."}},
     },
     "parishes": {
         "title": "Parish and town councils", "kind": "parish",
@@ -163,7 +175,9 @@ LAYERS: dict[str, dict[str, Any]] = {
         "confirm": "To check your parish with your full address, contact Electoral Services on 01632 960020.",
         "boundary_warning": True,
         "translations": {"cy": {"title": "Cynghorau plwyf a thref",
-                                "edition": "ffiniau plwyf o 1 Ebrill 2024"}},
+                                "edition": "ffiniau plwyf o 1 Ebrill 2024",
+                                "confirm": "I wirio eich plwyf gyda'ch cyfeiriad llawn, cysylltwch â'r Gwasanaethau "
+                                           "Etholiadol ar 01632 960020."}},
     },
 }
 
@@ -399,13 +413,25 @@ def write_sources(folder: Path, seed: int = SEED) -> dict[str, Path]:
             for number, (school, cell) in enumerate(zip(schools, cells), start=1)
         ]
 
-    # bin rounds: ten rounds, two a weekday, recycling on alternate weeks
+    # bin rounds: ten rounds, two a weekday; rubbish and recycling on alternate weeks. The
+    # rounds start in the week of Monday 6 April 2026 ("week A"); each round's data gives the
+    # date of its first rubbish and recycling collections, so the site can list real dates.
     minx, miny, maxx, maxy = demo.boundary.bounds
     round_seeds = [demo.scatter(demo.town_point(TOWNS[0]), 6000) for _ in range(10)]
     days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+    week_a = date(2026, 4, 6)
+
+    def round_properties(number: int) -> dict[str, Any]:
+        day = (number - 1) // 2
+        recycling_week = "A" if number % 2 else "B"
+        recycling = week_a + timedelta(days=day + (0 if recycling_week == "A" else 7))
+        rubbish = recycling + timedelta(days=7)
+        return {"collection_day": days[day], "recycling_week": recycling_week, "every_weeks": 2,
+                "rubbish_from": rubbish.isoformat(), "recycling_from": recycling.isoformat()}
+
     layers["bin-rounds"] = [
         (f"BKBR{number:02d}", f"{days[(number - 1) // 2]} round {'A' if number % 2 else 'B'}",
-         {"collection_day": days[(number - 1) // 2], "recycling_week": "A" if number % 2 else "B"}, cell)
+         round_properties(number), cell)
         for number, cell in enumerate(demo.tessellate(round_seeds), start=1)
     ]
 
