@@ -13,7 +13,8 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture(scope="module")
 def places_client(tmp_path_factory):
-    app = create_app({"TESTING": True, "TOWNHALL_INSTANCE": str(tmp_path_factory.mktemp("instance"))})
+    app = create_app({"TESTING": True, "TOWNHALL_INSTANCE": str(tmp_path_factory.mktemp("instance")),
+                      "TOWNHALL_TODAY": "2026-11-25"})  # a Wednesday: bin dates are fixed
     return app.test_client()
 
 
@@ -46,7 +47,7 @@ def test_htmx_gets_only_the_answer_block(places_client, url):
     assert response.status_code == 200
     html = text(response)
     assert "<html" not in html and "<h1" not in html
-    assert 'id="answer-heading"' in html and "data-focus-here" in html and "data-announce=" in html
+    assert 'id="answer-heading"' in html and "data-focus-here" in html
     assert 'hx-get="' in html  # the form comes back too, ready for the next question
     assert "HX-Request" in response.headers.get("Vary", "")
 
@@ -60,6 +61,7 @@ def test_your_area_has_every_layer_with_its_edition(places_client):
     assert "Information for BK1 1AA" in html
     assert 'href="/wards/BKWD' in html  # the ward and its councillors' page
     assert "Your bins are collected on" in html
+    assert "week A" not in html and "week B" not in html
 
 
 def test_find_my_nearest_is_a_real_list_with_hours_and_open_now_in_words(places_client):
@@ -116,6 +118,8 @@ def _near(places, postcode, layer):
         ("/your-area?postcode=hello", 400, "is not a postcode"),
         ("/your-area?postcode=", 400, "Enter a postcode"),
         ("/your-area?postcode=BK1+9ZZ", 404, "We cannot find the postcode BK1 9ZZ"),
+        ("/your-area?postcode=BK01+1AA", 404, "We cannot find the postcode BK01 1AA"),  # a slip, not elsewhere
+        ("/your-area?postcode=BK1O+1AA", 404, "We cannot find the postcode BK10 1AA"),
         ("/your-area?postcode=SW1A+1AA", 404, "outside Brackenford District Council"),
         ("/school-catchment-areas?postcode=hello", 400, "is not a postcode"),
         ("/find-my-nearest?postcode=BK1+1AA", 400, "Choose the type of place"),
@@ -199,3 +203,85 @@ def test_no_geodata_is_a_kind_503(tmp_path):
     assert response.status_code == 503
     assert "Postcode search is not available at the moment" in text(response)
     assert client.get("/api/postcodes/BK1 1AA").get_json()["error"]["code"] == "geodata_missing"
+
+
+def heading_line(html: str) -> str:
+    return re.search(r'<h2 id="answer-heading"[^>]*>', html)[0]
+
+
+@pytest.mark.parametrize("url", ANSWERS + ["/your-area?postcode=SW1A+1AA"])
+def test_after_a_swap_the_answer_is_focused_not_also_announced(places_client, url):
+    # Focus on the heading makes a screen reader say it; the live region would say it again.
+    html = text(places_client.get(url, headers=HTMX))
+    assert html.count("data-focus-here") == 1
+    assert "data-announce" not in html
+
+
+def test_the_outside_answer_links_to_find_your_local_council(places_client):
+    for prefix in ("", "/cy"):
+        html = text(places_client.get(prefix + "/your-area?postcode=SW1A+1AA", headers=HTMX))
+        assert re.search(r'<a href="https://www\.gov\.uk/find-local-council">[^<]+</a>', html)
+
+
+def map_key(html: str) -> str:
+    return re.search(r'<figcaption class="th-small">(.*?)</figcaption>', html, re.S)[1]
+
+
+def test_the_map_key_lists_only_what_the_map_shows(places_client):
+    ward = map_key(text(places_client.get("/wards/BKWD01")))
+    assert "star" not in ward and "Numbered" not in ward  # no place asked about, no list
+    assert "The shaded shape is Brackenford Central." in ward
+    area = map_key(text(places_client.get("/your-area?postcode=BK1+1AA")))
+    assert "The star is BK1 1AA." in area and "Numbered" not in area and "shaded" in area
+    nearest = map_key(text(places_client.get("/find-my-nearest?category=libraries&postcode=BK1+1AA")))
+    assert "Numbered circles" in nearest and "shaded" not in nearest
+
+
+def test_bin_collections_are_the_next_real_dates(places_client):
+    html = text(places_client.get("/your-area?postcode=BK1+1AA"))
+    assert "Your bins are collected on Wednesday. The next collections are:" in html
+    assert "Recycling: Wednesday 25 November and Wednesday 9 December" in html  # today counts
+    assert "Rubbish: Wednesday 2 December and Wednesday 16 December" in html
+    welsh = text(places_client.get("/cy/your-area?postcode=BK1+1AA"))
+    assert "Dydd Mercher 2 Rhagfyr" in welsh and "December" not in welsh
+
+
+def test_full_width_and_lower_case_l_reach_the_answer(places_client):
+    assert "Information for BK1 1AA" in text(places_client.get("/your-area?postcode=ＢＫ１ １ＡＡ"))
+    assert "We searched for BK1 1AA" in text(places_client.get("/your-area?postcode=bkl+1aa"))
+
+
+ENGLISH_LEFTOVERS = re.compile(
+    r"\b(miles?|metres|January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|North|star|shaded|Libraries|Council offices"
+    r"|District Council|Map key|outside|Rubbish|Nearest)\b"
+)
+
+
+def welsh_main(html: str) -> str:
+    main = html.split('id="main-content"', 1)[1].split("</main>", 1)[0]
+    main = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", main, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", main)
+
+
+@pytest.mark.parametrize("url", PAGES + ANSWERS + ["/your-area?postcode=SW1A+1AA",
+                                                   "/find-my-nearest?category=council-offices&postcode=BK1+1AA"])
+def test_welsh_places_pages_have_no_english_words_of_ours(places_client, url):
+    # Facility names, addresses and accessibility notes are the data's own (in English in
+    # the demo); the words the site puts round them must be Welsh.
+    found = ENGLISH_LEFTOVERS.findall(welsh_main(text(places_client.get("/cy" + url))))
+    assert not found
+
+
+def test_a_withdrawn_month_is_in_welsh(places_client):
+    from townhall.config import PROJECT_ROOT
+    from townhall.places.store import StoredGeodata, GeodataFolder
+
+    data = StoredGeodata(GeodataFolder(PROJECT_ROOT / "geodata").current)
+    row = data.withdrawn.nonzero()[0][0]
+    withdrawn = data.keys[row].decode()
+    html = welsh_main(text(places_client.get(f"/cy/your-area?postcode={withdrawn}")))
+    assert not ENGLISH_LEFTOVERS.findall(html)
+    welsh_months = ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi",
+                    "Hydref", "Tachwedd", "Rhagfyr")
+    assert f"{welsh_months[int(data.withdrawn[row]) % 100 - 1]} {int(data.withdrawn[row]) // 100}" in html

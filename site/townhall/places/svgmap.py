@@ -47,6 +47,16 @@ class MapDrawing:
     def view_box(self) -> str:
         return f"0 0 {self.width:.0f} {self.height:.0f}"
 
+    @property
+    def drawn(self) -> frozenset[str]:
+        """The roles of what is really on the map ("context", "highlight", "you", "place"),
+        so its key lists only those."""
+        return frozenset([area.role for area in self.areas] + [point.role for point in self.points])
+
+    def names(self, role: str) -> list[str]:
+        """The names of the shapes or points drawn in one role (for the key)."""
+        return [item.name for item in [*self.areas, *self.points] if item.role == role]
+
 
 def draw(
     areas: list[tuple[shapely.Geometry, str, str]],

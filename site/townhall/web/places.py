@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, request, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date, format_decimal, gettext as _
 
 from ..hours import LONDON, OpeningHours
+from ..places.collections import next_collections
 from ..places.engine import Answer, Places
-from ..places.errors import GeodataMissing, NoCategory, OutsideArea, PlacesError, UnknownCategory
+from ..places.errors import N_, GeodataMissing, NoCategory, OutsideArea, PlacesError, UnknownCategory
 from ..places.svgmap import MapDrawing, draw
 from .common import language, render
 from .templating import council_name, day_names, time_label
@@ -71,8 +72,71 @@ def error_message(error: PlacesError) -> str:
 def distance_label(metres: float) -> str:
     miles, km = metres / 1609.344, metres / 1000
     if miles < 0.1:
-        return _("less than 0.1 miles (%(metres)s metres)", metres=f"{metres:.0f}")
-    return _("%(miles)s miles (%(km)s km)", miles=f"{miles:.1f}", km=f"{km:.1f}")
+        return _("less than 0.1 miles (%(metres)s metres)", metres=format_decimal(round(metres), "0"))
+    return _("%(miles)s miles (%(km)s km)", miles=format_decimal(miles, "0.0"), km=format_decimal(km, "0.0"))
+
+
+def scale_label(metres: float) -> str:
+    """The map's scale bar: "0.5 km" in the reader's language."""
+    return _("%(km)s km", km=format_decimal(metres / 1000, "0.0##"))
+
+
+def map_key(drawing: MapDrawing) -> list[str]:
+    """The map's key, built from what was really drawn: a star, numbered circles or a
+    shaded area are only explained when the map shows them."""
+    drawn = drawing.drawn
+    key = []
+    if "you" in drawn:
+        key.append(_("The star is %(place)s.", place=", ".join(drawing.names("you"))))
+    if "place" in drawn:
+        key.append(_("Numbered circles are the places in the numbered list, in the same order."))
+    if "highlight" in drawn:
+        key.append(_("The shaded shape is %(area)s.", area=", ".join(drawing.names("highlight"))))
+    if "context" in drawn:
+        key.append(_("The outline is the district boundary."))
+    key.append(_("North is at the top."))
+    return key
+
+
+# The demo's kinds of place. Their labels come from the data (an import names its own
+# categories); these are marked so the message catalogue can hold them in Welsh, and any
+# other label is shown as imported.
+DEMO_CATEGORY_LABELS = (
+    N_("Council offices"), N_("Libraries"), N_("Children's centres and family hubs"), N_("Recycling centres"),
+    N_("Leisure centres"), N_("Parks and play areas"), N_("Primary schools"), N_("Secondary schools"),
+    N_("Clubs and societies"),
+)
+
+
+def category_label(category) -> str:
+    """A kind of place's label in the reader's language, where the catalogue has it."""
+    return _(category.label) if category.label in DEMO_CATEGORY_LABELS else category.label
+
+
+def today() -> date:
+    """Today in the UK; tests fix it with the TOWNHALL_TODAY setting (an ISO date)."""
+    fixed = current_app.config.get("TOWNHALL_TODAY")
+    if fixed:
+        return fixed if isinstance(fixed, date) else date.fromisoformat(str(fixed))
+    return datetime.now(LONDON).date()
+
+
+BIN_LABELS = {"rubbish": N_("Rubbish"), "recycling": N_("Recycling")}
+
+
+def collection_dates(properties: dict[str, Any], count: int = 2) -> list[tuple[str, list[str]]]:
+    """The next collections of each bin, in words: [("Rubbish", ["Wednesday 2 December", ...]), ...]."""
+    return [
+        (_(BIN_LABELS[found.bin]), [format_date(day, "EEEE d MMMM") for day in found.dates])
+        for found in next_collections(properties, today(), count)
+    ]
+
+
+def area_name(match) -> str:
+    """An area's name; the council's own area is named as the site names the council."""
+    if match.layer.name == "boundary" and match.area is not None:
+        return council_name()
+    return match.area.name if match.area is not None else ""
 
 
 def open_status(hours: OpeningHours | None, moment: datetime | None = None) -> dict[str, Any] | None:
@@ -116,7 +180,7 @@ def area_map(places: Places, answer: Answer, layer: str | None, nearest=()) -> M
             shape = places.geometry(layer, match.area)
             areas.append((shape, "highlight", match.area.name))
             focus.append(shape)
-    points = [(answer.location.lat, answer.location.lon, "", "you", answer.location.postcode or _("Your location"))]
+    points = [(answer.location.lat, answer.location.lon, "", "you", answer.location.postcode or _("your location"))]
     points += [(n.facility.lat, n.facility.lon, str(i), "place", n.facility.name) for i, n in enumerate(nearest, start=1)]
     return draw(areas, points, focus=focus or None)
 
@@ -158,6 +222,8 @@ def _ask(template: str, question, **context: Any):
         error=error_message(error) if error else None, category_error=category_error,
         outside=error_message(outside) if outside else None,
         distance_label=distance_label, open_status=open_status, layer_text=layer_text,
+        outside_link=outside.find_council if outside else None, scale_label=scale_label, map_key=map_key,
+        category_label=category_label, collection_dates=collection_dates, area_name=area_name,
         **{"answer": None, **found}, **context,
     )
     return body, status
@@ -226,7 +292,8 @@ def ward(code: str):
     boundary = places.areas("boundary") if "boundary" in {l.name for l in places.layers} else []
     drawing = draw([(places.geometry("boundary", b), "context", b.name) for b in boundary]
                    + [(shape, "highlight", area.name)], [], focus=[shape])
-    return render("places/ward.html", ward=area, layer=layer, map=drawing, layer_text=layer_text)
+    return render("places/ward.html", ward=area, layer=layer, map=drawing, layer_text=layer_text,
+                  scale_label=scale_label, map_key=map_key)
 
 
 @bp.app_template_global()
