@@ -48,6 +48,7 @@ def test_nearest_by_postcode_and_by_location_agree(api):
         ("/api/postcodes/hello", 400, "not_a_postcode"),
         ("/api/postcodes/BK1%209ZZ", 404, "postcode_not_found"),
         ("/api/postcodes/SW1A1AA", 404, "outside_area"),
+        ("/api/postcodes/BK01%201AA", 404, "postcode_not_found"),  # a slip in our postcode area
         ("/api/postcodes/BK1%201AA?category=zoos", 404, "unknown_category"),
         ("/api/nearest?postcode=BK1%201AA", 400, "no_category"),
         ("/api/nearest?category=libraries&postcode=BK1%201AA&count=0", 400, "bad_count"),
@@ -97,3 +98,9 @@ def test_openapi_document_describes_every_route(api, ):
 def test_categories(api):
     categories = api.get("/api/categories").get_json()["categories"]
     assert len(categories) >= 6 and sum(c["count"] for c in categories) >= 80
+
+
+def test_outside_our_area_says_where_to_find_your_council(api):
+    error = api.get("/api/postcodes/SW1A1AA").get_json()["error"]
+    assert error["find_council"] == "https://www.gov.uk/find-local-council"
+    assert "Brackenford District Council" in error["message"]
