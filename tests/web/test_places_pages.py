@@ -285,3 +285,16 @@ def test_a_withdrawn_month_is_in_welsh(places_client):
     welsh_months = ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi",
                     "Hydref", "Tachwedd", "Rhagfyr")
     assert f"{welsh_months[int(data.withdrawn[row]) % 100 - 1]} {int(data.withdrawn[row]) // 100}" in html
+
+
+def test_one_postcode_form_serves_the_home_page_and_the_places_pages(places_client):
+    from townhall.config import PROJECT_ROOT
+
+    templates = PROJECT_ROOT / "site" / "townhall" / "templates"
+    defining = [path.relative_to(templates).as_posix() for path in templates.rglob("*.html")
+                if 'autocomplete="postal-code"' in path.read_text(encoding="utf-8")]
+    assert defining == ["components/forms.html"]
+    home = text(places_client.get("/"))
+    places = text(places_client.get("/your-area"))
+    assert 'id="home-postcode"' in home and 'autocomplete="postal-code"' in home
+    assert 'class="th-places-form"' in places and 'hx-get="/your-area"' in places
