@@ -254,7 +254,7 @@ def test_full_width_and_lower_case_l_reach_the_answer(places_client):
 ENGLISH_LEFTOVERS = re.compile(
     r"\b(miles?|metres|January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|North|star|shaded|Libraries|Council offices"
-    r"|District Council|Map key|outside|Rubbish|Nearest)\b"
+    r"|District Council|Map key|outside|Rubbish|Nearest|Councillor)\b"
 )
 
 
@@ -298,3 +298,13 @@ def test_one_postcode_form_serves_the_home_page_and_the_places_pages(places_clie
     places = text(places_client.get("/your-area"))
     assert 'id="home-postcode"' in home and 'autocomplete="postal-code"' in home
     assert 'class="th-places-form"' in places and 'hx-get="/your-area"' in places
+
+
+def test_councillors_are_titled_in_the_readers_language_never_twice(places_client):
+    assert "<h3>Y Cynghorydd " in text(places_client.get("/cy/wards/BKWD01"))
+    assert "<h3>Councillor " in text(places_client.get("/wards/BKWD01"))
+    from townhall.web.places import councillor_name
+
+    with places_client.application.test_request_context("/"):
+        assert councillor_name("Cllr Ann Jones") == councillor_name("Councillor Ann Jones") == "Councillor Ann Jones"
+        assert councillor_name("Ann Jones") == "Councillor Ann Jones"

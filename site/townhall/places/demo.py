@@ -332,8 +332,8 @@ def write_sources(folder: Path, seed: int = SEED) -> dict[str, Path]:
     wards = []
     for number, ((name, _), cell) in enumerate(zip(ward_seeds, demo.tessellate([s for _, s in ward_seeds])), start=1):
         seats = 3 if "Brackenford" in name else rng.choice((1, 2, 2, 3))
-        councillors = [
-            {"name": f"Councillor {demo.person()}", "email": f"cllr{number:02d}{chr(96 + seat)}@brackenford.example",
+        councillors = [  # names without a title: the pages add "Councillor" in the reader's language
+            {"name": demo.person(), "email": f"cllr{number:02d}{chr(96 + seat)}@brackenford.example",
              "phone": demo.next_phone()}
             for seat in range(1, seats + 1)
         ]

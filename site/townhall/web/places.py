@@ -132,6 +132,20 @@ def collection_dates(properties: dict[str, Any], count: int = 2) -> list[tuple[s
     ]
 
 
+_TITLES = ("councillor ", "cllr ", "cllr. ", "y cynghorydd ")
+
+
+def councillor_name(name: str) -> str:
+    """"Councillor Priya Mensah" in the reader's language; a title already in the data is
+    not doubled (imported ward data often writes "Cllr" or "Councillor" in the name)."""
+    plain = name.strip()
+    for title in _TITLES:
+        if plain.lower().startswith(title):
+            plain = plain[len(title):].strip()
+            break
+    return _("Councillor %(name)s", name=plain)
+
+
 def area_name(match) -> str:
     """An area's name; the council's own area is named as the site names the council."""
     if match.layer.name == "boundary" and match.area is not None:
@@ -224,6 +238,7 @@ def _ask(template: str, question, **context: Any):
         distance_label=distance_label, open_status=open_status, layer_text=layer_text,
         outside_link=outside.find_council if outside else None, scale_label=scale_label, map_key=map_key,
         category_label=category_label, collection_dates=collection_dates, area_name=area_name,
+        councillor_name=councillor_name,
         **{"answer": None, **found}, **context,
     )
     return body, status
@@ -293,7 +308,7 @@ def ward(code: str):
     drawing = draw([(places.geometry("boundary", b), "context", b.name) for b in boundary]
                    + [(shape, "highlight", area.name)], [], focus=[shape])
     return render("places/ward.html", ward=area, layer=layer, map=drawing, layer_text=layer_text,
-                  scale_label=scale_label, map_key=map_key)
+                  scale_label=scale_label, map_key=map_key, councillor_name=councillor_name)
 
 
 @bp.app_template_global()
