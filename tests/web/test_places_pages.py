@@ -230,7 +230,7 @@ def map_key(html: str) -> str:
 def test_the_map_key_lists_only_what_the_map_shows(places_client):
     ward = map_key(text(places_client.get("/wards/BKWD01")))
     assert "star" not in ward and "Numbered" not in ward  # no place asked about, no list
-    assert "The shaded shape is Brackenford Central." in ward
+    assert "The shaded shape is Brackenford Central ward." in ward
     area = map_key(text(places_client.get("/your-area?postcode=BK1+1AA")))
     assert "The star is BK1 1AA." in area and "Numbered" not in area and "shaded" in area
     nearest = map_key(text(places_client.get("/find-my-nearest?category=libraries&postcode=BK1+1AA")))
@@ -254,7 +254,7 @@ def test_full_width_and_lower_case_l_reach_the_answer(places_client):
 ENGLISH_LEFTOVERS = re.compile(
     r"\b(miles?|metres|January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|North|star|shaded|Libraries|Council offices"
-    r"|District Council|Map key|outside|Rubbish|Nearest|Councillor)\b"
+    r"|District Council|Map key|outside|Rubbish|Nearest|Councillor|catchment)\b"
 )
 
 

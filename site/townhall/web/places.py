@@ -180,6 +180,15 @@ def layer_text(layer, key: str) -> str:
     return layer.text(key, language())
 
 
+def highlight_name(layer, area) -> str:
+    """How the map key names a shaded area, in the reader's language."""
+    if layer.kind == "ward":
+        return _("%(ward)s ward", ward=area.name)
+    if layer.kind == "catchment" and area.properties.get("school"):
+        return _("the catchment area of %(school)s", school=area.properties["school"])
+    return area.name
+
+
 def area_map(places: Places, answer: Answer, layer: str | None, nearest=()) -> MapDrawing | None:
     """The council, the area this answer is about, the place itself and numbered facilities."""
     try:
@@ -192,7 +201,7 @@ def area_map(places: Places, answer: Answer, layer: str | None, nearest=()) -> M
         match = answer.area(layer)
         if match and match.area:
             shape = places.geometry(layer, match.area)
-            areas.append((shape, "highlight", match.area.name))
+            areas.append((shape, "highlight", highlight_name(match.layer, match.area)))
             focus.append(shape)
     points = [(answer.location.lat, answer.location.lon, "", "you", answer.location.postcode or _("your location"))]
     points += [(n.facility.lat, n.facility.lon, str(i), "place", n.facility.name) for i, n in enumerate(nearest, start=1)]
@@ -306,7 +315,7 @@ def ward(code: str):
     shape = places.geometry("wards", area)
     boundary = places.areas("boundary") if "boundary" in {l.name for l in places.layers} else []
     drawing = draw([(places.geometry("boundary", b), "context", b.name) for b in boundary]
-                   + [(shape, "highlight", area.name)], [], focus=[shape])
+                   + [(shape, "highlight", highlight_name(layer, area))], [], focus=[shape])
     return render("places/ward.html", ward=area, layer=layer, map=drawing, layer_text=layer_text,
                   scale_label=scale_label, map_key=map_key, councillor_name=councillor_name)
 
