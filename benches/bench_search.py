@@ -37,14 +37,11 @@ from townhall.search.index import WEIGHTS  # noqa: E402
 from townhall.search.query import analysed, stem_word, to_whoosh  # noqa: E402
 from townhall.search.synonyms import load_synonyms  # noqa: E402
 
+from _common import cpu_model, percentile, write_section  # noqa: E402
+
 WORD_LIST = Path("/usr/share/dict/words")
 SEED = 20261125
 ROUNDS = 3  # each query is timed this many times (results cache off); its median counts, to damp noise
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 # --- corpora ---------------------------------------------------------------------
@@ -211,14 +208,7 @@ def measure(name: str, documents: list[SearchDocument], query_texts: list[str], 
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model(fallback=platform.processor() or platform.machine())
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
             f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}; load average {load}")
@@ -264,16 +254,6 @@ def report(rows: list[dict], words: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace only the "## Search" section, atomically."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Search\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    text = pattern.sub(lambda _m: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=20_000)
@@ -294,7 +274,7 @@ def main() -> None:
     section = report(rows, words)
     print(section)
     if not args.no_write:
-        write_section(args.output, section)
+        write_section(args.output, "Search", section)
 
 
 if __name__ == "__main__":

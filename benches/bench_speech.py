@@ -37,12 +37,9 @@ from townhall import create_app  # noqa: E402
 from townhall.speech import AudioCache, Slots, Speaker, SpeechScript, Synthesiser, build_script  # noqa: E402
 from townhall.speech.engine import espeak_version  # noqa: E402
 
+from _common import cpu_model, percentile, write_section  # noqa: E402
+
 TARGET_WORDS = 500
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def ms(seconds: float) -> str:
@@ -80,14 +77,7 @@ def timed(function, *args):
 
 
 def machine_facts() -> list[str]:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model(fallback="unknown CPU")
     ffmpeg = "none"
     if shutil.which("ffmpeg"):
         ffmpeg = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.split("\n")[0]
@@ -239,19 +229,6 @@ def run(rounds: int, requests: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace only the "## Speech" section, atomically."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Speech\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="cold runs of the first section")
@@ -262,7 +239,7 @@ def main() -> None:
     section = run(options.rounds, options.requests)
     print(section)
     if not options.no_write:
-        write_section(options.output, section)
+        write_section(options.output, "Speech", section)
         print(f"Wrote the Speech section of {options.output}")
 
 

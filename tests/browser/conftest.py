@@ -108,13 +108,23 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def describe_violations(violations: list[dict]) -> str:
+def _describe_violations(violations: list[dict]) -> str:
     lines = []
     for violation in violations:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"][:5]:
-            lines.append(f"    {' '.join(node['target'])}: {node.get('failureSummary', '').splitlines()[-1:]}")
+            summary = (node.get("failureSummary") or "").splitlines()
+            lines.append(f"    {' '.join(node['target'])}: {summary[-1].strip() if summary else ''}")
     return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def describe_violations() -> Callable[[list[dict]], str]:
+    """axe's violations as readable lines (rule, impact, help, where), for assertion messages.
+
+    A fixture because test modules cannot import from each other or from conftest.py.
+    """
+    return _describe_violations
 
 
 @pytest.fixture(scope="session")
@@ -143,5 +153,25 @@ def axe(axe_source) -> Callable[[object], list[dict]]:
     return run
 
 
-def same_host(url: str, live_server: str) -> bool:
-    return urlsplit(url).netloc == urlsplit(live_server).netloc or url.startswith(("data:", "blob:"))
+@pytest.fixture(scope="session")
+def same_host(live_server) -> Callable[[str], bool]:
+    """Whether a URL a page requested stayed on the live server (data: and blob: URLs never leave the page)."""
+
+    def check(url: str) -> bool:
+        return urlsplit(url).netloc == urlsplit(live_server).netloc or url.startswith(("data:", "blob:"))
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def tab_to() -> Callable[..., None]:
+    """Press Tab until the element matching a selector has focus, as a keyboard user would."""
+
+    def press_tab_until(page, selector: str, limit: int = 120) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    return press_tab_until

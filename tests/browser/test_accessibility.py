@@ -100,7 +100,8 @@ def display_modes(every_combination: bool = False) -> list[tuple[str, str, str]]
 RENDERING_RULES = ["color-contrast", "link-in-text-block", "target-size", "scrollable-region-focusable"]
 
 
-def check_page(page, axe, path: str, width: int, failures: list[str], every_combination: bool = False) -> None:
+def check_page(page, axe, describe_violations, path: str, width: int, failures: list[str],
+               every_combination: bool = False) -> None:
     for number, (colours, text, device) in enumerate(display_modes(every_combination)):
         page.emulate_media(color_scheme=device)
         page.evaluate("(classes) => { document.documentElement.className = classes; }",
@@ -108,7 +109,7 @@ def check_page(page, axe, path: str, width: int, failures: list[str], every_comb
         violations = axe(page, rules=None if number == 0 else RENDERING_RULES)
         if violations:
             failures.append(f"{path} at {width}px, text {text}, colours {colours} ({device} device):\n"
-                            + describe(violations))
+                            + describe_violations(violations))
     if width <= 320:
         for text in TEXT_SIZES:
             page.evaluate("(classes) => { document.documentElement.className = classes; }",
@@ -118,25 +119,16 @@ def check_page(page, axe, path: str, width: int, failures: list[str], every_comb
                 failures.append(f"{path} at {width}px, text {text}: wider than the screen: {wide}")
 
 
-def describe(violations):
-    lines = []
-    for violation in violations:
-        lines.append(f"  {violation['id']}: {violation['help']}")
-        for node in violation["nodes"][:3]:
-            lines.append(f"      {' '.join(node['target'])}")
-    return "\n".join(lines)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [1280, 320])
-def test_every_page_in_every_mode_passes_axe(open_page, axe, pages, width):
+def test_every_page_in_every_mode_passes_axe(open_page, axe, describe_violations, pages, width):
     english = [path for path in pages if not path.startswith("/cy/")]
     welsh = [path for path in pages if path.startswith("/cy/")]
     failures: list[str] = []
     page = open_page("/", width=width)
     for path in english + welsh:
         page.goto(path)
-        check_page(page, axe, path, width, failures)
+        check_page(page, axe, describe_violations, path, width, failures)
     assert not failures, f"{len(failures)} failing page modes:\n" + "\n".join(failures[:40])
     assert len(english) >= 40 and len(welsh) >= 10
 
@@ -145,13 +137,13 @@ REPRESENTATIVE = ("/", "/settings", "/a-to-z", "/our-service-standards", "/this-
 
 
 @pytest.mark.parametrize("width", [1280, 320])
-def test_every_scheme_with_every_text_size_on_representative_pages(open_page, axe, app, width):
+def test_every_scheme_with_every_text_size_on_representative_pages(open_page, axe, describe_violations, app, width):
     service = next(iter(app.extensions["townhall.site"].services))
     failures: list[str] = []
     page = open_page("/", width=width)
     for path in (*REPRESENTATIVE, f"/services/{service}"):
         page.goto(path)
-        check_page(page, axe, path, width, failures, every_combination=True)
+        check_page(page, axe, describe_violations, path, width, failures, every_combination=True)
     assert not failures, "\n".join(failures[:40])
 
 

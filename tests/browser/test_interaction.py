@@ -37,15 +37,7 @@ def test_skip_link_works_without_javascript(open_page):
     assert active(page)["id"] == "main-content"
 
 
-def tab_to(page, selector: str, limit: int = 80) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"could not reach {selector} with the Tab key")
-
-
-def test_settings_form_by_keyboard_with_javascript_applies_at_once(open_page):
+def test_settings_form_by_keyboard_with_javascript_applies_at_once(open_page, tab_to):
     page = open_page("/settings")
     tab_to(page, "#text-standard")
     page.keyboard.press("ArrowDown")  # radios: arrow keys choose the next option
@@ -85,7 +77,7 @@ def test_settings_form_without_javascript(open_page):
     assert "th-colours-auto" in page.evaluate("() => document.documentElement.className")
 
 
-def test_keyboard_reset_without_javascript(open_page):
+def test_keyboard_reset_without_javascript(open_page, tab_to):
     page = open_page("/settings", javascript=False, preferences=Preferences(text="larger"))
     tab_to(page, "button.th-button--secondary")
     page.keyboard.press("Enter")

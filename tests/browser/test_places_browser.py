@@ -37,20 +37,13 @@ MODES = [
 ]
 
 
-def describe_violations(violations: list[dict]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} at " + ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
-        for v in violations
-    )
-
-
 def sideways_overflow(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
 
 
 @pytest.mark.parametrize("width", [320, 1280])
 @pytest.mark.parametrize("url", ANSWER_PAGES)
-def test_every_kind_of_answer_passes_axe(open_page, axe, url, width):
+def test_every_kind_of_answer_passes_axe(open_page, axe, describe_violations, url, width):
     page = open_page(url, width=width)
     violations = axe(page)
     assert not violations, describe_violations(violations)
@@ -58,7 +51,7 @@ def test_every_kind_of_answer_passes_axe(open_page, axe, url, width):
 
 
 @pytest.mark.parametrize("preferences", MODES, ids=lambda p: p.html_classes().replace(" ", "+") or "default")
-def test_answers_in_every_display_mode(open_page, axe, preferences):
+def test_answers_in_every_display_mode(open_page, axe, describe_violations, preferences):
     for url in ANSWER_PAGES[1:2] + ANSWER_PAGES[3:4]:
         for width in (320, 1280):
             page = open_page(url, width=width, preferences=preferences)
@@ -67,7 +60,7 @@ def test_answers_in_every_display_mode(open_page, axe, preferences):
             assert not sideways_overflow(page), f"{url} overflows at {width}px"
 
 
-def test_htmx_answer_is_inline_and_its_heading_focused_not_also_announced(open_page, axe):
+def test_htmx_answer_is_inline_and_its_heading_focused_not_also_announced(open_page, axe, describe_violations):
     page = open_page("/find-my-nearest")
     page.wait_for_function("() => window.htmx !== undefined")
     page.select_option("#category", "libraries")
@@ -119,7 +112,7 @@ def test_keyboard_only_journey(open_page):
     assert focused == "A"  # the next stop is a link in the answer, not back at the top
 
 
-def test_use_my_location(browser, live_server, axe):
+def test_use_my_location(browser, live_server, axe, describe_violations):
     from townhall.config import PROJECT_ROOT
     from townhall.places.engine import Places
 

@@ -4,8 +4,6 @@ plain links without JavaScript. Audio is really synthesised and really played (C
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 
 from townhall.preferences import Preferences
@@ -15,31 +13,21 @@ SERVICE = "/services/report-a-missed-bin"
 SECTION = "if-we-miss-your-bin-again"  # short: quick to synthesise
 
 
-def describe_violations(violations: list[dict]) -> str:
-    return "\n".join(f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}" for v in violations)
+@pytest.fixture
+def open_player(tab_to):
+    """Open the player of one section with the keyboard, and wait until it is ready to play."""
 
+    def open_section(page, section: str = SECTION) -> None:
+        tab_to(page, f'a.th-speech-section__link[hx-target="#th-listen-{section}"]')
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"#th-listen-{section} [data-speech-player][data-speech-ready]", timeout=30_000)
 
-def same_host(url: str, live_server: str) -> bool:
-    return urlsplit(url).netloc == urlsplit(live_server).netloc or url.startswith(("data:", "blob:"))
-
-
-def tab_to(page, selector: str, limit: int = 120) -> None:
-    """Press Tab until the element matching `selector` has focus, as a keyboard user would."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"Tab never reached {selector}")
-
-
-def open_player(page, section: str = SECTION) -> None:
-    tab_to(page, f'a.th-speech-section__link[hx-target="#th-listen-{section}"]')
-    page.keyboard.press("Enter")
-    page.wait_for_selector(f"#th-listen-{section} [data-speech-player][data-speech-ready]", timeout=30_000)
+    return open_section
 
 
 @pytest.mark.parametrize(("width", "colours"), [(1280, "standard"), (320, "dark"), (320, "yellow-on-black")])
-def test_a_page_in_speech_mode_has_no_accessibility_violations(open_page, axe, width: int, colours: str) -> None:
+def test_a_page_in_speech_mode_has_no_accessibility_violations(
+        open_page, axe, describe_violations, width: int, colours: str) -> None:
     page = open_page(SERVICE, width=width, preferences=Preferences(speech="on", colours=colours, text="large"))
     assert page.locator(".th-speech-section").count() > 3
     assert page.locator(".th-speech-bar").is_visible()
@@ -48,7 +36,8 @@ def test_a_page_in_speech_mode_has_no_accessibility_violations(open_page, axe, w
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
 
-def test_a_page_with_a_player_open_has_no_accessibility_violations(open_page, axe) -> None:
+def test_a_page_with_a_player_open_has_no_accessibility_violations(
+        open_page, axe, describe_violations, open_player) -> None:
     page = open_page(SERVICE, width=320, preferences=SPEECH)
     open_player(page)
     violations = axe(page)
@@ -58,7 +47,7 @@ def test_a_page_with_a_player_open_has_no_accessibility_violations(open_page, ax
 
 @pytest.mark.parametrize("path", [f"/listen?page={SERVICE}", f"/cy/listen?page={SERVICE}",
                                   f"/listen/player?page={SERVICE}&section={SECTION}"])
-def test_the_speech_pages_have_no_accessibility_violations(open_page, axe, path: str) -> None:
+def test_the_speech_pages_have_no_accessibility_violations(open_page, axe, describe_violations, path: str) -> None:
     page = open_page(path, preferences=SPEECH)
     violations = axe(page)
     assert not violations, describe_violations(violations)
@@ -74,7 +63,7 @@ DIRECTORY_AND_PLACES = [
 @pytest.mark.parametrize("prefix", ["", "/cy"])
 @pytest.mark.parametrize("path", DIRECTORY_AND_PLACES)
 def test_directory_and_places_pages_in_speech_mode_have_no_accessibility_violations(
-        open_page, axe, prefix: str, path: str) -> None:
+        open_page, axe, describe_violations, prefix: str, path: str) -> None:
     page = open_page(prefix + path, width=320, preferences=Preferences(speech="on", text="large", colours="dark"))
     assert page.locator(".th-speech-bar").is_visible()
     assert page.locator(".th-speech-section").count() >= 1
@@ -84,7 +73,8 @@ def test_directory_and_places_pages_in_speech_mode_have_no_accessibility_violati
 
 
 @pytest.mark.parametrize("path", ["/cy/find-my-nearest?category=libraries&postcode=BK1+1AA", "/directory/not-sure"])
-def test_a_result_page_with_a_player_open_has_no_accessibility_violations(open_page, axe, path: str) -> None:
+def test_a_result_page_with_a_player_open_has_no_accessibility_violations(
+        open_page, axe, describe_violations, path: str) -> None:
     page = open_page(path, preferences=SPEECH)
     link = page.locator("a.th-speech-section__link").last
     target = link.get_attribute("hx-target")
@@ -96,7 +86,7 @@ def test_a_result_page_with_a_player_open_has_no_accessibility_violations(open_p
     assert not violations, describe_violations(violations)
 
 
-def test_keyboard_only_listening_with_highlighting(open_page, live_server) -> None:
+def test_keyboard_only_listening_with_highlighting(open_page, open_player, tab_to, same_host) -> None:
     requests: list[str] = []
     page = open_page(SERVICE, preferences=SPEECH, record=requests)
     open_player(page)
@@ -130,10 +120,10 @@ def test_keyboard_only_listening_with_highlighting(open_page, live_server) -> No
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#th-listen-{SECTION} .th-player__speed--current:text('Fast')", timeout=30_000)
     page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-speech-toggle]')")
-    assert all(same_host(url, live_server) for url in requests), [u for u in requests if not same_host(u, live_server)]
+    assert all(same_host(url) for url in requests), [url for url in requests if not same_host(url)]
 
 
-def test_listen_to_the_whole_page_from_the_bar(open_page) -> None:
+def test_listen_to_the_whole_page_from_the_bar(open_page, tab_to) -> None:
     page = open_page("/contact-us", preferences=SPEECH)
     tab_to(page, "a.th-speech-listen")
     page.keyboard.press("Enter")

@@ -4,14 +4,16 @@ preferences, and rendering a page or, for htmx, one block of the same template.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from jinja2_fragments.flask import render_block
 
 from ..content import Site
 from ..preferences import COOKIE_NAME, Preferences, from_cookie
 from .i18n import current_language
+
+T = TypeVar("T")
 
 
 def content_site() -> Site:
@@ -40,3 +42,10 @@ def render(template: str, block: str | None = None, **context: Any) -> str:
     if block and is_htmx():
         return render_block(template, block, **context)
     return render_template(template, **context)
+
+
+def found_or_404(found: T | None) -> T:
+    """What a view looked up, or the kind 'Page not found' page when there is nothing by that name."""
+    if found is None:
+        abort(404)
+    return found

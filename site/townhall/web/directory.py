@@ -7,11 +7,11 @@ directory as Open Referral UK JSON).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from ..content.directory import Directory
 from ..content.open_referral import open_referral
-from .common import content_site, language, render
+from .common import content_site, found_or_404, language, render
 
 bp = Blueprint("directory", __name__)
 
@@ -40,9 +40,7 @@ def not_sure():
 
 @bp.route("/directory/<slug>")
 def organisation(slug: str):
-    found = directory().organisation(slug)
-    if found is None:
-        abort(404)
+    found = found_or_404(directory().organisation(slug))
     category = directory().categories.get(found.category)
     return render("directory/organisation.html", org=found,
                   category=category.localised(language()) if category else None)

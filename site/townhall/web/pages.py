@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint
 
 from ..preferences import COOKIE_MAX_AGE, COOKIE_NAME
-from .common import content_site, language, render
+from .common import content_site, found_or_404, language, render
 
 bp = Blueprint("pages", __name__)
 
@@ -31,9 +31,7 @@ def health():
 @bp.route("/<slug>")
 def page(slug: str):
     site, lang = content_site(), language()
-    found = site.page(slug, lang)
-    if found is None:
-        abort(404)
+    found = found_or_404(site.page(slug, lang))
     contacts = {name.removeprefix("contact:"): site.contacts[name.removeprefix("contact:")]
                 for name in found.includes if name.startswith("contact:")}
     return render(

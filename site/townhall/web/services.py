@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, redirect, url_for
 
-from .common import content_site, language, render
+from .common import content_site, found_or_404, language, render
 
 bp = Blueprint("services", __name__)
 
@@ -34,18 +34,14 @@ def categories():
 @bp.route("/categories/<slug>")
 def category(slug: str):
     site, lang = content_site(), language()
-    found = site.category(slug, lang)
-    if found is None:
-        abort(404)
+    found = found_or_404(site.category(slug, lang))
     return render("services/category.html", category=found, services=site.services_in(slug, lang))
 
 
 @bp.route("/services/<slug>")
 def service(slug: str):
     site, lang = content_site(), language()
-    found = site.service(slug, lang)
-    if found is None:
-        abort(404)
+    found = found_or_404(site.service(slug, lang))
     return render(
         "services/service.html",
         service=found,
