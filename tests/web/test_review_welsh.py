@@ -42,3 +42,9 @@ def test_english_pages_carry_no_extra_lang_marks(client):
         for marked in ('<dd lang="en">', '<address lang="en">', '<th scope="row" lang="en">', '<span lang="en">',
                        'th-secondary-text" lang="en"', '<p lang="en">For emergencies'):
             assert marked not in page
+
+
+def test_english_only_service_titles_on_the_welsh_not_sure_page_are_marked(client):
+    page = text(client.get("/cy/directory/not-sure"))
+    assert 'lang="en">Apply for Council Tax Reduction</a>' in page
+    assert '>Talu eich Treth Gyngor</a>' in page and 'lang="en">Talu eich' not in page
