@@ -48,3 +48,11 @@ def test_english_only_service_titles_on_the_welsh_not_sure_page_are_marked(clien
     page = text(client.get("/cy/directory/not-sure"))
     assert 'lang="en">Apply for Council Tax Reduction</a>' in page
     assert '>Talu eich Treth Gyngor</a>' in page and 'lang="en">Talu eich' not in page
+
+
+def test_the_contents_list_of_an_english_only_page_on_the_welsh_site_is_marked_english(client):
+    page = text(client.get("/cy/services/bulky-waste-collection"))  # no Welsh version
+    assert 'lang="en">What it costs</a>' in page
+    assert "Ar y dudalen hon" in page or "th-contents" in page
+    english = text(client.get("/services/bulky-waste-collection"))
+    assert '<a href="#what-it-costs">What it costs</a>' in english
