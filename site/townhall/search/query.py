@@ -45,7 +45,15 @@ QUESTION_WORDS = frozenset("""
     tell find out know is are was were am be been a an the to of for in on at by with from and or not no
     it its this that these those some any you your yours we our us they their them he she his her
     will shall may might must have has had just also so if than then very
+    speak speaking talk talking ring call calling
 """.split()) | STOP_WORDS
+# "can't", "wasnt": typed with or without the apostrophe, these only phrase the question ("my bin
+# wasn't collected"). Left in, they were "corrected" to other words ("wasnt" to "want", "cant" to "cans").
+NEGATIONS = frozenset("""
+    dont doesnt didnt cant cannot couldnt wont wouldnt shouldnt isnt arent wasnt werent hasnt havent hadnt
+    aint mustnt neednt youre theyre weve youve theyve whos hes shes
+""".split())
+QUESTION_WORDS = QUESTION_WORDS | NEGATIONS
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, redirect, request
+from flask import Flask, current_app, jsonify, redirect, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -54,6 +54,15 @@ def messages(code: int) -> tuple[str, str]:
     return known.get(code, known[500] if code >= 500 else known[400])
 
 
+API_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+             429: "too_many_requests", 500: "server_error", 503: "unavailable"}
+
+
+def is_api() -> bool:
+    """Whether this request is for the JSON API (/api/..., in any language): errors there are JSON too."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 def without_trailing_slash() -> str | None:
     """For a 404 on /services/x/, the address /services/x if that one exists."""
     path = request.path
@@ -75,12 +84,19 @@ def http_error(error: HTTPException):
     if code >= 500:
         log.error("HTTP %s for %s", code, request.path)
     title, explanation = messages(code)
+    # What the error itself says the client needs: Allow (405), Content-Range (416)...
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    if code in (429, 503):
+        headers["Retry-After"] = "60"
+    if is_api():
+        response = jsonify({"error": {"code": API_CODES.get(code, "error"), "status": code,
+                                     "message": f"{title}. {explanation}"}})
+        return response, code, headers
     try:
         body = render("errors/error.html", block="error_message", code=code, title=title, explanation=explanation)
     except Exception:  # the error page must not fail
         log.exception("Could not draw the error page")
         return FALLBACK_500, code, {"Content-Type": "text/html; charset=utf-8"}
-    headers = {"Retry-After": "60"} if code in (429, 503) else {}
     return body, code, headers
 
 

@@ -293,7 +293,10 @@ def search():
 
 def _already_there() -> bool:
     """Whether the browser's address is already this request's (htmx sends it as HX-Current-URL)."""
-    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    try:
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    except ValueError:  # a header no browser sends ("http://[::1"): not where we are
+        return False
     if not current.path:
         return False
     query = request.query_string.decode("latin-1")
