@@ -1,4 +1,4 @@
-"""Odd requests found in review: each must get a helpful answer, never a 500."""
+"""Odd requests: each must get a helpful answer, never a 500."""
 
 from __future__ import annotations
 

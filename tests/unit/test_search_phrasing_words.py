@@ -1,4 +1,4 @@
-"""Review findings on how queries are understood: phrasing words are not searched for, nor "corrected"."""
+"""How queries are understood: phrasing words are not searched for, nor "corrected"."""
 
 from __future__ import annotations
 
