@@ -128,6 +128,30 @@ def test_a_file_without_settings_is_explained(folder):
     assert "three dashes" in problem
 
 
+def test_settings_without_their_closing_dashes_are_one_clear_problem(folder):
+    write(folder, "services/missed-bin.md", GOOD_SERVICE.replace("reviewed: 2026-09-14\n---\n", "reviewed: 2026-09-14\n"))
+    [problem] = problems_of(folder)
+    assert "should end with a line of three dashes" in problem
+
+
+def test_settings_written_as_a_list_are_explained(folder):
+    write(folder, "services/missed-bin.md", "---\n- title: Report a missed bin\n- summary: x\n---\nText\n")
+    [problem] = problems_of(folder)
+    assert "'name: value' lines" in problem and "not a list" in problem
+
+
+@pytest.mark.parametrize("name", ["services/missed-bin.md", "standards.yaml"])
+def test_a_date_that_cannot_exist_names_the_field_and_never_crashes(folder, name):
+    if name.endswith(".md"):
+        write(folder, name, GOOD_SERVICE.replace("reviewed: 2026-09-14", "reviewed: 2026-13-45"))
+        expected = 'services/missed-bin.md: the field "reviewed": "2026-13-45" is not a date'
+    else:
+        write(folder, name, STANDARDS + "  note: 2026-02-30\n")
+        expected = "standards.yaml"
+    problems = problems_of(folder)
+    assert problems and problems[0].startswith(expected), problems
+
+
 def test_a_typo_in_a_field_name_lists_the_right_names(folder):
     write(folder, "services/missed-bin.md", GOOD_SERVICE.replace("summary:", "sumary:"))
     found = problems_of(folder)

@@ -106,6 +106,27 @@ def _read_text(root: Path, path: Path, log: ProblemLog) -> str | None:
     return None
 
 
+class ContentYamlLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a date which cannot exist (2026-13-45) stays as the text typed.
+
+    The safe loader raises a bare ValueError for it, which names neither the file nor the field;
+    kept as text, the field's own check says which field is wrong and how to write it.
+    """
+
+
+def _date_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+ContentYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
+
+# The settings block: a line of three dashes, the settings, another line of three dashes, then the text.
+FRONT_MATTER = re.compile(r"---[ \t]*\r?\n(?P<settings>.*?)^---[ \t]*(?:\r?\n|\Z)(?P<body>.*)", re.S | re.M)
+
+
 def _yaml_problem(root: Path, path: Path, error: yaml.YAMLError, log: ProblemLog, line_offset: int = 0) -> None:
     mark = getattr(error, "problem_mark", None)
     line = mark.line + 1 + line_offset if mark is not None else None
@@ -124,7 +145,7 @@ def _read_yaml(root: Path, name: str, log: ProblemLog, required: bool = True) ->
     if text is None:
         return None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=ContentYamlLoader)
     except yaml.YAMLError as error:
         _yaml_problem(root, path, error, log)
         return None
@@ -138,11 +159,23 @@ def _read_markdown(root: Path, path: Path, log: ProblemLog) -> frontmatter.Post 
         log.add(_relative(root, path), "should start with a line of three dashes (---), then the page's "
                 "settings (title, summary...), then another line of three dashes", line=1)
         return None
+    match = FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if match is None:
+        log.add(_relative(root, path), "The page's settings (title, summary...) should end with a line of three "
+                "dashes (---) before the page's text begins. Add that line", line=1)
+        return None
     try:
-        return frontmatter.loads(text)
+        settings = yaml.load(match["settings"], Loader=ContentYamlLoader)
     except yaml.YAMLError as error:
         _yaml_problem(root, path, error, log, line_offset=1)
         return None
+    if settings is None:
+        settings = {}
+    if not isinstance(settings, dict):
+        log.add(_relative(root, path), "The settings at the top of the file should be 'name: value' lines "
+                "(like 'title: Report a missed bin'), not a list", line=2)
+        return None
+    return frontmatter.Post(match["body"].strip(), **{str(key): value for key, value in settings.items()})
 
 
 def _load_collection(
