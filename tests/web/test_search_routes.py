@@ -155,7 +155,9 @@ def test_api_directory_is_open_referral_json(client, app):
     assert body["total_items"] == len(app.extensions["townhall.site"].directory.organisations)
     service = body["contents"][0]
     assert {"id", "name", "description", "url", "status", "organization", "contacts", "schedules"} <= set(service)
-    assert client.get("/api/directory?page=abc").status_code == 400
+    response = client.get("/api/directory?page=abc")
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "bad_request" and "whole numbers" in response.json["error"]["message"]
 
 
 def test_facilities_plug_in_as_a_search_source(tmp_path):

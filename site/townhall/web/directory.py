@@ -53,7 +53,8 @@ def api():
         page = max(1, int(request.args.get("page", 1)))
         size = min(100, max(1, int(request.args.get("per_page", 50))))
     except ValueError:
-        return jsonify({"error": "page and per_page must be whole numbers"}), 400
+        return jsonify({"error": {"code": "bad_request", "status": 400,
+                                  "message": "page and per_page must be whole numbers, like page=2&per_page=50"}}), 400
     base = request.host_url.rstrip("/")
     body = open_referral(directory(), page=page, size=size,
                          page_url=lambda slug: base + url_for("directory.organisation", slug=slug))
