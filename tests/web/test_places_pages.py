@@ -103,6 +103,12 @@ def test_near_a_boundary_the_page_says_how_to_check(places_client, tmp_path):
     html = text(places_client.get(f"/school-catchment-areas?postcode={near}"))
     assert "Your address may be in a different area" in html
     assert "contact School Admissions on" in html
+    # The area is named as a school's catchment area in the reader's language, not by the
+    # data's English name ("... School catchment area").
+    assert "from the edge of the catchment area of " in html
+    welsh = text(places_client.get(f"/cy/school-catchment-areas?postcode={near}"))
+    assert re.search(r'o ymyl dalgylch <span lang="en">[^<]+</span>\.', welsh)
+    assert "catchment area" not in welsh_main(welsh)
 
 
 def _near(places, postcode, layer):
@@ -123,7 +129,7 @@ def _near(places, postcode, layer):
         ("/your-area?postcode=SW1A+1AA", 404, "outside Brackenford District Council"),
         ("/school-catchment-areas?postcode=hello", 400, "is not a postcode"),
         ("/find-my-nearest?postcode=BK1+1AA", 400, "Choose the type of place"),
-        ("/find-my-nearest?postcode=BK1+1AA&category=zoos", 404, "We do not have a list of"),
+        ("/find-my-nearest?postcode=BK1+1AA&category=zoos", 400, "Choose a type of place from the list."),
         ("/your-area?lat=north&lon=1", 400, "We could not read that location"),
         ("/your-area?lat=51.5&lon=-0.1", 404, "outside Brackenford District Council"),
     ],
@@ -308,3 +314,98 @@ def test_councillors_are_titled_in_the_readers_language_never_twice(places_clien
     with places_client.application.test_request_context("/"):
         assert councillor_name("Cllr Ann Jones") == councillor_name("Councillor Ann Jones") == "Councillor Ann Jones"
         assert councillor_name("Ann Jones") == "Councillor Ann Jones"
+
+
+# --- Welsh pages: the data's own English is marked, kinds of place in Welsh, odd categories ---------
+
+
+DATA_ENGLISH = re.compile(r"\b(Street|Road|Lane|Library|Hub|School|Academy|Offices|toilet|step-free|Stay and play)\b")
+
+
+def without_english_parts(html: str) -> str:
+    """The page with every element marked lang="en" taken out (none of them nest in these pages),
+    and the maps' titles and descriptions (SVG text cannot be marked; the page says it all in words)."""
+    html = re.sub(r"<svg.*?</svg>", " ", html, flags=re.S)
+    return re.sub(r'<(\w+)[^>]*\slang="en"[^>]*>.*?</\1>', " ", html, flags=re.S)
+
+
+@pytest.mark.parametrize("url", ["/find-my-nearest?category=childrens-centres-and-family-hubs&postcode=BK1+1AA",
+                                 "/your-area?postcode=BK1+1AA", "/school-catchment-areas?postcode=BK1+1AA"])
+def test_welsh_places_pages_mark_the_datas_english(places_client, url):
+    # Facility names, addresses, descriptions and accessibility notes are written in English:
+    # on a Welsh page they are marked lang="en" so a screen reader uses an English voice.
+    html = text(places_client.get("/cy" + url))
+    assert DATA_ENGLISH.findall(welsh_main(html))  # the data is there...
+    assert not DATA_ENGLISH.findall(welsh_main(without_english_parts(html)))  # ...and all of it marked
+    assert not ENGLISH_LEFTOVERS.findall(welsh_main(without_english_parts(html)))
+    assert 'lang="en"' not in text(places_client.get(url)).split('id="main-content"', 1)[1]
+
+
+def test_welsh_find_my_nearest_names_the_kind_of_place_in_welsh_at_the_start(places_client):
+    html = text(places_client.get("/cy/find-my-nearest?category=childrens-centres-and-family-hubs&postcode=BK1+1AA"))
+    assert "<title>Canolfannau plant a hybiau teulu agosaf at BK1 1AA –" in html
+    assert ">Canolfannau plant a hybiau teulu agosaf at BK1 1AA</h2>" in html
+    assert "Map o&#39;r canolfannau plant a hybiau teulu agosaf at BK1 1AA</title>" in html or \
+        "Map o'r canolfannau plant a hybiau teulu agosaf at BK1 1AA</title>" in html
+    assert "children" not in welsh_main(without_english_parts(html)).lower()
+    english = text(places_client.get("/find-my-nearest?category=childrens-centres-and-family-hubs&postcode=BK1+1AA"))
+    assert "<title>Nearest children&#39;s centres and family hubs to BK1 1AA" in english
+    # "Gweld y ysgolion" would need "yr": the link is worded so no article has to agree
+    area = text(places_client.get("/cy/your-area?postcode=BK1+1AA"))
+    assert "Gweld rhestr o&#39;r ysgolion cynradd agosaf" in area or "Gweld rhestr o'r ysgolion cynradd agosaf" in area
+    assert "Gweld y " not in area
+
+
+@pytest.fixture(scope="module")
+def imported_client(tmp_path_factory):
+    """The demo with a facilities file that brings a kind of place the catalogue has no Welsh for."""
+    import shutil
+
+    from townhall.config import PROJECT_ROOT
+    from townhall.places.importers import import_facilities
+    from townhall.places.store import GeodataFolder
+
+    folder = tmp_path_factory.mktemp("imported")
+    shutil.copytree(PROJECT_ROOT / "geodata", folder / "geodata")
+    (folder / "f.csv").write_text("name,category,postcode,opening_hours\n"
+                                  "Pop-up Library,Libraries,BK1 1AA,24/7\n"
+                                  "Market Hall Warm Space,Warm spaces,BK1 1AA,Mo-Fr 10:00-16:00\n"
+                                  "Chapel Street NHS Clinic,NHS clinics,BK1 1AA,Mo-Fr 09:00-17:00\n")
+    import_facilities(GeodataFolder(folder / "geodata"), folder / "f.csv")
+    app = create_app({"TESTING": True, "TOWNHALL_GEODATA": str(folder / "geodata"),
+                      "TOWNHALL_INSTANCE": str(folder / "instance")})
+    return app.test_client()
+
+
+def test_an_imported_kind_of_place_without_welsh_is_marked_english_in_welsh_text(imported_client):
+    html = text(imported_client.get("/cy/find-my-nearest?category=warm-spaces&postcode=BK1+1AA"))
+    assert '<option value="warm-spaces" lang="en" selected>Warm spaces</option>' in html
+    assert '<option value="libraries">Llyfrgelloedd</option>' in html
+    assert '<h2 id="answer-heading" tabindex="-1" data-focus-here><span lang="en">Warm spaces</span> agosaf at BK1 1AA</h2>' in html
+    assert "<title>Warm spaces agosaf at BK1 1AA –" in html  # a title holds no markup
+    area = text(imported_client.get("/cy/your-area?postcode=BK1+1AA"))
+    assert '<strong><span lang="en">Warm spaces</span>:</strong>' in area
+    assert 'o&#39;r <span lang="en">warm spaces</span> agosaf' in area or "o'r <span lang=\"en\">warm spaces</span> agosaf" in area
+    assert 'o&#39;r <span lang="en">NHS clinics</span> agosaf' in area or "o'r <span lang=\"en\">NHS clinics</span> agosaf" in area
+    english = text(imported_client.get("/find-my-nearest?category=warm-spaces&postcode=BK1+1AA"))
+    assert ">Nearest warm spaces to BK1 1AA</h2>" in english and 'lang="en"' not in english.split("<body", 1)[1]
+    assert ">Nearest NHS clinics to BK1 1AA</h2>" in text(
+        imported_client.get("/find-my-nearest?category=nhs-clinics&postcode=BK1+1AA"))
+
+
+@pytest.mark.parametrize("query", ["category=%00", "category=%00&postcode=BK1+1AA", "category=zoos&postcode=BK1+1AA",
+                                   "category=" + "x" * 300])
+@pytest.mark.parametrize("prefix, message", [("", "Choose a type of place from the list."),
+                                             ("/cy", "Dewiswch fath o le o&#39;r rhestr.")])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_odd_type_of_place_gets_the_form_again_with_a_kind_message(places_client, query, prefix, message, htmx):
+    response = places_client.get(f"{prefix}/find-my-nearest?{query}", headers=HTMX if htmx else {})
+    assert response.status_code == 400
+    html = text(response)
+    assert message in html
+    assert '<select class="th-select th-places-form__select" id="category" name="category" aria-describedby="category-error">' in html
+    assert '<a href="#category">' in html  # the error summary leads to the list
+    shown = html.split('id="main-content"', 1)[-1]
+    assert "\x00" not in shown and "zoos" not in shown and "xxx" not in shown  # what was sent is not echoed
+    assert ("<html" in html) != htmx
+    assert "data-focus-here" in html

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, request, url_for
 from flask_babel import format_date, format_decimal, gettext as _
+from markupsafe import Markup, escape
 
 from ..hours import LONDON, OpeningHours
 from ..places.collections import next_collections
@@ -81,17 +82,23 @@ def scale_label(metres: float) -> str:
     return _("%(km)s km", km=format_decimal(metres / 1000, "0.0##"))
 
 
+def _marked(translated: str, **params: Any) -> Markup:
+    """A translated sentence filled in with values that may carry markup (a name marked
+    lang="en"); plain values are escaped."""
+    return escape(translated) % params
+
+
 def map_key(drawing: MapDrawing) -> list[str]:
     """The map's key, built from what was really drawn: a star, numbered circles or a
     shaded area are only explained when the map shows them."""
     drawn = drawing.drawn
     key = []
     if "you" in drawn:
-        key.append(_("The star is %(place)s.", place=", ".join(drawing.names("you"))))
+        key.append(_marked(_("The star is %(place)s."), place=Markup(", ").join(drawing.names("you"))))
     if "place" in drawn:
         key.append(_("Numbered circles are the places in the numbered list, in the same order."))
     if "highlight" in drawn:
-        key.append(_("The shaded shape is %(area)s.", area=", ".join(drawing.names("highlight"))))
+        key.append(_marked(_("The shaded shape is %(area)s."), area=Markup(", ").join(drawing.names("highlight"))))
     if "context" in drawn:
         key.append(_("The outline is the district boundary."))
     key.append(_("North is at the top."))
@@ -109,8 +116,82 @@ DEMO_CATEGORY_LABELS = (
 
 
 def category_label(category) -> str:
-    """A kind of place's label in the reader's language, where the catalogue has it."""
+    """A kind of place's name in the reader's language where the catalogue has it, else as
+    imported (plain text: for page titles and map titles, which cannot carry markup)."""
     return _(category.label) if category.label in DEMO_CATEGORY_LABELS else category.label
+
+
+def category_in_english(category) -> bool:
+    """True when a kind of place is named in English on a page in another language (an
+    imported category the catalogue does not know)."""
+    return language() != "en" and category.label not in DEMO_CATEGORY_LABELS
+
+
+def category_lang(category) -> Markup:
+    """' lang="en"' for an element holding a category named in English on a Welsh page."""
+    return Markup(' lang="en"') if category_in_english(category) else Markup("")
+
+
+def lower_first(text: str) -> str:
+    """A name lower-cased to sit inside a sentence ("Libraries" -> "libraries"), leaving an
+    acronym alone ("NHS dentists")."""
+    if not text or text[:2].isupper():
+        return text
+    return text[0].lower() + text[1:]
+
+
+def category_words(category, lower: bool = True):
+    """A kind of place inside a sentence or heading: lower-cased, in the reader's language,
+    or in English marked lang="en" when the catalogue has no name for it."""
+    words = category_label(category)
+    words = lower_first(words) if lower else words
+    return in_english(words) if category_in_english(category) else words
+
+
+def in_english(value):
+    """Data written only in English (a facility's name, address, notes), marked lang="en"
+    when it sits in a page in another language, so screen readers use an English voice."""
+    if not value or language() == "en":
+        return value
+    return Markup('<span lang="en">%s</span>') % value
+
+
+def english_attr() -> Markup:
+    """' lang="en"' on an element whose whole text is English data, on a page in another language."""
+    return Markup(' lang="en"') if language() != "en" else Markup("")
+
+
+def capitalise(text):
+    """The first letter of a heading or title in upper case, skipping any markup before it
+    (a Welsh title may start with the kind of place: "Llyfrgelloedd agosaf at BK1 1AA")."""
+    is_markup = isinstance(text, Markup)
+    plain = str(text)
+    at = 0
+    while at < len(plain):
+        if is_markup and plain[at] == "<":
+            end = plain.find(">", at)
+            if end < 0:
+                break
+            at = end + 1
+        elif plain[at].isspace():
+            at += 1
+        else:
+            if plain[at].isalpha():
+                plain = plain[:at] + plain[at].upper() + plain[at + 1:]
+            break
+    return Markup(plain) if is_markup else plain
+
+
+def catchment_school(area) -> str:
+    """The school a catchment area serves: its `school` property, else the area's name without
+    a trailing "catchment area" (so a Welsh sentence never reads "dalgylch X catchment area")."""
+    school = (area.properties.get("school") or "").strip()
+    if school:
+        return school
+    name = area.name.strip()
+    if name.lower().endswith(" catchment area"):
+        name = name[: -len(" catchment area")].strip()
+    return name
 
 
 def today() -> date:
@@ -181,12 +262,13 @@ def layer_text(layer, key: str) -> str:
 
 
 def highlight_name(layer, area) -> str:
-    """How the map key names a shaded area, in the reader's language."""
+    """How the map key names a shaded area, in the reader's language (the data's English names
+    marked lang="en" on a page in another language)."""
     if layer.kind == "ward":
-        return _("%(ward)s ward", ward=area.name)
-    if layer.kind == "catchment" and area.properties.get("school"):
-        return _("the catchment area of %(school)s", school=area.properties["school"])
-    return area.name
+        return _marked(_("%(ward)s ward"), ward=area.name)
+    if layer.kind == "catchment":
+        return _marked(_("the catchment area of %(school)s"), school=in_english(catchment_school(area)))
+    return in_english(area.name)
 
 
 def area_map(places: Places, answer: Answer, layer: str | None, nearest=()) -> MapDrawing | None:
@@ -221,9 +303,19 @@ def _answer(places: Places, query: dict[str, Any], category: str | None = None, 
     return places.lookup(query["postcode"], category, count)
 
 
-def _ask(template: str, question, **context: Any):
+class OddCategory(PlacesError):
+    """A type of place that is not one of the form's choices (a changed or mistyped link).
+    Not echoed back: it may hold anything, even control characters."""
+
+    status = 400
+    code = "odd_category"
+    template = N_("Choose a type of place from the list.")
+
+
+def _ask(template: str, question, check=None, **context: Any):
     """Ask the engine (when the reader has asked) and render the page or its answer block.
 
+    `check(places)` runs first, asked or not, for what is wrong in the question itself.
     A domain error becomes the answer block's message, sent with the error's status.
     """
     query = _read_query()
@@ -233,13 +325,15 @@ def _ask(template: str, question, **context: Any):
     status = 200
     try:
         places = engine()
+        if check is not None:
+            check(places)
         if query["asked"]:
             found = question(places, query)
     except OutsideArea as caught:
         outside, status = caught, caught.status
     except PlacesError as caught:
         error, status = caught, caught.status
-        category_error = isinstance(caught, (NoCategory, UnknownCategory))
+        category_error = isinstance(caught, (NoCategory, UnknownCategory, OddCategory))
     body = render(
         template, block="answer", query=query, status=status,
         error=error_message(error) if error else None, category_error=category_error,
@@ -247,10 +341,16 @@ def _ask(template: str, question, **context: Any):
         distance_label=distance_label, open_status=open_status, layer_text=layer_text,
         outside_link=outside.find_council if outside else None, scale_label=scale_label, map_key=map_key,
         category_label=category_label, collection_dates=collection_dates, area_name=area_name,
-        councillor_name=councillor_name,
+        councillor_name=councillor_name, **WORDS,
         **{"answer": None, **found}, **context,
     )
     return body, status
+
+
+# Helpers every places template uses to put data into the reader's language.
+WORDS = {"category_words": category_words, "category_lang": category_lang, "in_english": in_english,
+         "english_attr": english_attr, "capitalise": capitalise, "lower_first": lower_first,
+         "catchment_school": catchment_school, "highlight_name": highlight_name}
 
 
 # --- pages ----------------------------------------------------------------------------
@@ -278,6 +378,10 @@ def find_my_nearest():
         categories = []
     known = {category.slug for category in categories}
 
+    def check(places: Places):
+        if chosen and chosen not in known:
+            raise OddCategory()
+
     def question(places: Places, query):
         if not chosen:
             raise NoCategory()
@@ -285,7 +389,7 @@ def find_my_nearest():
         return {"answer": answer, "map": area_map(places, answer, None, answer.nearest),
                 "updated": places.facilities_updated}
 
-    return _ask("places/find_my_nearest.html", question, categories=categories,
+    return _ask("places/find_my_nearest.html", question, check=check, categories=categories,
                 chosen=chosen if chosen in known else "")
 
 
