@@ -28,6 +28,7 @@ from ..search.documents import KINDS, LANGUAGES, version_id
 from ..search.query import stem_word
 from ..search.synonyms import load_synonyms
 from .common import content_site, is_htmx, language, render
+from .places import DEMO_CATEGORY_LABELS
 from .templating import council_name
 
 log = logging.getLogger(__name__)
@@ -254,13 +255,16 @@ def result_category(hit) -> str:
         return site.category(hit.category, lang).title
     if hit.kind == "organisation" and site.directory and hit.category in site.directory.categories:
         return site.directory.categories[hit.category].localised(lang).title
+    if hit.kind == "facility" and hit.category_title in DEMO_CATEGORY_LABELS:
+        return _(hit.category_title)
     return hit.category_title
 
 
 def result_category_lang(hit) -> str:
     site = content_site()
     if (hit.kind == "service" and hit.category in site.categories) or (
-            hit.kind == "organisation" and site.directory and hit.category in site.directory.categories):
+            hit.kind == "organisation" and site.directory and hit.category in site.directory.categories) or (
+            hit.kind == "facility" and hit.category_title in DEMO_CATEGORY_LABELS):
         return language()
     return hit.lang
 
