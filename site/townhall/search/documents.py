@@ -29,6 +29,9 @@ class SearchDocument:
     url: str  # a path on this site
     summary: str = ""
     keywords: tuple[str, ...] = ()
+    # Welsh words for a document written in English (the content team's `keywords_cy`): indexed as
+    # Welsh with the keywords' weight, so a Welsh search finds the page, which is shown as English.
+    keywords_cy: tuple[str, ...] = ()
     body: str = ""  # plain text
     category: str = ""  # category slug, for filtering
     category_title: str = ""
@@ -62,16 +65,26 @@ def html_to_text(markup: str) -> str:
 def site_documents(site: Site) -> Iterator[SearchDocument]:
     """Service pages and general pages in every language they are written in, and the directory."""
     translations = sorted(site.translations.items())
+    welsh_versions = {key for key, lang in site.translations if lang == "cy"}
     for service in [*site.services.values(), *(item for (key, _), item in translations if key.startswith("service:"))]:
         category = site.category(service.category, service.lang)
         ref = f"service:{service.slug}"
+        # Welsh words go with the Welsh version where there is one (as more of its keywords), else with
+        # the English page, analysed as Welsh.
+        welsh_words = service.keywords_cy
+        if service.lang == "cy":
+            keywords, welsh_words = (*service.keywords, *welsh_words), ()
+        else:
+            keywords = service.keywords
+            welsh_words = () if ref in welsh_versions else welsh_words
         yield SearchDocument(
             id=version_id(ref, service.lang),
             kind="service",
             title=service.title,
             url=service.url_path,
             summary=service.summary,
-            keywords=service.keywords,
+            keywords=tuple(dict.fromkeys(keywords)),
+            keywords_cy=welsh_words,
             body=" ".join((service.responsible, html_to_text(service.body_html))),
             category=service.category,
             category_title=category.title if category else "",
@@ -100,6 +113,7 @@ def site_documents(site: Site) -> Iterator[SearchDocument]:
                 url=org.url_path,
                 summary=org.responsible_for,
                 keywords=org.keywords,
+                keywords_cy=org.keywords_cy,
                 # Not `not_for`: it names what the organisation does NOT do ("Council Tax is a council
                 # service"), so indexing it sent residents to the wrong organisation.
                 body=" ".join(filter(None, (org.contact_when, html_to_text(org.body_html)))),

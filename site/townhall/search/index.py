@@ -62,7 +62,7 @@ from whoosh.util.text import utf8encode
 from . import welsh
 from .documents import SearchDocument
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 CHAMPIONS = 300  # documents kept per word in the champions field
 CHAMPION_FIELD = "champions"
 BM25_B, BM25_K1 = 0.75, 1.2
@@ -135,10 +135,13 @@ def _fields(document: SearchDocument) -> dict:
         (document.summary, WEIGHTS["summary"]),
         (document.body, WEIGHTS["body"]),
     ]
+    if document.keywords_cy and document.lang != "cy":
+        # Welsh words for an English page: analysed as Welsh, whatever the document's own language.
+        parts.append((" . ".join(document.keywords_cy), WEIGHTS["keywords"], "cy"))
     return {
         "id": document.id, "kind": document.kind, "category": document.category or "-",
         "lang": document.lang, "ref": document.ref or document.id, "rank": "listed" if document.listed else "-",
-        "parts": [(text, weight) for text, weight in parts if text],
+        "parts": [part for part in parts if part[0]],
         "title": document.title, "url": document.url, "summary": document.summary,
         "category_title": document.category_title, "council": document.council,
         "organisation": document.organisation, "phone": document.phone, "emergency": document.emergency,
@@ -189,10 +192,12 @@ def _welsh_terms(text: str, vocabulary: set[str]) -> Iterator[str]:
         yield found
 
 
-def analyse_documents(texts: list[list[tuple[str, float]]], languages: list[str] | None = None) -> AnalysedDocuments:
+def analyse_documents(texts: list[list[tuple]], languages: list[str] | None = None) -> AnalysedDocuments:
     """Analyse each document's weighted parts once, and choose each common word's champions.
 
-    English documents get English stems; Welsh ones ("cy") Welsh terms (see welsh.py).
+    Parts are (text, weight) or (text, weight, language). English documents get English stems;
+    Welsh ones ("cy") Welsh terms (see welsh.py); a part that names its language is analysed in
+    it (the Welsh keywords of an English page).
     """
     term_ids: dict[str, int] = {}
     terms: list[str] = []
@@ -205,8 +210,9 @@ def analyse_documents(texts: list[list[tuple[str, float]]], languages: list[str]
         is_welsh = bool(languages) and languages[number] == "cy"
         counts: dict[int, int] = {}
         weights: dict[int, float] = {}
-        for text, weight in parts:
-            found = _welsh_terms(text, welsh_vocabulary) if is_welsh else _english_terms(text, stems, vocabulary)
+        for text, weight, *language in parts:
+            welsh_part = language[0] == "cy" if language else is_welsh
+            found = _welsh_terms(text, welsh_vocabulary) if welsh_part else _english_terms(text, stems, vocabulary)
             for root in found:
                 ident = term_ids.get(root)
                 if ident is None:
