@@ -26,7 +26,7 @@ FOLDER = "directory"
 CATEGORIES_FILE = f"{FOLDER}/categories.yaml"
 RESERVED_SLUGS = {"a-to-z", "not-sure"}  # /directory/a-to-z and /directory/not-sure are pages, not organisations
 ORGANISATION_FIELDS = {
-    "name", "category", "responsible_for", "contact_when", "not_for", "keywords", "contact", "reviewed",
+    "name", "category", "responsible_for", "contact_when", "not_for", "keywords", "keywords_cy", "contact", "reviewed",
 }
 CONTACT_FIELDS = {
     "phone", "textphone", "emergency", "website", "email", "address", "hours", "hours_note", "other_numbers",
@@ -72,6 +72,7 @@ class Organisation:
     headings: tuple[Heading, ...]
     not_for: str | None = None  # what they do not do, and who does
     source: str = ""
+    keywords_cy: tuple[str, ...] = ()  # Welsh words residents search with (the directory is in English)
 
     @property
     def url_path(self) -> str:
@@ -151,6 +152,7 @@ def _organisation(
         contact_when=reader.text("contact_when", max_length=300) or "",
         not_for=reader.text("not_for", required=False, max_length=300),
         keywords=keywords,
+        keywords_cy=tuple(reader.welsh_keywords("keywords_cy")),
         contact=_contact(reader),
         reviewed=reader.date("reviewed"),  # type: ignore[arg-type]
         body_html=body.html,

@@ -28,6 +28,8 @@ SITE_PATH = re.compile(r"^/[A-Za-z0-9/_.#?=&-]*$")
 UK_PHONE = re.compile(r"^(?:(?:18001|18002)\s?)?(?:0\d{9,10}|\d{3}|\+44\d{9,10}|116\d{3}|0800\d{4})$|^18000$")
 AMOUNT = re.compile(r"^£\d{1,3}(?:,\d{3})*(?:\.\d{2})?$|^£\d+(?:\.\d{2})?$")
 
+MAX_KEYWORD = 60  # characters in one keyword phrase
+
 TIME_UNITS = {
     "second": "seconds",
     "minute": "minutes",
@@ -104,6 +106,24 @@ class FieldReader:
             self.problem(key, "should be a list of words or phrases, like [missed bin, bin not emptied]")
             return []
         return [str(item).strip() for item in value if str(item).strip()]
+
+    def welsh_keywords(self, key: str) -> list[str]:
+        """Welsh search words for a page or entry written only in English (`keywords_cy`).
+
+        Checked like `keywords`, and each must be a short phrase of words (search matches
+        words, so a sentence or a number alone would find nothing useful).
+        """
+        found = []
+        for phrase in self.text_list(key):
+            if len(phrase) > MAX_KEYWORD:
+                self.problem(key, f'"{phrase[:40]}..." is {len(phrase)} characters long. Keep each word or phrase '
+                             f"to {MAX_KEYWORD} characters or fewer, like [cofrestru genedigaeth, tystysgrif geni]")
+            elif not re.search(r"[^\W\d_]", phrase):
+                self.problem(key, f'"{phrase}" has no words in it. Write Welsh words residents would search '
+                             "with, like [toriad pŵer, dim trydan]")
+            else:
+                found.append(phrase)
+        return found
 
     def boolean(self, key: str, default: bool = False) -> bool:
         value = self.data.get(key, default)

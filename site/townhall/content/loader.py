@@ -30,7 +30,7 @@ from .problems import ProblemLog
 
 SERVICE_FIELDS = {
     "title", "summary", "category", "keywords", "responsible", "top_task",
-    "contact", "charges", "standard", "reviewed",
+    "contact", "charges", "standard", "reviewed", "keywords_cy",
 }
 TRANSLATED_SERVICE_FIELDS = {"title", "summary", "keywords", "responsible", "standard"}
 PAGE_FIELDS = {"title", "summary", "reviewed", "includes"}
@@ -320,6 +320,7 @@ def _service(site: Site, slug: str, path: str, post: frontmatter.Post, log: Prob
         summary=reader.text("summary", max_length=200) or "",
         category=reader.slug("category", site.categories.keys()) or "",
         keywords=tuple(reader.text_list("keywords")),
+        keywords_cy=tuple(reader.welsh_keywords("keywords_cy")),
         responsible=reader.text("responsible", max_length=100) or "",
         contact=_service_contact(site, reader),  # type: ignore[arg-type]
         charges=_charges(reader),

@@ -106,6 +106,9 @@ class Service:
     top_task: bool = False
     lang: str = "en"  # the language this text is written in
     source: str = ""  # path relative to the content folder
+    # Welsh words residents search with, for a page that has no Welsh version yet (front matter
+    # `keywords_cy`): search indexes them as Welsh, so /cy/search finds the English page.
+    keywords_cy: tuple[str, ...] = ()
 
     @property
     def is_free(self) -> bool:

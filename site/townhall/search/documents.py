@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..content.models import Site
@@ -40,6 +40,9 @@ class SearchDocument:
     lang: str = "en"  # the language the text is written in ("en" or "cy")
     ref: str = ""  # the page this is a version of; the same for every language's version (default: id)
     listed: bool = False  # one of many similar records (facilities, wards): counts a little less
+    # Only search words for the page `ref`, in `lang` (Welsh words for a page written only in English):
+    # it ranks like a version of that page, and a result for it shows the page itself.
+    words_only: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -54,6 +57,19 @@ def version_id(ref: str, lang: str) -> str:
     return ref if lang == "en" else f"{ref}@{lang}"
 
 
+def welsh_words(document: SearchDocument, words: tuple[str, ...]) -> SearchDocument | None:
+    """Welsh search words (the content team's `keywords_cy`) for a document written in English.
+
+    A Welsh "words only" document: it is scored like a Welsh version of the page (so the page counts
+    once, at its best, and an English search is not helped by Welsh words that look English, such as
+    "bin"), and shows the English page as the result, marked as English on the Welsh site.
+    """
+    if not words or document.lang == "cy":
+        return None
+    return replace(document, id=f"{document.id}@cy-words", title="", summary="", keywords=tuple(words), body="",
+                   address="", lang="cy", ref=document.ref or document.id, words_only=True)
+
+
 def html_to_text(markup: str) -> str:
     """Page bodies are our own rendered Markdown: dropping tags is enough to get the words."""
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
@@ -62,16 +78,24 @@ def html_to_text(markup: str) -> str:
 def site_documents(site: Site) -> Iterator[SearchDocument]:
     """Service pages and general pages in every language they are written in, and the directory."""
     translations = sorted(site.translations.items())
+    welsh_versions = {key for key, lang in site.translations if lang == "cy"}
     for service in [*site.services.values(), *(item for (key, _), item in translations if key.startswith("service:"))]:
         category = site.category(service.category, service.lang)
         ref = f"service:{service.slug}"
-        yield SearchDocument(
+        # Welsh words go with the Welsh version where there is one (as more of its keywords), else in a
+        # Welsh words-only document for the English page.
+        keywords, welsh = service.keywords, service.keywords_cy
+        if service.lang == "cy":
+            keywords, welsh = (*keywords, *welsh), ()
+        elif ref in welsh_versions:
+            welsh = ()
+        document = SearchDocument(
             id=version_id(ref, service.lang),
             kind="service",
             title=service.title,
             url=service.url_path,
             summary=service.summary,
-            keywords=service.keywords,
+            keywords=tuple(dict.fromkeys(keywords)),
             body=" ".join((service.responsible, html_to_text(service.body_html))),
             category=service.category,
             category_title=category.title if category else "",
@@ -79,6 +103,9 @@ def site_documents(site: Site) -> Iterator[SearchDocument]:
             lang=service.lang,
             ref=ref,
         )
+        yield document
+        if extra := welsh_words(document, welsh):
+            yield extra
     for page in [*site.pages.values(), *(item for (key, _), item in translations if key.startswith("page:"))]:
         ref = f"page:{page.slug}"
         # A general page that shows a team's contact details (contact us) is found by them, as the page
@@ -93,7 +120,7 @@ def site_documents(site: Site) -> Iterator[SearchDocument]:
     if site.directory:
         for org in site.directory.organisations.values():
             category = site.directory.categories.get(org.category)
-            yield SearchDocument(
+            document = SearchDocument(
                 id=f"organisation:{org.slug}",
                 kind="organisation",
                 title=org.name,
@@ -110,6 +137,9 @@ def site_documents(site: Site) -> Iterator[SearchDocument]:
                 phone=org.contact.phone or "",
                 emergency=org.contact.emergency or "",
             )
+            yield document
+            if extra := welsh_words(document, org.keywords_cy):
+                yield extra
 
 
 # The labels the contact details block shows (templates/components/contact.html), in each language.

@@ -105,13 +105,21 @@ class _Generation:
         self.results: OrderedDict = OrderedDict()
         self.corrections: dict[tuple[str, str], str | None] = {}
         self.titles: dict[int, frozenset[str]] = {}
-        # Translations: Welsh document -> English original, and back.
+        # Translations: Welsh document -> English original, and back. Welsh words-only documents (search
+        # words for a page written only in English) count as versions of the page but are never shown.
         self.original: dict[int, int] = {}
         self.translation: dict[int, int] = {}
+        self.words_only: set[int] = set()
         for docnum in self.searcher.docs_for_query(wq.Term("lang", "cy")):
-            english = self.searcher.document_number(id=self.searcher.stored_fields(docnum)["ref"])
-            if english is not None:
-                self.original[docnum], self.translation[english] = english, docnum
+            fields = self.searcher.stored_fields(docnum)
+            english = self.searcher.document_number(id=fields["ref"])
+            if english is None:
+                continue
+            self.original[docnum] = english
+            if fields.get("words_only"):
+                self.words_only.add(docnum)
+            else:
+                self.translation[english] = docnum
 
     def cached(self, key):
         with self.lock:
@@ -386,7 +394,9 @@ class SearchEngine:
 
     def _hit(self, generation: _Generation, docnum: int, score: float, lang: str) -> Hit:
         """A result, in ``lang`` where the page has that version (whichever version matched)."""
-        if lang == "cy" and docnum in generation.translation:
+        if docnum in generation.words_only:
+            docnum = generation.original[docnum]
+        elif lang == "cy" and docnum in generation.translation:
             docnum = generation.translation[docnum]
         elif lang == "en" and docnum in generation.original:
             docnum = generation.original[docnum]

@@ -34,6 +34,10 @@ Welsh text gets Welsh terms (welsh.py: no English stemming, mutations and
 plurals folded, every term starting with "~"), so both share the one field
 without matching each other. ``vocabulary`` holds the English words as
 written, ``vocabulary_cy`` the Welsh ones, for "did you mean" in each language.
+A page written only in English can still be found with Welsh words (the
+content team's ``keywords_cy``): they are indexed as a Welsh "words only"
+document for that page (``words_only``), which ranks like a Welsh version but
+whose results show the English page.
 """
 
 from __future__ import annotations
@@ -62,11 +66,12 @@ from whoosh.util.text import utf8encode
 from . import welsh
 from .documents import SearchDocument
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 CHAMPIONS = 300  # documents kept per word in the champions field
 CHAMPION_FIELD = "champions"
 BM25_B, BM25_K1 = 0.75, 1.2
 VOCABULARY_ID = "__vocabulary__"
+PAD_TERM = "~~length"  # pads a words-only document to its page's length; queries never contain "~~"
 WELSH_VOCABULARY = "vocabulary_cy"
 # How much a word counts, by where it appears.
 WEIGHTS = {"title": 6.0, "keywords": 4.0, "summary": 2.0, "body": 1.0}
@@ -125,6 +130,7 @@ def schema() -> Schema:
         # Shown in results, never searched.
         title=STORED(), url=STORED(), summary=STORED(), category_title=STORED(), council=STORED(),
         organisation=STORED(), phone=STORED(), emergency=STORED(), address=STORED(),
+        words_only=STORED(),  # True: only search words for the page `ref`; results show that page instead
     )
 
 
@@ -142,7 +148,7 @@ def _fields(document: SearchDocument) -> dict:
         "title": document.title, "url": document.url, "summary": document.summary,
         "category_title": document.category_title, "council": document.council,
         "organisation": document.organisation, "phone": document.phone, "emergency": document.emergency,
-        "address": document.address,
+        "address": document.address, "words_only": document.words_only,
     }
 
 
@@ -189,10 +195,14 @@ def _welsh_terms(text: str, vocabulary: set[str]) -> Iterator[str]:
         yield found
 
 
-def analyse_documents(texts: list[list[tuple[str, float]]], languages: list[str] | None = None) -> AnalysedDocuments:
+def analyse_documents(texts: list[list[tuple[str, float]]], languages: list[str] | None = None,
+                      same_length_as: list[int | None] | None = None) -> AnalysedDocuments:
     """Analyse each document's weighted parts once, and choose each common word's champions.
 
     English documents get English stems; Welsh ones ("cy") Welsh terms (see welsh.py).
+    ``same_length_as`` gives, for a words-only document, the number of the document it stands
+    for: it is made as long as that one (with PAD_TERM, which no query can contain), so its few
+    words rank like keywords of that page rather than like a tiny page where every word is rare.
     """
     term_ids: dict[str, int] = {}
     terms: list[str] = []
@@ -218,6 +228,17 @@ def analyse_documents(texts: list[list[tuple[str, float]]], languages: list[str]
         doc_counts.append(array("I", counts.values()))
         doc_weights.append(array("f", weights.values()))
         lengths.append(sum(counts.values()))
+    for number, target in enumerate(same_length_as or ()):
+        missing = lengths[target] - lengths[number] if target is not None else 0
+        if missing > 0:
+            ident = term_ids.get(PAD_TERM)
+            if ident is None:
+                ident = term_ids[PAD_TERM] = len(terms)
+                terms.append(PAD_TERM)
+            doc_terms[number].append(ident)
+            doc_counts[number].append(missing)
+            doc_weights[number].append(float(missing))
+            lengths[number] += missing
     frequency = array("I", bytes(4 * len(terms)))
     for ids in doc_terms:
         for ident in ids:
@@ -323,7 +344,9 @@ def _build(root: Path, documents: Iterable[SearchDocument], fingerprint: str) ->
             duplicate = next(i for i in ids if ids.count(i) > 1)
             raise ValueError(f"two search documents share the id {duplicate!r}")
         fields = [_fields(document) for document in documents]
-        analysed = analyse_documents([f.pop("parts") for f in fields], [f["lang"] for f in fields])
+        numbers = {document.id: number for number, document in enumerate(documents)}
+        same_length_as = [numbers.get(document.ref) if document.words_only else None for document in documents]
+        analysed = analyse_documents([f.pop("parts") for f in fields], [f["lang"] for f in fields], same_length_as)
         writer = ix.writer(limitmb=256)
         for number, document_fields in enumerate(fields):
             text, champions = analysed.document(number)
