@@ -119,3 +119,9 @@ def test_searching_for_the_address_already_shown_adds_no_history_entry(client):
     assert "HX-Push-Url" not in other.headers
     welsh = client.get("/cy/search?q=bin", headers={**HX, "HX-Current-URL": "http://localhost/cy/search?q=bin"})
     assert welsh.headers.get("HX-Push-Url") == "false"
+
+
+def test_a_place_result_names_its_kind_in_welsh_on_the_welsh_site(client):
+    page = text(client.get("/cy/search?q=library&kind=facility"))
+    first = page.split('<li class="th-result">')[1].split("</li>")[0]
+    assert '<span class="th-meta">Llyfrgelloedd</span>' in first
