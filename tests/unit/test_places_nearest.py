@@ -46,6 +46,20 @@ def write_facilities(path, rows):
     return path
 
 
+def random_things(rng, count, prefix="t"):
+    """Places of one kind ("Things") scattered over the same patch of country as random_postcodes."""
+    return [(f"{prefix}{n:03d}", f"Thing {n}", "Things", rng.uniform(51.9, 52.3), rng.uniform(-1.4, -0.8))
+            for n in range(count)]
+
+
+def imported(tmp_path, postcodes, facilities, **postcode_options) -> GeodataFolder:
+    """A geodata folder holding these postcodes and facilities, imported as the site's commands do."""
+    store = GeodataFolder(tmp_path / "g")
+    import_postcodes(store, write_postcodes(tmp_path / "p.csv", postcodes), **postcode_options)
+    import_facilities(store, write_facilities(tmp_path / "f.csv", facilities))
+    return store
+
+
 def random_postcodes(rng, count):
     return [(f"BK{1 + n % 9} {n % 10}{LETTERS[n % 20]}{LETTERS[(n // 20) % 20]}",
              rng.uniform(51.95, 52.25), rng.uniform(-1.35, -0.85), "") for n in range(count)]
@@ -77,11 +91,8 @@ def test_every_demo_postcode_has_geopys_ranking_for_every_category():
 
 def test_a_postcode_answer_is_read_from_the_stored_lists(tmp_path):
     rng = random.Random(3)
-    store = GeodataFolder(tmp_path / "g")
     postcodes = random_postcodes(rng, 40)
-    import_postcodes(store, write_postcodes(tmp_path / "p.csv", postcodes))
-    import_facilities(store, write_facilities(tmp_path / "f.csv", [
-        (f"t{n:02d}", f"Thing {n}", "Things", rng.uniform(51.9, 52.3), rng.uniform(-1.4, -0.8)) for n in range(30)]))
+    imported(tmp_path, postcodes, random_things(rng, 30))
     places = Places.open(tmp_path / "g", council="x")
     for postcode, *_ in postcodes:
         answer = places.lookup(postcode, "things", 10)
@@ -92,11 +103,8 @@ def test_a_postcode_answer_is_read_from_the_stored_lists(tmp_path):
 
 def test_asking_a_postcode_for_more_than_was_stored_is_answered_live_by_geopy(tmp_path):
     rng = random.Random(5)
-    store = GeodataFolder(tmp_path / "g")
     postcodes = random_postcodes(rng, 10)
-    import_postcodes(store, write_postcodes(tmp_path / "p.csv", postcodes), nearest_count=3)
-    import_facilities(store, write_facilities(tmp_path / "f.csv", [
-        (f"t{n:02d}", f"Thing {n}", "Things", rng.uniform(51.9, 52.3), rng.uniform(-1.4, -0.8)) for n in range(20)]))
+    store = imported(tmp_path, postcodes, random_things(rng, 20), nearest_count=3)
     assert store.manifest()["nearest"] == {"count": 3, "widths": {"things": 3}}  # the facilities import kept 3
     places = Places.open(tmp_path / "g", council="x")
     stored_answers = {postcode: places.lookup(postcode, "things", 3).nearest for postcode, *_ in postcodes}
@@ -115,11 +123,9 @@ def test_asking_a_postcode_for_more_than_was_stored_is_answered_live_by_geopy(tm
 
 def test_use_my_location_ranks_with_geopy_and_agrees_with_the_stored_lists(tmp_path):
     rng = random.Random(7)
-    store = GeodataFolder(tmp_path / "g")
     postcodes = random_postcodes(rng, 30)
-    import_postcodes(store, write_postcodes(tmp_path / "p.csv", postcodes))
-    import_facilities(store, write_facilities(tmp_path / "f.csv", [
-        (f"t{n:03d}", f"Thing {n}", "Things", rng.gauss(52.1, 0.08), rng.gauss(-1.1, 0.12)) for n in range(200)]))
+    imported(tmp_path, postcodes, [  # clustered, as towns are: many near ties
+        (f"t{n:03d}", f"Thing {n}", "Things", rng.gauss(52.1, 0.08), rng.gauss(-1.1, 0.12)) for n in range(200)])
     places = Places.open(tmp_path / "g", council="x")
     for postcode, lat, lon, _ in postcodes:
         by_location = places.lookup_point(lat, lon, "things", 10).nearest
@@ -145,16 +151,12 @@ def test_ties_go_to_the_facility_id_that_sorts_first(tmp_path):
 
 def test_importing_facilities_alone_refreshes_every_postcodes_lists(tmp_path):
     rng = random.Random(9)
-    store = GeodataFolder(tmp_path / "g")
     postcodes = random_postcodes(rng, 25)
-    import_postcodes(store, write_postcodes(tmp_path / "p.csv", postcodes))
-    import_facilities(store, write_facilities(tmp_path / "a.csv", [
-        (f"old{n}", f"Old {n}", "Things", rng.uniform(51.9, 52.3), rng.uniform(-1.4, -0.8)) for n in range(15)]))
+    store = imported(tmp_path, postcodes, random_things(rng, 15, prefix="old"))
     before = Places.open(tmp_path / "g", council="x")
     old_answer = [n.facility.id for n in before.lookup(postcodes[0][0], "things", 5).nearest]
-    import_facilities(store, write_facilities(tmp_path / "b.csv", [
-        (f"new{n}", f"New {n}", "Things", rng.uniform(51.9, 52.3), rng.uniform(-1.4, -0.8)) for n in range(12)]
-        + [("lib", "Library", "Libraries", 52.1, -1.1)]))
+    import_facilities(store, write_facilities(tmp_path / "b.csv", random_things(rng, 12, prefix="new")
+                                              + [("lib", "Library", "Libraries", 52.1, -1.1)]))
     after = Places.open(tmp_path / "g", council="x")
     assert after.data.manifest["nearest"]["widths"] == {"things": 10, "libraries": 1}
     for postcode, *_ in postcodes:
