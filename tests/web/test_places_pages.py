@@ -252,7 +252,8 @@ def test_the_map_key_lists_only_what_the_map_shows(places_client):
 def test_bin_collections_are_the_next_real_dates(places_client):
     html = text(places_client.get("/your-area?postcode=BK1+1AA"))
     assert "Your bins are collected on Wednesday. The next collections are:" in html
-    assert "Recycling: Wednesday 25 November and Wednesday 9 December" in html  # today counts
+    assert "Recycling: Wednesday 25 November (today) and Wednesday 9 December" in html  # today counts, and says so
+    assert "Collection days can move around bank holidays" in html
     assert "Rubbish: Wednesday 2 December and Wednesday 16 December" in html
     welsh = text(places_client.get("/cy/your-area?postcode=BK1+1AA"))
     assert "Dydd Mercher 2 Rhagfyr" in welsh and "December" not in welsh

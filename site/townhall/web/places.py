@@ -206,11 +206,18 @@ BIN_LABELS = {"rubbish": N_("Rubbish"), "recycling": N_("Recycling")}
 
 
 def collection_dates(properties: dict[str, Any], count: int = 2) -> list[tuple[str, list[str]]]:
-    """The next collections of each bin, in words: [("Rubbish", ["Wednesday 2 December", ...]), ...]."""
-    return [
-        (_(BIN_LABELS[found.bin]), [format_date(day, "EEEE d MMMM") for day in found.dates])
-        for found in next_collections(properties, today(), count)
-    ]
+    """The next collections of each bin, in words: [("Rubbish", ["Wednesday 2 December", ...]), ...].
+
+    Today's collection is still listed (the lorry may not have come yet) and says "today", so
+    a reader checking in the evening knows it is not a later one."""
+    now = today()
+
+    def words(day: date) -> str:
+        named = format_date(day, "EEEE d MMMM")
+        return _("%(date)s (today)", date=named) if day == now else named
+
+    return [(_(BIN_LABELS[found.bin]), [words(day) for day in found.dates])
+            for found in next_collections(properties, now, count)]
 
 
 _TITLES = ("councillor ", "cllr ", "cllr. ", "y cynghorydd ")
