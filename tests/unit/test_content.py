@@ -140,6 +140,13 @@ def test_settings_written_as_a_list_are_explained(folder):
     assert "'name: value' lines" in problem and "not a list" in problem
 
 
+@pytest.mark.parametrize("setting", ["content", "handler"])
+def test_a_setting_named_like_the_loaders_own_words_is_an_unknown_field(folder, setting):
+    write(folder, "services/missed-bin.md", GOOD_SERVICE.replace("reviewed:", f"{setting}: x\nreviewed:"))
+    [problem] = problems_of(folder)
+    assert problem.startswith(f'services/missed-bin.md: the field "{setting}"'), problem
+
+
 @pytest.mark.parametrize("name", ["services/missed-bin.md", "standards.yaml"])
 def test_a_date_that_cannot_exist_names_the_field_and_never_crashes(folder, name):
     if name.endswith(".md"):

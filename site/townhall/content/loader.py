@@ -175,7 +175,9 @@ def _read_markdown(root: Path, path: Path, log: ProblemLog) -> frontmatter.Post 
         log.add(_relative(root, path), "The settings at the top of the file should be 'name: value' lines "
                 "(like 'title: Report a missed bin'), not a list", line=2)
         return None
-    return frontmatter.Post(match["body"].strip(), **{str(key): value for key, value in settings.items()})
+    post = frontmatter.Post(match["body"].strip())  # settings named "content" or "handler" stay settings
+    post.metadata.update({str(key): value for key, value in settings.items()})
+    return post
 
 
 def _load_collection(
