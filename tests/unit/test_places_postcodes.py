@@ -114,3 +114,9 @@ def test_full_width_characters_are_read_as_plain_ones(typed):
     result = clean(typed)
     assert result.postcode == "BK3 7QD"
     assert not result.corrected
+
+
+@pytest.mark.parametrize("typed", ["ǅ1 1AA", "BK1 1AAé"])
+def test_a_letter_dropped_or_changed_in_reading_is_shown_back(typed):
+    result = clean(typed)
+    assert result.corrected, result

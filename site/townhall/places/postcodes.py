@@ -45,7 +45,7 @@ class CleanPostcode:
 
     postcode: str
     typed: str
-    corrected: bool  # a letter O or I was read as a digit
+    corrected: bool  # we read it other than as typed: a letter as a digit, a character dropped or changed
 
     @property
     def outward(self) -> str:
@@ -78,18 +78,24 @@ def clean(typed: str | None) -> CleanPostcode:
         upper = compact.upper()
         plain = upper.replace(_LOWER_L, "L")
         if is_valid(plain):
-            return CleanPostcode(standard_form(plain), text, corrected=False)
+            return CleanPostcode(standard_form(plain), text, corrected=_changed(text, plain))
         reading = _read_lookalikes(upper)
         if reading is None:
             raise NotAPostcode(typed=_echo(text))
         return CleanPostcode(standard_form(reading.replace(_LOWER_L, "L")), text, corrected=True)
     compact = compact.upper()
     if is_valid(compact):
-        return CleanPostcode(standard_form(compact), text, corrected=False)
+        return CleanPostcode(standard_form(compact), text, corrected=_changed(text, compact))
     reading = _read_lookalikes(compact)
     if reading is None:
         raise NotAPostcode(typed=_echo(text))
     return CleanPostcode(standard_form(reading), text, corrected=True)
+
+
+def _changed(text: str, compact: str) -> bool:
+    """Whether reading the postcode dropped or changed a letter or digit (stray punctuation and
+    spaces do not count), so the page shows what was typed beside what we used."""
+    return "".join(character for character in text if character.isalnum()).upper() != compact
 
 
 def normalise(typed: str | None) -> str:
