@@ -66,6 +66,8 @@ def overflow(page) -> list[str]:
             if (document.documentElement.scrollWidth > width + 1) wide.push('document ' + document.documentElement.scrollWidth);
             for (const el of document.querySelectorAll('main *, header *, footer *')) {
                 const box = el.getBoundingClientRect();
+                // Text for screen readers only sits in a 1 px clipped box: what is inside it is never seen.
+                if (el.closest('.th-visually-hidden')) continue;
                 if (box.width && box.right > width + 1 && getComputedStyle(el).position !== 'absolute')
                     wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className + ' ' + Math.round(box.right));
             }
