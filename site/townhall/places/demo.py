@@ -118,6 +118,8 @@ CLUBS = (
     ("Oakhurst Bridge Club", "Mondays and Thursdays 1pm to 4:30pm"),
     ("Brackenford Deaf Social Club", "Saturdays 11am to 2pm"),
 )
+CATCHMENT_CONFIRM = ("To check the catchment area for your full address, contact School Admissions on "
+                     "01632 960300 or admissions@brackenford.example before you apply.")
 CATCHMENT_CONFIRM_CY = ("I wirio'r dalgylch ar gyfer eich cyfeiriad llawn, cysylltwch â Derbyniadau Ysgol ar "
                         "01632 960300 neu admissions@brackenford.example cyn i chi wneud cais.")
 LAYERS: dict[str, dict[str, Any]] = {
@@ -143,8 +145,7 @@ LAYERS: dict[str, dict[str, Any]] = {
     "primary-catchments": {
         "title": "Primary school catchment areas", "kind": "catchment",
         "edition": "catchment areas for 2026/27 entry",
-        "confirm": "To check the catchment area for your full address, contact School Admissions on "
-                   "01632 960300 or admissions@brackenford.example before you apply.",
+        "confirm": CATCHMENT_CONFIRM,
         "translations": {"cy": {"title": "Dalgylchoedd ysgolion cynradd",
                                 "edition": "dalgylchoedd ar gyfer mynediad 2026/27",
                                 "confirm": CATCHMENT_CONFIRM_CY}},
@@ -152,8 +153,7 @@ LAYERS: dict[str, dict[str, Any]] = {
     "secondary-catchments": {
         "title": "Secondary school catchment areas", "kind": "catchment",
         "edition": "catchment areas for 2026/27 entry",
-        "confirm": "To check the catchment area for your full address, contact School Admissions on "
-                   "01632 960300 or admissions@brackenford.example before you apply.",
+        "confirm": CATCHMENT_CONFIRM,
         "translations": {"cy": {"title": "Dalgylchoedd ysgolion uwchradd",
                                 "edition": "dalgylchoedd ar gyfer mynediad 2026/27",
                                 "confirm": CATCHMENT_CONFIRM_CY}},
