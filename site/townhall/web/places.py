@@ -118,7 +118,12 @@ DEMO_CATEGORY_LABELS = (
 def category_label(category) -> str:
     """A kind of place's name in the reader's language where the catalogue has it, else as
     imported (plain text: for page titles and map titles, which cannot carry markup)."""
-    return _(category.label) if category.label in DEMO_CATEGORY_LABELS else category.label
+    return kind_of_place(category.label)
+
+
+def kind_of_place(label: str) -> str:
+    """A kind of place's name (as imported) in the reader's language, where the catalogue has it."""
+    return _(label) if label in DEMO_CATEGORY_LABELS else label
 
 
 def category_in_english(category) -> bool:

@@ -28,7 +28,7 @@ from ..search.documents import KINDS, LANGUAGES, version_id
 from ..search.query import stem_word
 from ..search.synonyms import load_synonyms
 from .common import content_site, is_htmx, language, render
-from .places import DEMO_CATEGORY_LABELS
+from .places import DEMO_CATEGORY_LABELS, kind_of_place
 from .templating import council_name
 
 log = logging.getLogger(__name__)
@@ -255,8 +255,8 @@ def result_category(hit) -> str:
         return site.category(hit.category, lang).title
     if hit.kind == "organisation" and site.directory and hit.category in site.directory.categories:
         return site.directory.categories[hit.category].localised(lang).title
-    if hit.kind == "facility" and hit.category_title in DEMO_CATEGORY_LABELS:
-        return _(hit.category_title)
+    if hit.kind == "facility":
+        return kind_of_place(hit.category_title)
     return hit.category_title
 
 
