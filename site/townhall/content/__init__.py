@@ -4,8 +4,20 @@ No Flask here: `load_site(folder)` returns a `Site` (with any problems found),
 which the web layer and the search index both read.
 """
 
-from .loader import fingerprint, load_site, read_contact
-from .models import Category, Charge, Contact, Heading, Page, Service, Site, Standard, Timescale
+from .contacts import read_contact
+from .files import fingerprint
+from .loader import load_site
+from .models import (
+    Category,
+    Charge,
+    Contact,
+    Heading,
+    Page,
+    Service,
+    Site,
+    Standard,
+    Timescale,
+)
 from .problems import ContentInvalid, ContentProblem, ProblemLog
 
 __all__ = [

@@ -14,18 +14,28 @@ on in production) and `flask content check` prints them.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import frontmatter
-import yaml
 
+from .contacts import has_a_way_to_reach, read_contact
+from .directory import load_directory
 from .fields import FieldReader
-from .markdown import render_markdown
-from .models import Category, Charge, Contact, Page, Service, Site, Standard, Timescale
+from .files import (
+    TRANSLATION_NAME,
+    fingerprint,
+    load_categories,
+    load_collection,
+    read_body,
+    read_markdown,
+    read_yaml,
+    relative_path,
+    translations_of,
+)
+from .models import Charge, Contact, Page, Service, Site, Standard, Timescale
 from .problems import ProblemLog
 
 SERVICE_FIELDS = {
@@ -35,9 +45,7 @@ SERVICE_FIELDS = {
 TRANSLATED_SERVICE_FIELDS = {"title", "summary", "keywords", "responsible", "standard"}
 PAGE_FIELDS = {"title", "summary", "reviewed", "includes"}
 TRANSLATED_PAGE_FIELDS = {"title", "summary"}
-CONTACT_FIELDS = {"team", "phone", "textphone", "bsl", "email", "address", "hours", "out_of_hours"}
 KNOWN_INCLUDES = ("service-standards", "preferences-cookie")
-TRANSLATION_NAME = re.compile(r"^(?P<slug>[^.]+)\.(?P<lang>[a-z]{2,3})\.md$")
 
 # Content paths whose last part must name something in the content folder.
 CONTENT_PREFIXES = ("/services/", "/categories/")
@@ -62,16 +70,14 @@ def load_site(
         log.add(str(root), "The content folder does not exist. Set TOWNHALL_CONTENT to the folder's path")
         site.problems = log.problems
         return site
-    site.categories = _load_categories(root, log)
+    site.categories = load_categories(root, log)
     site.contacts = _load_contacts(root, log)
     site.standards, site.standard_translations = _load_standards(root, log)
-    site.home = _read_yaml(root, "home.yaml", log, required=False) or {}
-    site.services = _load_collection(root, "services", log, lambda *args: _service(site, *args))
-    site.pages = _load_collection(root, "pages", log, lambda *args: _page(site, *args))
+    site.home = read_yaml(root, "home.yaml", log, required=False) or {}
+    site.services = load_collection(root, "services", log, lambda *args: _service(site, *args))
+    site.pages = load_collection(root, "pages", log, lambda *args: _page(site, *args))
     _load_translations(root, site, log, languages)
     site.root = root
-    from .directory import load_directory  # here, not at the top: directory.py reuses this module's readers
-
     site.directory = load_directory(root, log)
     _check_links(site, log, set(app_paths), tuple(app_prefixes))
     site.problems = log.problems
@@ -79,167 +85,11 @@ def load_site(
     return site
 
 
-def fingerprint(root: Path) -> str:
-    """A hash of every content file's name and bytes: it changes when anything is edited."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-# --- reading files -----------------------------------------------------------
-
-
-def _relative(root: Path, path: Path) -> str:
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-
-
-def _read_text(root: Path, path: Path, log: ProblemLog) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        log.add(_relative(root, path), f"is not saved as UTF-8 text (problem at byte {error.start}). "
-                "Save it again as UTF-8 in your editor")
-    except OSError as error:
-        log.add(_relative(root, path), f"could not be read: {error.strerror}")
-    return None
-
-
-class ContentYamlLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that a date which cannot exist (2026-13-45) stays as the text typed.
-
-    The safe loader raises a bare ValueError for it, which names neither the file nor the field;
-    kept as text, the field's own check says which field is wrong and how to write it.
-    """
-
-
-def _date_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-ContentYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
-
-# The settings block: a line of three dashes, the settings, another line of three dashes, then the text.
-FRONT_MATTER = re.compile(r"---[ \t]*\r?\n(?P<settings>.*?)^---[ \t]*(?:\r?\n|\Z)(?P<body>.*)", re.S | re.M)
-
-
-def _yaml_problem(root: Path, path: Path, error: yaml.YAMLError, log: ProblemLog, line_offset: int = 0) -> None:
-    mark = getattr(error, "problem_mark", None)
-    line = mark.line + 1 + line_offset if mark is not None else None
-    reason = getattr(error, "problem", None) or "the layout is not valid"
-    log.add(_relative(root, path), f"The settings at the top of the file could not be read ({reason}). "
-            "Check the indentation and that every 'name: value' line has a colon and a space", line=line)
-
-
-def _read_yaml(root: Path, name: str, log: ProblemLog, required: bool = True) -> Any:
-    path = root / name
-    if not path.exists():
-        if required:
-            log.add(name, "is missing from the content folder")
-        return None
-    text = _read_text(root, path, log)
-    if text is None:
-        return None
-    try:
-        return yaml.load(text, Loader=ContentYamlLoader)
-    except yaml.YAMLError as error:
-        _yaml_problem(root, path, error, log)
-        return None
-
-
-def _read_markdown(root: Path, path: Path, log: ProblemLog) -> frontmatter.Post | None:
-    text = _read_text(root, path, log)
-    if text is None:
-        return None
-    if not text.lstrip("\ufeff").startswith("---"):
-        log.add(_relative(root, path), "should start with a line of three dashes (---), then the page's "
-                "settings (title, summary...), then another line of three dashes", line=1)
-        return None
-    match = FRONT_MATTER.match(text.lstrip("\ufeff"))
-    if match is None:
-        log.add(_relative(root, path), "The page's settings (title, summary...) should end with a line of three "
-                "dashes (---) before the page's text begins. Add that line", line=1)
-        return None
-    try:
-        settings = yaml.load(match["settings"], Loader=ContentYamlLoader)
-    except yaml.YAMLError as error:
-        _yaml_problem(root, path, error, log, line_offset=1)
-        return None
-    if settings is None:
-        settings = {}
-    if not isinstance(settings, dict):
-        log.add(_relative(root, path), "The settings at the top of the file should be 'name: value' lines "
-                "(like 'title: Report a missed bin'), not a list", line=2)
-        return None
-    post = frontmatter.Post(match["body"].strip())  # settings named "content" or "handler" stay settings
-    post.metadata.update({str(key): value for key, value in settings.items()})
-    return post
-
-
-def _load_collection(
-    root: Path, folder: str, log: ProblemLog, build: Callable[[str, str, frontmatter.Post, ProblemLog], Any]
-) -> dict[str, Any]:
-    items: dict[str, Any] = {}
-    for path in sorted((root / folder).glob("*.md")):
-        if TRANSLATION_NAME.match(path.name):
-            continue
-        relative = _relative(root, path)
-        slug = path.stem
-        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
-            log.add(relative, "The file name should use only lowercase letters, numbers and hyphens, "
-                    "and end in .md, like report-a-pothole.md")
-            continue
-        post = _read_markdown(root, path, log)
-        if post is None:
-            continue
-        before = len(log.problems)
-        item = build(slug, relative, post, log)
-        if item is not None and len(log.problems) == before:
-            items[slug] = item
-    return items
-
-
 # --- shared data files -------------------------------------------------------
 
 
-def _load_categories(root: Path, log: ProblemLog, name: str = "categories.yaml") -> dict[str, Category]:
-    """Read a list of categories; the directory of other organisations has its own file."""
-    data = _read_yaml(root, name, log)
-    if data is None:
-        return {}
-    if not isinstance(data, list):
-        log.add(name, "should be a list, with each category starting with '- slug:'")
-        return {}
-    categories: dict[str, Category] = {}
-    for number, entry in enumerate(data, start=1):
-        reader = FieldReader(entry, name, log, prefix=f"category {number}.")
-        reader.unknown({"slug", "title", "summary", "cy", "translations"})
-        slug, title, summary = reader.slug("slug"), reader.text("title", max_length=60), reader.text("summary")
-        translations = _translations_of(reader, ("title", "summary"))
-        if slug and title and summary:
-            if slug in categories:
-                reader.problem("slug", f'"{slug}" is used by two categories. Each needs its own')
-            categories[slug] = Category(slug, title, summary, translations)
-    return categories
-
-
-def _translations_of(reader: FieldReader, fields: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """Read inline translations written as `cy: {title: ..., summary: ...}`."""
-    translations: dict[str, dict[str, str]] = {}
-    for lang in ("cy",):
-        if reader.has(lang):
-            nested = reader.nested(lang)
-            nested.unknown(fields)
-            translations[lang] = {key: value for key in fields if (value := nested.text(key, required=False))}
-    return translations
-
-
 def _load_contacts(root: Path, log: ProblemLog) -> dict[str, Contact]:
-    data = _read_yaml(root, "contacts.yaml", log)
+    data = read_yaml(root, "contacts.yaml", log)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -247,34 +97,15 @@ def _load_contacts(root: Path, log: ProblemLog) -> dict[str, Contact]:
         return {}
     contacts = {}
     for name, details in data.items():
-        contact = read_contact(FieldReader(details, "contacts.yaml", log, prefix=f"{name}."), name=str(name))
-        if contact:
+        reader = FieldReader(details, "contacts.yaml", log, prefix=f"{name}.")
+        contact = read_contact(reader, Contact, name=str(name))
+        if has_a_way_to_reach(contact):
             contacts[str(name)] = contact
     return contacts
 
 
-def read_contact(reader: FieldReader, name: str | None = None) -> Contact | None:
-    """Read a contact block; shared by contacts.yaml and inline `contact:` in pages."""
-    reader.unknown(CONTACT_FIELDS)
-    contact = Contact(
-        name=name,
-        team=reader.text("team", required=False),
-        phone=reader.phone("phone"),
-        textphone=reader.phone("textphone"),
-        bsl=reader.text("bsl", required=False),
-        email=reader.email("email"),
-        address=reader.text("address", required=False),
-        hours=reader.hours("hours"),
-        out_of_hours=reader.text("out_of_hours", required=False),
-    )
-    if not (contact.phone or contact.email or contact.address):
-        reader.problem(None, "needs at least a phone number, an email address or a postal address")
-        return None
-    return contact
-
-
 def _load_standards(root: Path, log: ProblemLog) -> tuple[tuple[Standard, ...], dict]:
-    data = _read_yaml(root, "standards.yaml", log)
+    data = read_yaml(root, "standards.yaml", log)
     if data is None:
         return (), {}
     if not isinstance(data, list):
@@ -287,7 +118,7 @@ def _load_standards(root: Path, log: ProblemLog) -> tuple[tuple[Standard, ...], 
         standard = _read_standard(reader, with_channel=True)
         if standard:
             standards.append(standard)
-            translations[standard.id] = _translations_of(reader, ("channel", "promise"))
+            translations[standard.id] = translations_of(reader, ("channel", "promise"))
     return tuple(standards), translations
 
 
@@ -315,7 +146,7 @@ def _read_standard(reader: FieldReader, with_channel: bool = False) -> Standard 
 def _service(site: Site, slug: str, path: str, post: frontmatter.Post, log: ProblemLog) -> Service | None:
     reader = FieldReader(post.metadata, path, log)
     reader.unknown(SERVICE_FIELDS)
-    body = _body(post.content, path, log)
+    body = read_body(post.content, path, log)
     service = Service(
         slug=slug,
         title=reader.text("title", max_length=70) or "",
@@ -347,7 +178,8 @@ def _service_contact(site: Site, reader: FieldReader) -> Contact | None:
     if value is None:
         reader.problem("contact", "is missing. Give a contact name from contacts.yaml, like customer-services")
         return None
-    return read_contact(reader.nested("contact"))
+    contact = read_contact(reader.nested("contact"), Contact, name=None)
+    return contact if has_a_way_to_reach(contact) else None
 
 
 def _charges(reader: FieldReader) -> tuple[Charge, ...]:
@@ -383,7 +215,7 @@ def _standard_field(reader: FieldReader) -> Standard | None:
 def _page(site: Site, slug: str, path: str, post: frontmatter.Post, log: ProblemLog) -> Page | None:
     reader = FieldReader(post.metadata, path, log)
     reader.unknown(PAGE_FIELDS)
-    body = _body(post.content, path, log)
+    body = read_body(post.content, path, log)
     includes = tuple(reader.text_list("includes"))
     for include in includes:
         if include.startswith("contact:"):
@@ -404,15 +236,6 @@ def _page(site: Site, slug: str, path: str, post: frontmatter.Post, log: Problem
     )
 
 
-def _body(content: str, path: str, log: ProblemLog):
-    rendered = render_markdown(content)
-    for warning in rendered.warnings:
-        log.add(path, warning)
-    if not content.strip():
-        log.add(path, "has no text after the settings. Add the page's text below the second line of dashes")
-    return rendered
-
-
 # --- translations ------------------------------------------------------------
 
 
@@ -422,7 +245,7 @@ def _load_translations(root: Path, site: Site, log: ProblemLog, languages: tuple
             match = TRANSLATION_NAME.match(path.name)
             if not match:
                 continue
-            relative, slug, lang = _relative(root, path), match["slug"], match["lang"]
+            relative, slug, lang = relative_path(root, path), match["slug"], match["lang"]
             if lang not in languages or lang == "en":
                 log.add(relative, f'"{lang}" is not one of the site\'s languages ({", ".join(languages)})')
                 continue
@@ -430,7 +253,7 @@ def _load_translations(root: Path, site: Site, log: ProblemLog, languages: tuple
             if original is None:
                 log.add(relative, f"is a translation of {folder}/{slug}.md, which does not exist or has problems")
                 continue
-            post = _read_markdown(root, path, log)
+            post = read_markdown(root, path, log)
             if post is None:
                 continue
             before = len(log.problems)
@@ -443,7 +266,7 @@ def _translated(original: Any, path: str, post: frontmatter.Post, log: ProblemLo
     reader = FieldReader(post.metadata, path, log)
     allowed = TRANSLATED_SERVICE_FIELDS if kind == "service" else TRANSLATED_PAGE_FIELDS
     reader.unknown(allowed)
-    body = _body(post.content, path, log)
+    body = read_body(post.content, path, log)
     changes: dict[str, Any] = {
         "title": reader.text("title", max_length=70) or original.title,
         "summary": reader.text("summary", max_length=200) or original.summary,

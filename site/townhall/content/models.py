@@ -7,15 +7,13 @@ the right one so views never need to know how translations are stored.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..hours import OpeningHours
-
-if TYPE_CHECKING:
-    from .directory import Directory
 
 
 @dataclass(frozen=True)
@@ -134,6 +132,92 @@ class Page:
     source: str = ""
 
 
+# --- the directory of other organisations (content/directory/) ---------------------
+
+
+@dataclass(frozen=True)
+class OtherNumber:
+    """A second line worth knowing, such as a Welsh-language or textphone line."""
+
+    label: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class OrganisationContact:
+    """How to reach an organisation. Websites are shown as links and never fetched."""
+
+    phone: str | None = None
+    textphone: str | None = None  # a textphone number or Relay UK (18001 + number)
+    emergency: str | None = None  # the number to ring in an emergency, where there is one
+    website: str | None = None
+    email: str | None = None
+    address: str | None = None
+    hours: OpeningHours | None = None
+    hours_note: str | None = None  # what the hours mean, e.g. "Phone lines are busiest on Mondays"
+    other_numbers: tuple[OtherNumber, ...] = ()
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """Another organisation residents often confuse with the council."""
+
+    slug: str
+    name: str
+    category: str
+    responsible_for: str  # plain words: what they look after
+    contact_when: str  # plain words: when to get in touch with them
+    keywords: tuple[str, ...]  # the words people use: "smell of gas", "power cut"
+    contact: OrganisationContact
+    reviewed: date
+    body_html: str
+    headings: tuple[Heading, ...]
+    not_for: str | None = None  # what they do not do, and who does
+    source: str = ""
+    keywords_cy: tuple[str, ...] = ()  # Welsh words residents search with (the directory is in English)
+
+    @property
+    def url_path(self) -> str:
+        return f"/directory/{self.slug}"
+
+    @property
+    def sort_key(self) -> str:
+        """Alphabetical order ignoring a leading "The" or "Your"."""
+        name = self.name.lower()
+        for article in ("the ", "your "):
+            name = name.removeprefix(article)
+        return name
+
+
+@dataclass
+class Directory:
+    """Every organisation in the directory, with its categories."""
+
+    categories: dict[str, Category]
+    organisations: dict[str, Organisation]
+
+    def organisation(self, slug: str) -> Organisation | None:
+        return self.organisations.get(slug)
+
+    def in_category(self, slug: str) -> list[Organisation]:
+        chosen = (org for org in self.organisations.values() if org.category == slug)
+        return sorted(chosen, key=lambda org: org.sort_key)
+
+    def by_category(self, lang: str = "en") -> list[tuple[Category, list[Organisation]]]:
+        """Categories in the order the content team listed them, each with its organisations."""
+        return [(category.localised(lang), self.in_category(slug))
+                for slug, category in self.categories.items() if self.in_category(slug)]
+
+    def a_to_z(self) -> list[tuple[str, list[Organisation]]]:
+        """Organisations grouped under their first letter (digits under "0-9")."""
+        groups: dict[str, list[Organisation]] = {}
+        for org in sorted(self.organisations.values(), key=lambda org: org.sort_key):
+            first = org.sort_key[:1].upper()
+            letter = first if first in string.ascii_uppercase else "0-9"
+            groups.setdefault(letter, []).append(org)
+        return list(groups.items())
+
+
 @dataclass
 class Site:
     """Everything loaded from the content folder, plus the problems found on the way."""
@@ -146,7 +230,7 @@ class Site:
     standard_translations: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     home: dict[str, Any] = field(default_factory=dict)
     translations: dict[tuple[str, str], Any] = field(default_factory=dict)  # (kind:slug, lang) -> item
-    directory: "Directory | None" = None  # other organisations (content/directory/)
+    directory: Directory | None = None  # other organisations (content/directory/)
     problems: list = field(default_factory=list)
     fingerprint: str = ""  # changes whenever any content file changes
     root: Path = Path(".")  # the content folder this was loaded from

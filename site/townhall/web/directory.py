@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 
-from ..content.directory import Directory
+from ..content.models import Directory
 from ..content.open_referral import open_referral
 from .common import content_site, found_or_404, language, render
 
