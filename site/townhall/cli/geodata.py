@@ -69,7 +69,8 @@ def import_postcodes(file: Path, skip_bad_rows: bool, **columns: Any) -> None:
     Each postcode's area in every layer and its nearest places of each kind are
     worked out now, so lookups are fast.
     """
-    from ..places.importers import PostcodeColumns, import_postcodes as run
+    from ..places.importers import PostcodeColumns
+    from ..places.importers import import_postcodes as run
 
     names = PostcodeColumns(
         postcode=columns["postcode_column"], latitude=columns["latitude_column"],

@@ -18,8 +18,8 @@ group = AppGroup("search", help="Build and check the search index.")
 def build(if_stale: bool) -> None:
     """Build the search index from the content (and any other sources) and swap it in atomically."""
     from ..search import build_index, ensure_index
-    from ..web.search import all_documents, search_fingerprint, synonyms_path
     from ..search.synonyms import load_synonyms
+    from ..web.search import all_documents, search_fingerprint, synonyms_path
 
     app = current_app._get_current_object()
     folder = Path(app.config["TOWNHALL_SEARCH_INDEX"])

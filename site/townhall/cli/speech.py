@@ -139,7 +139,7 @@ def pregenerate(speeds: tuple[str, ...], paths: tuple[str, ...], jobs: int, time
                 made[entry.key] = entry.duration
             except SpeechError as error:
                 failed += 1
-                click.echo(f"  could not make audio for {futures[future]}: {error.message}", err=True)
+                click.echo(f"  could not make audio for {futures[future]}: {error.detail}", err=True)
     speaker.synthesiser.close()
     click.echo(
         f"Done in {time.monotonic() - started:.1f} s: {len(made)} made ({sum(made.values()) / 60:.1f} minutes of audio), "
@@ -158,7 +158,7 @@ def voices(show_all: bool) -> None:
     try:
         listed = speaker.synthesiser.list_voices()
     except SpeechError as error:
-        click.echo(f"Speech is not available: {error.message}", err=True)
+        click.echo(f"Speech is not available: {error.detail}", err=True)
         sys.exit(1)
     finally:
         speaker.synthesiser.close()

@@ -27,8 +27,8 @@ from .store import (
     Layer,
     read_geometries,
     write_array,
-    write_json,
     write_geometries,
+    write_json,
 )
 
 

@@ -42,7 +42,16 @@ from .geometry import (
     to_grid,
 )
 from .postcodes import clean
-from .store import BOUNDARY, EDGE_CAP_METRES, EDGE_FAR, Area, Category, Facility, Layer, StoredGeodata
+from .store import (
+    BOUNDARY,
+    EDGE_CAP_METRES,
+    EDGE_FAR,
+    Area,
+    Category,
+    Facility,
+    Layer,
+    StoredGeodata,
+)
 
 _PLANAR_MARGIN = PLANAR_MARGIN
 

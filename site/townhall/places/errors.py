@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ..errors import TownhallError
+from ..text import N_
+
 FIND_YOUR_COUNCIL = "https://www.gov.uk/find-local-council"
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -17,30 +20,12 @@ _MONTHS = (
 )
 
 
-def N_(message: str) -> str:
-    """Mark a message for translation without translating it here (no Flask in the domain)."""
-    return message
-
-
-class PlacesError(Exception):
+class PlacesError(TownhallError):
     """Base for every answer that is not a result. ``status`` is the HTTP status to use."""
 
     status = 400
     code = "places_error"
     template = N_("Something went wrong with that place.")
-
-    def __init__(self, template: str | None = None, **params: Any) -> None:
-        if template is not None:
-            self.template = template
-        self.params = params
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return self.template % self.params if self.params else self.template
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "status": self.status, "message": self.message}
 
 
 class NotAPostcode(PlacesError):

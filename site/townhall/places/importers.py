@@ -24,9 +24,24 @@ from shapely.geometry import shape
 from .. import hours as hours_module
 from .build import remove_layer, store_facilities, store_layer, store_postcodes
 from .errors import PlacesError
-from .geometry import BRITISH_NATIONAL_GRID, WGS84, from_grid, repair, reproject, to_grid
+from .geometry import (
+    BRITISH_NATIONAL_GRID,
+    WGS84,
+    from_grid,
+    repair,
+    reproject,
+    to_grid,
+)
 from .postcodes import clean, is_valid
-from .store import BOUNDARY, LAYER_NAME, Category, Facility, GeodataFolder, Layer, StoredGeodata
+from .store import (
+    BOUNDARY,
+    LAYER_NAME,
+    Category,
+    Facility,
+    GeodataFolder,
+    Layer,
+    StoredGeodata,
+)
 
 csv.field_size_limit(1 << 24)
 

@@ -69,7 +69,7 @@ def clean(typed: str | None) -> CleanPostcode:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).strip()
     if not text:
-        raise NotAPostcode(NotAPostcode.EMPTY)
+        raise NotAPostcode(template=NotAPostcode.EMPTY)
     compact = text.replace(" ", "")
     if not compact.isalnum() or not compact.isascii():
         compact = _NOT_ALPHANUMERIC.sub("", compact)

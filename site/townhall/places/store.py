@@ -28,13 +28,11 @@ out at import time, so a postcode lookup is a binary search and a few reads
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -45,6 +43,7 @@ import numpy as np
 import shapely
 
 from .. import hours as hours_module
+from ..generations import VersionedFolder
 from .errors import GeodataMissing
 
 FORMAT = 1
@@ -190,19 +189,20 @@ class Generation:
 
 
 class GeodataFolder:
-    """The folder named by TOWNHALL_GEODATA, with atomic generation swaps."""
+    """The folder named by TOWNHALL_GEODATA, with atomic generation swaps (see ``generations.py``)."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        self.generations = VersionedFolder(self.root, prefix="g-")
 
     @property
     def current(self) -> Path | None:
-        try:
-            name = (self.root / "CURRENT").read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None
-        path = self.root / name
-        return path if name and (path / "manifest.json").is_file() else None
+        current = self.generations.current()
+        return current if current is not None and (current / "manifest.json").is_file() else None
+
+    def stamp(self) -> str | None:
+        """Changes whenever an import makes a new generation current: readers reopen then."""
+        return self.generations.stamp()
 
     def manifest(self) -> dict[str, Any]:
         current = self.current
@@ -213,41 +213,14 @@ class GeodataFolder:
     @contextmanager
     def update(self, keep: int = 2) -> Iterator[Generation]:
         """Build a new generation; on success make it current, on any error throw it away."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            building = Path(tempfile.mkdtemp(prefix=".building-", dir=self.root))
-            building.chmod(0o755)  # mkdtemp makes it private; the web server must read it
-            try:
-                current = self.current
-                if current is not None:
-                    _link_tree(current, building)
-                generation = Generation(building, self.manifest())
-                yield generation
-                write_json(building / "manifest.json", generation.manifest)
-                name = "g-" + _digest(building)
-                final = self.root / name
-                if final.exists():
-                    shutil.rmtree(building)
-                else:
-                    os.replace(building, final)
-                pointer = self.root / ".CURRENT.tmp"
-                pointer.write_text(name + "\n", encoding="utf-8")
-                os.replace(pointer, self.root / "CURRENT")
-                self._prune(name, keep)
-            except BaseException:
-                shutil.rmtree(building, ignore_errors=True)
-                raise
-
-    def _prune(self, current: str, keep: int) -> None:
-        """Keep the current generation and the newest others up to ``keep`` in all."""
-        others = sorted(
-            (path for path in self.root.glob("g-*") if path.name != current and path.is_dir()),
-            key=lambda path: path.stat().st_mtime,
-            reverse=True,
-        )
-        for path in others[max(keep - 1, 0) :]:
-            shutil.rmtree(path, ignore_errors=True)
+        with self.generations.lock(), self.generations.building() as building:
+            current = self.current
+            if current is not None:
+                _link_tree(current, building)
+            generation = Generation(building, self.manifest())
+            yield generation
+            write_json(building / "manifest.json", generation.manifest)
+            self.generations.publish(building, "g-" + _digest(building), keep=keep)
 
 
 def empty_manifest() -> dict[str, Any]:

@@ -10,7 +10,13 @@ organisations, general pages and facilities. No Flask here.
 
 from .documents import SearchDocument, facility_documents, site_documents
 from .engine import Hit, SearchEngine, SearchResults
-from .index import IndexInfo, build_index, current_index, ensure_index, index_fingerprint
+from .index import (
+    IndexInfo,
+    build_index,
+    current_index,
+    ensure_index,
+    index_fingerprint,
+)
 
 __all__ = [
     "Hit", "IndexInfo", "SearchDocument", "SearchEngine", "SearchResults", "build_index", "current_index",

@@ -23,10 +23,28 @@ from whoosh.scoring import BM25F
 from . import welsh
 from .champions import ChampionScorer, collapse
 from .documents import KINDS, LANGUAGES
-from .index import (ANALYZER, BM25_B, BM25_K1, CHAMPIONS, RANK_WEIGHTS, WELSH_VOCABULARY, IndexInfo,
-                    current_index)
-from .query import (MAX_WORDS, Understanding, clean_query, is_stop_word, query_terms, query_words, scoring_groups,
-                    stem_word, to_whoosh, understand)
+from .index import (
+    ANALYZER,
+    BM25_B,
+    BM25_K1,
+    CHAMPIONS,
+    RANK_WEIGHTS,
+    WELSH_VOCABULARY,
+    IndexInfo,
+    current_index,
+)
+from .query import (
+    MAX_WORDS,
+    Understanding,
+    clean_query,
+    is_stop_word,
+    query_terms,
+    query_words,
+    scoring_groups,
+    stem_word,
+    to_whoosh,
+    understand,
+)
 from .synonyms import Synonyms
 
 PER_PAGE = 10

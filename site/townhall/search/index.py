@@ -4,10 +4,11 @@ Layout of the index folder (``TOWNHALL_SEARCH_INDEX``)::
 
     CURRENT                 {"generation": "gen-...", "fingerprint": ..., ...}  (replaced atomically)
     gen-<fingerprint>-<n>/  a complete whoosh index, never written to once named
-    .build.lock             held while building, so two workers never build at once
+    .lock                   held while building, so two workers never build at once
 
-A build writes a new ``.tmp-*`` folder, renames it to its generation name and
-only then replaces ``CURRENT`` (``os.replace``). Readers open whatever
+A build writes a new ``.building-*`` folder, renames it to its generation name and
+only then replaces ``CURRENT`` (``os.replace``): the versioned folder of
+``generations.py``, shared with the geodata. Readers open whatever
 ``CURRENT`` names, so several gunicorn workers share one index and pick up a
 new one on their next search. The previous generation is kept for readers
 still using it; older ones are removed.
@@ -42,19 +43,13 @@ whose results show the English page.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import heapq
-import json
-import os
-import shutil
-import tempfile
 import time
 from array import array
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
@@ -63,6 +58,7 @@ from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
 from whoosh.util.text import utf8encode
 
+from ..generations import VersionedFolder
 from . import welsh
 from .documents import SearchDocument
 
@@ -284,59 +280,51 @@ def index_fingerprint(content_fingerprint: str, *others: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def _folder(root: Path | str) -> VersionedFolder:
+    return VersionedFolder(root, prefix="gen-")
+
+
 def current_index(root: Path | str) -> IndexInfo | None:
     """The generation CURRENT names, or None when there is no usable index."""
-    root = Path(root)
-    try:
-        data = json.loads((root / "CURRENT").read_text(encoding="utf-8"))
-        path = root / data["generation"]
-        if not path.is_dir():
-            return None
-        return IndexInfo(path, data["generation"], data["fingerprint"], int(data["documents"]),
-                         float(data["built_at"]), float(data.get("seconds", 0)))
-    except (OSError, ValueError, KeyError, TypeError):
+    folder = _folder(root)
+    record = folder.pointer()
+    if record is None:
         return None
-
-
-@contextmanager
-def _build_lock(root: Path) -> Iterator[None]:
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".build.lock", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    try:
+        return IndexInfo(folder.root / record["generation"], record["generation"], record["fingerprint"],
+                         int(record["documents"]), float(record["built_at"]), float(record.get("seconds", 0)))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def build_index(root: Path | str, documents: Iterable[SearchDocument], fingerprint: str) -> IndexInfo:
     """Build a complete index from the documents and make it the current one."""
-    root = Path(root)
-    with _build_lock(root):
-        return _build(root, documents, fingerprint)
+    folder = _folder(root)
+    with folder.lock():
+        return _build(folder, documents, fingerprint)
 
 
-def ensure_index(root: Path | str, fingerprint: str, documents: "callable") -> tuple[IndexInfo, bool]:
+def ensure_index(root: Path | str, fingerprint: str, documents: Callable[[], Iterable[SearchDocument]]
+                 ) -> tuple[IndexInfo, bool]:
     """Build the index if it is missing or was built from other content: (info, built?).
 
     ``documents`` is only called when a build is needed. Safe to call from
     several processes at once: the first builds, the others wait and reuse it.
     """
-    root = Path(root)
     info = current_index(root)
     if info and info.fingerprint == fingerprint:
         return info, False
-    with _build_lock(root):
+    folder = _folder(root)
+    with folder.lock():
         info = current_index(root)  # another worker may have built it while we waited
         if info and info.fingerprint == fingerprint:
             return info, False
-        return _build(root, documents(), fingerprint), True
+        return _build(folder, documents(), fingerprint), True
 
 
-def _build(root: Path, documents: Iterable[SearchDocument], fingerprint: str) -> IndexInfo:
+def _build(folder: VersionedFolder, documents: Iterable[SearchDocument], fingerprint: str) -> IndexInfo:
     started = time.perf_counter()
-    temporary = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
-    try:
+    with folder.building() as temporary:
         ix = whoosh_index.create_in(str(temporary), schema())
         documents = list(documents)
         ids = [document.id for document in documents]
@@ -351,33 +339,11 @@ def _build(root: Path, documents: Iterable[SearchDocument], fingerprint: str) ->
         for number, document_fields in enumerate(fields):
             text, champions = analysed.document(number)
             writer.add_document(**document_fields, text=text, champions=champions)
-        vocabulary = analysed.vocabulary
         writer.add_document(id=VOCABULARY_ID, kind="-", category="-", lang="-", ref=VOCABULARY_ID,
-                            vocabulary=" ".join(sorted(vocabulary)),
+                            vocabulary=" ".join(sorted(analysed.vocabulary)),
                             vocabulary_cy=" ".join(sorted(analysed.welsh_vocabulary)))
-        count = len(fields)
         writer.commit(optimize=True)
-        generation = f"gen-{fingerprint}-{time.time_ns()}"
-        os.rename(temporary, root / generation)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    seconds = time.perf_counter() - started
-    record = {"generation": generation, "fingerprint": fingerprint, "documents": count,
-              "built_at": time.time(), "seconds": round(seconds, 3), "schema": SCHEMA_VERSION}
-    pointer = root / f".CURRENT.{os.getpid()}.tmp"
-    pointer.write_text(json.dumps(record), encoding="utf-8")
-    os.replace(pointer, root / "CURRENT")
-    _prune(root, keep=generation)
-    return current_index(root)  # type: ignore[return-value]
-
-
-def _prune(root: Path, keep: str) -> None:
-    """Remove old generations, keeping the newest few for readers that still have them open."""
-    generations = sorted((p for p in root.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    old = [p for p in generations if p.name != keep][: max(0, len(generations) - KEEP_GENERATIONS)]
-    for path in old:
-        shutil.rmtree(path, ignore_errors=True)
-    for path in root.glob(".tmp-*"):  # left by a build that was killed
-        if time.time() - path.stat().st_mtime > 3600:
-            shutil.rmtree(path, ignore_errors=True)
+        folder.publish(temporary, f"gen-{fingerprint}-{time.time_ns()}", keep=KEEP_GENERATIONS,
+                       fingerprint=fingerprint, documents=len(fields), built_at=time.time(),
+                       seconds=round(time.perf_counter() - started, 3), schema=SCHEMA_VERSION)
+    return current_index(folder.root)  # type: ignore[return-value]

@@ -13,7 +13,13 @@
 
 from .cache import AudioCache, AudioEntry
 from .engine import DEFAULT_SPEED, SPEEDS, Cue, Slots, Synthesiser
-from .errors import NothingToRead, SpeechBusy, SpeechError, SpeechTimedOut, SpeechUnavailable
+from .errors import (
+    NothingToRead,
+    SpeechBusy,
+    SpeechError,
+    SpeechTimedOut,
+    SpeechUnavailable,
+)
 from .script import INTRODUCTION_ID, Section, SpeechScript, Utterance, build_script
 from .service import Speaker
 from .vtt import webvtt

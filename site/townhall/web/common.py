@@ -34,6 +34,11 @@ def is_htmx() -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
+def is_api() -> bool:
+    """Whether this request is for the JSON API (/api/..., in any language): errors there are JSON too."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 def render(template: str, block: str | None = None, **context: Any) -> str:
     """Render the whole page, or for an htmx request only `block` of the same template.
 

@@ -8,12 +8,16 @@ drawn it falls back to plain HTML with the phone number.
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from flask import Flask, current_app, jsonify, redirect, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .common import render
+from ..errors import TownhallError
+from .common import is_api, render
+from .templating import council_name
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,32 @@ FALLBACK_500 = """<!doctype html>
 
 def install(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(TownhallError, domain_error)
     app.register_error_handler(Exception, unexpected_error)
+
+
+def error_message(error: TownhallError) -> str:
+    """A domain error's message in the reader's language: the template translated, then
+    filled in with words in that language too (the council's name, a month)."""
+    if not error.params:
+        return _(error.template)
+    params = dict(error.params)
+    if "council" in params:
+        params["council"] = council_name()
+    if isinstance(params.get("withdrawn"), date):
+        params["withdrawn"] = format_date(params["withdrawn"], "MMMM y")
+    return _(error.template, **params)
+
+
+def domain_error(error: TownhallError):
+    """A domain error no view turned into its own answer: JSON under /api/, else the error page with its message."""
+    headers = {"Retry-After": str(error.retry_after or 60)} if error.status in (429, 503) else {}
+    message = error_message(error)
+    if is_api():
+        return jsonify({"error": {**error.as_dict(), "message": message}}), error.status, headers
+    title, _explanation = messages(error.status)
+    body = render("errors/error.html", block="error_message", code=error.status, title=title, explanation=message)
+    return body, error.status, headers
 
 
 def messages(code: int) -> tuple[str, str]:
@@ -56,11 +85,6 @@ def messages(code: int) -> tuple[str, str]:
 
 API_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
              429: "too_many_requests", 500: "server_error", 503: "unavailable"}
-
-
-def is_api() -> bool:
-    """Whether this request is for the JSON API (/api/..., in any language): errors there are JSON too."""
-    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def without_trailing_slash() -> str | None:

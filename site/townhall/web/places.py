@@ -15,13 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, request, url_for
-from flask_babel import format_date, format_decimal, gettext as _
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..hours import LONDON, OpeningHours
 from ..places.collections import next_collections
 from ..places.engine import Answer, Places
-from ..places.errors import N_, GeodataMissing, NoCategory, OutsideArea, PlacesError, UnknownCategory
+from ..places.errors import (
+    N_,
+    GeodataMissing,
+    NoCategory,
+    OutsideArea,
+    PlacesError,
+    UnknownCategory,
+)
 from ..places.svgmap import MapDrawing, draw
 from .common import language, render
 from .templating import council_name, day_names, time_label
@@ -52,19 +60,6 @@ def engine() -> Places:
                 cached = (stamp, places)
                 current_app.extensions["townhall.places"] = cached
     return cached[1]
-
-
-def error_message(error: PlacesError) -> str:
-    """The domain's plain message, in the reader's language: the template translated, then
-    filled in with words in that language too (the council's name, a month)."""
-    if not error.params:
-        return _(error.template)
-    params = dict(error.params)
-    if "council" in params:
-        params["council"] = council_name()
-    if isinstance(params.get("withdrawn"), date):
-        params["withdrawn"] = format_date(params["withdrawn"], "MMMM y")
-    return _(error.template, **params)
 
 
 # --- words for the templates ----------------------------------------------------------

@@ -13,11 +13,10 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from ..places.engine import Answer, AreaMatch, Nearby, Places
 from ..places.errors import N_, NoCategory, PlacesError
 from ..places.store import Facility
-from .places import engine, error_message, open_status
+from .places import engine, open_status
 
 bp = Blueprint("places_api", __name__, url_prefix="/api")
 MAX_COUNT = 20
-CORS = {"Access-Control-Allow-Origin": "*"}  # open data: anyone may read it from a browser
 
 
 class BadCount(PlacesError):
@@ -29,13 +28,7 @@ class BadCount(PlacesError):
 def _json(data: Any, status: int = 200) -> Response:
     response = jsonify(data)
     response.status_code = status
-    response.headers.update(CORS)
     return response
-
-
-@bp.errorhandler(PlacesError)
-def places_error(error: PlacesError) -> Response:
-    return _json({"error": {**error.as_dict(), "message": error_message(error)}}, error.status)
 
 
 def _count() -> int:
@@ -136,7 +129,6 @@ def layer_geojson(layer: str) -> Response:
     places: Places = engine()
     body = places.layer_geojson(places.layer(layer).name)
     response = Response(body, mimetype="application/geo+json")
-    response.headers.update(CORS)
     response.headers["Content-Disposition"] = f'inline; filename="{layer}.geojson"'
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

@@ -16,14 +16,21 @@ from typing import Callable, Iterable, Iterator
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, Flask, current_app, make_response, request
-from markupsafe import escape
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import escape
 
 from ..places import listing as places_listing
 from ..places.errors import PlacesError
 from ..places.postcodes import clean as clean_postcode
-from ..search import SearchDocument, SearchEngine, ensure_index, facility_documents, index_fingerprint, site_documents
+from ..search import (
+    SearchDocument,
+    SearchEngine,
+    ensure_index,
+    facility_documents,
+    index_fingerprint,
+    site_documents,
+)
 from ..search.documents import KINDS, LANGUAGES, version_id
 from ..search.query import stem_word
 from ..search.synonyms import load_synonyms

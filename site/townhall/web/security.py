@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
+from .common import is_api
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -37,6 +39,8 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=(), interest-cohort=()")
+    if is_api():
+        headers.setdefault("Access-Control-Allow-Origin", "*")  # open data: anyone may read it from a browser
     if response.mimetype == "text/html":
         # The same address answers with a whole page or an htmx fragment.
         response.vary.add("HX-Request")

@@ -38,7 +38,16 @@ from __future__ import annotations
 import logging
 import threading
 
-from flask import Blueprint, Response, current_app, g, get_template_attribute, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    get_template_attribute,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from jinja2 import pass_context
@@ -52,14 +61,18 @@ from ..speech import (
     NothingToRead,
     Section,
     Speaker,
-    SpeechBusy,
     SpeechError,
     SpeechScript,
     SpeechTimedOut,
     Utterance,
     build_script,
 )
-from ..speech.controls import fill_page_duration, has_page_bar, splice_controls, without_page_bar
+from ..speech.controls import (
+    fill_page_duration,
+    has_page_bar,
+    splice_controls,
+    without_page_bar,
+)
 from ..speech.engine import FORMATS
 from ..speech.limits import SpeechLimit
 from ..speech.pages import (
@@ -74,6 +87,7 @@ from ..speech.pages import (
     valid_section,
 )
 from .common import is_htmx, language, preferences, render
+from .errors import error_message
 from .i18n import BASE_SCRIPT_KEY
 from .preferences import safe_return_path
 
@@ -202,18 +216,6 @@ def duration_text(seconds: float, estimated: bool = False) -> str:
 
 def speed_names() -> dict[str, str]:
     return {"slow": _("Slow"), "normal": _("Normal"), "fast": _("Fast")}
-
-
-def error_message(error: SpeechError) -> str:
-    if isinstance(error, SpeechBusy):
-        return _("Sorry, a lot of people are listening right now. Please try again in a minute.")
-    if isinstance(error, SpeechTimedOut):
-        return _("Sorry, the audio took too long to prepare. Please try again in a minute.")
-    if isinstance(error, NothingToRead):
-        return _("Sorry, we could not find that page or that part of it to read aloud. "
-                 "Go back to the page and choose Listen again.")
-    return _("Sorry, listening is not available at the moment. You can still read the page, "
-             "or try again later.")
 
 
 def rate_limited_message() -> str:
@@ -359,7 +361,7 @@ def player():
         entry = speaker().audio(utterances, speed, transient=one_off(page))
     except SpeechError as error:
         if not isinstance(error, NothingToRead):
-            log.warning("Speech for %s failed: %s", request.full_path, error.message)
+            log.warning("Speech for %s failed: %s", request.full_path, error.detail)
         return problem(error_message(error), error.status, fragment=fragment)
     return render(
         "speech/player.html",
@@ -407,7 +409,7 @@ def audio():
         entry, page, section = _entry_for_request()
     except SpeechError as error:
         if not isinstance(error, NothingToRead):
-            log.warning("Speech for %s failed: %s", request.full_path, error.message)
+            log.warning("Speech for %s failed: %s", request.full_path, error.detail)
         return problem(error_message(error), error.status, fragment=False)
     wanted = request.args.get("format", "mp3")
     audio_format = wanted if wanted in entry.formats else entry.formats[0]

@@ -10,9 +10,8 @@ from typing import Any
 
 from babel.dates import format_date, get_day_names
 from flask import Flask, current_app, request
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from ..content import Standard, Timescale

@@ -1,0 +1,140 @@
+"""A folder of immutable generations and a CURRENT pointer: how built data is swapped in atomically.
+
+Both the geodata (``places/store.py``) and the search index (``search/index.py``)
+are built into a temporary folder beside the one in use, renamed to their
+generation's name, and only then is ``CURRENT`` replaced (``os.replace``), so
+readers — several gunicorn workers, on one machine or sharing a folder — only
+ever see a whole generation, and a failed or killed build leaves the old one
+serving. Builds take an exclusive lock, so whatever temporary folder is found
+while holding it was left by a build that died, and is removed.
+
+Layout::
+
+    CURRENT          {"generation": "<name>", ...what the builder records}
+    <name>/          one complete generation (never changed once published)
+    .building-*/     a build in progress (or abandoned by a killed one)
+    .lock            held while building
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+POINTER = "CURRENT"
+BUILDING_PREFIX = ".building-"
+
+
+class VersionedFolder:
+    """One folder of generations, each named `prefix` + something. Cheap to make: it holds only the path."""
+
+    def __init__(self, root: str | os.PathLike[str], prefix: str) -> None:
+        self.root = Path(root)
+        self.prefix = prefix
+
+    # --- reading ------------------------------------------------------------
+    def pointer(self) -> dict[str, Any] | None:
+        """What CURRENT records, or None when there is no usable generation yet.
+
+        A pointer holding only a name (the first geodata format) is read as ``{"generation": name}``.
+        """
+        try:
+            text = (self.root / POINTER).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        try:
+            record = json.loads(text) if text.startswith("{") else {"generation": text}
+        except ValueError:
+            return None
+        name = record.get("generation") if isinstance(record, dict) else None
+        if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+            return None
+        return record if (self.root / name).is_dir() else None
+
+    def current(self) -> Path | None:
+        """The folder of the generation in use."""
+        record = self.pointer()
+        return None if record is None else self.root / record["generation"]
+
+    def stamp(self) -> str | None:
+        """A value that changes whenever another generation is made current (for readers to reopen)."""
+        record = self.pointer()
+        return None if record is None else record["generation"]
+
+    # --- building -----------------------------------------------------------
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the build lock (one builder at a time, across processes)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def building(self) -> Iterator[Path]:
+        """A fresh temporary folder to build in, removed if the build fails. Call with the lock held."""
+        self.remove_abandoned()
+        folder = Path(tempfile.mkdtemp(prefix=BUILDING_PREFIX, dir=self.root))
+        folder.chmod(0o755)  # mkdtemp makes it private; the web server must read it
+        try:
+            yield folder
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    def publish(self, built: Path, name: str, keep: int = 2, **record: Any) -> Path:
+        """Rename `built` to `name` (an existing one of that name is kept), make it current, prune old ones.
+
+        Call with the lock held. `record` is stored in CURRENT beside the name.
+        """
+        final = self.root / name
+        if final.exists():
+            shutil.rmtree(built, ignore_errors=True)
+        else:
+            os.replace(built, final)
+        pointer = self.root / f".{POINTER}.{os.getpid()}.tmp"
+        pointer.write_text(json.dumps({"generation": name, **record}), encoding="utf-8")
+        os.replace(pointer, self.root / POINTER)
+        self._prune(name, keep)
+        return final
+
+    def remove_abandoned(self) -> int:
+        """Remove temporary folders left by builds that were killed. Call with the lock held."""
+        removed = 0
+        for path in self.root.glob(f"{BUILDING_PREFIX}*"):
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+        return removed
+
+    def tidy(self) -> int:
+        """Remove abandoned build folders now, unless a build is running (then it will do it)."""
+        if not self.root.is_dir():
+            return 0
+        with open(self.root / ".lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return 0
+            try:
+                return self.remove_abandoned()
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _prune(self, current: str, keep: int) -> None:
+        """Keep the current generation and the newest others, `keep` in all (readers may still use them)."""
+        others = sorted(
+            (path for path in self.root.glob(f"{self.prefix}*") if path.is_dir() and path.name != current),
+            key=lambda path: path.stat().st_mtime,
+            reverse=True,
+        )
+        for path in others[max(keep - 1, 0):]:
+            shutil.rmtree(path, ignore_errors=True)
