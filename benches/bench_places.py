@@ -35,10 +35,21 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "site"))
 
-from townhall.places.build import store_facilities, store_layer, store_nearest, store_postcodes  # noqa: E402
+from townhall.places.build import (  # noqa: E402
+    store_facilities,
+    store_layer,
+    store_nearest,
+    store_postcodes,
+)
 from townhall.places.engine import Places  # noqa: E402
 from townhall.places.errors import PlacesError  # noqa: E402
-from townhall.places.geometry import BRITISH_NATIONAL_GRID, WGS84, AreaIndex, from_grid, reproject  # noqa: E402
+from townhall.places.geometry import (  # noqa: E402
+    BRITISH_NATIONAL_GRID,
+    WGS84,
+    AreaIndex,
+    from_grid,
+    reproject,
+)
 from townhall.places.store import Category, Facility, GeodataFolder, Layer  # noqa: E402
 
 WORK = ROOT / "benches" / ".work"

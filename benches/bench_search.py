@@ -30,14 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "site"))
 
+from _common import cpu_model, percentile, write_section  # noqa: E402
 from townhall.content import load_site  # noqa: E402
 from townhall.search import SearchDocument, SearchEngine, build_index, site_documents  # noqa: E402
 from townhall.search.engine import PER_PAGE  # noqa: E402
 from townhall.search.index import WEIGHTS  # noqa: E402
 from townhall.search.query import analysed, stem_word, to_whoosh  # noqa: E402
 from townhall.search.synonyms import load_synonyms  # noqa: E402
-
-from _common import cpu_model, percentile, write_section  # noqa: E402
 
 WORD_LIST = Path("/usr/share/dict/words")
 SEED = 20261125

@@ -31,13 +31,21 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "site"))
 
-from werkzeug.serving import make_server  # noqa: E402
-
-from townhall import create_app  # noqa: E402
-from townhall.speech import AudioCache, Slots, Speaker, SpeechScript, Synthesiser, build_script  # noqa: E402
-from townhall.speech.engine import espeak_version  # noqa: E402
-
 from _common import cpu_model, percentile, write_section  # noqa: E402
+from townhall import (
+    create_app,  # noqa: E402
+    engines,
+)
+from townhall.speech import (  # noqa: E402
+    AudioCache,
+    Slots,
+    Speaker,
+    SpeechScript,
+    Synthesiser,
+    build_script,
+)
+from townhall.speech.engine import espeak_version  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
 
 TARGET_WORDS = 500
 
@@ -60,7 +68,7 @@ def discard(speaker: Speaker) -> None:
 def choose_page(app) -> tuple[str, SpeechScript]:
     client = app.test_client()
     best: tuple[int, str, SpeechScript] | None = None
-    for slug in app.extensions["townhall.site"].services:
+    for slug in engines.site(app).services:
         path = f"/services/{slug}"
         script = build_script(client.get(path).get_data(as_text=True))
         distance = abs(script.words - TARGET_WORDS)
@@ -174,7 +182,7 @@ def run(rounds: int, requests: int) -> str:
             http_times.append(time.perf_counter() - started)
     assert len(body) > 1000
     server.shutdown()
-    made = app.extensions.get("townhall.speech")
+    made = engines.of(app).made("speaker")
     if made is not None:
         made.synthesiser.close()
     shutil.rmtree(instance, ignore_errors=True)

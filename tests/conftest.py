@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from townhall import create_app
 from townhall.config import PROJECT_ROOT
 

@@ -15,10 +15,9 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
-
 from townhall.config import PROJECT_ROOT
 from townhall.preferences import COOKIE_NAME, Preferences
+from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("TOWNHALL_CHROMIUM", "/usr/bin/chromium")
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"

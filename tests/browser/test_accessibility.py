@@ -14,9 +14,8 @@ from collections import deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-
+from townhall import engines
 from townhall.preferences import COLOUR_SCHEMES, LINE_SPACINGS, TEXT_SIZES, Preferences
-
 
 SKIP_PREFIXES = ("/assets/", "/static/", "/api/", "/speech/audio", "/healthz")
 MAX_PAGES = 600
@@ -140,7 +139,7 @@ REPRESENTATIVE = ("/", "/settings", "/a-to-z", "/our-service-standards", "/this-
 
 @pytest.mark.parametrize("width", [1280, 320])
 def test_every_scheme_with_every_text_size_on_representative_pages(open_page, axe, describe_violations, app, width):
-    service = next(iter(app.extensions["townhall.site"].services))
+    service = next(iter(engines.site(app).services))
     failures: list[str] = []
     page = open_page("/", width=width)
     for path in (*REPRESENTATIVE, f"/services/{service}"):
@@ -150,7 +149,7 @@ def test_every_scheme_with_every_text_size_on_representative_pages(open_page, ax
 
 
 def test_the_crawl_finds_the_whole_site(pages, app):
-    site = app.extensions["townhall.site"]
+    site = engines.site(app)
     for slug in site.services:
         assert f"/services/{slug}" in pages
         assert f"/cy/services/{slug}" in pages
@@ -216,7 +215,7 @@ def test_device_high_contrast_setting_is_followed(open_page, axe):
 
 
 def test_print_gives_large_print_without_navigation(open_page, app):
-    service = next(iter(app.extensions["townhall.site"].services))
+    service = next(iter(engines.site(app).services))
     page = open_page(f"/services/{service}")
     page.emulate_media(media="print")
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('main p')).fontSize)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from townhall import engines
 from townhall.preferences import Preferences
 
 
@@ -86,7 +87,7 @@ def test_keyboard_reset_without_javascript(open_page, tab_to):
 
 
 def test_no_request_leaves_our_host(open_page, live_server, app):
-    service = next(iter(app.extensions["townhall.site"].services))
+    service = next(iter(engines.site(app).services))
     requests: list[str] = []
     for path in ("/", f"/services/{service}", "/settings", "/cy/a-to-z", "/search?q=bin"):
         open_page(path, record=requests)

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-
 from townhall.places.collections import next_collections
 
 ROUND = {"collection_day": "Wednesday", "recycling_week": "B", "every_weeks": 2,

@@ -3,7 +3,6 @@
 from datetime import datetime, time
 
 import pytest
-
 from townhall.hours import HoursError, parse_hours
 
 

@@ -5,7 +5,6 @@ import os
 
 import numpy as np
 import pytest
-
 from townhall.places.engine import Places
 from townhall.places.geometry import to_grid
 from townhall.places.importers import (

@@ -1,7 +1,6 @@
 """Reading what people type into a postcode box."""
 
 import pytest
-
 from townhall.places.errors import NotAPostcode
 from townhall.places.postcodes import clean, is_valid, normalise
 

@@ -7,8 +7,13 @@ import multiprocessing
 import os
 
 import pytest
-
-from townhall.search import SearchDocument, SearchEngine, build_index, current_index, ensure_index
+from townhall.search import (
+    SearchDocument,
+    SearchEngine,
+    build_index,
+    current_index,
+    ensure_index,
+)
 from townhall.search.index import CHAMPIONS, KEEP_GENERATIONS
 from townhall.search.query import stem_word
 from townhall.search.synonyms import parse_synonyms

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from townhall import engines
 
 
 @pytest.fixture(scope="module")
 def search(app):
-    return app.extensions["townhall.search"]
+    return engines.search(app)
 
 
 @pytest.mark.parametrize("query, kept", [

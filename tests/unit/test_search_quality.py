@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
+from townhall import engines
 
 ROOT = Path(__file__).resolve().parents[2]
 JUDGED = yaml.safe_load((ROOT / "tests" / "data" / "search_judged.yaml").read_text(encoding="utf-8"))
@@ -24,7 +24,7 @@ JUDGED = yaml.safe_load((ROOT / "tests" / "data" / "search_judged.yaml").read_te
 @pytest.fixture(scope="module")
 def engine(app):
     """The site's own search engine: content, directory and facilities, as residents get it."""
-    return app.extensions["townhall.search"], app.extensions["townhall.site"]
+    return engines.search(app), engines.site(app)
 
 
 def test_judged_set_covers_what_the_issue_asks():

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
-from townhall.search.query import MAX_QUERY_CHARS, clean_query, stem_word, to_whoosh, understand
+from townhall.search.query import (
+    MAX_QUERY_CHARS,
+    clean_query,
+    stem_word,
+    to_whoosh,
+    understand,
+)
 from townhall.search.synonyms import parse_synonyms
 
 SYNONYMS = parse_synonyms("""

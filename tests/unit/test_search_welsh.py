@@ -7,10 +7,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-
-from townhall.search import SearchDocument, SearchEngine, build_index
+from townhall.search import SearchDocument, SearchEngine, build_index, welsh
 from townhall.search import engine as engine_module
-from townhall.search import welsh
 from townhall.search.query import query_words, stem_word, understand
 from townhall.search.synonyms import parse_synonyms
 

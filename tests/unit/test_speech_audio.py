@@ -15,7 +15,6 @@ import wave
 from pathlib import Path
 
 import pytest
-
 from townhall.speech import (
     NothingToRead,
     Slots,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from townhall.speech.spoken import normalise, speak_phone
 from townhall.speech.words import ENGLISH, words_for
 

@@ -6,12 +6,12 @@ import gzip
 import re
 
 import pytest
-
+from townhall import engines
 from townhall.preferences import COOKIE_NAME
 
 
 def site_of(app):
-    return app.extensions["townhall.site"]
+    return engines.site(app)
 
 
 def page_urls(app) -> list[str]:

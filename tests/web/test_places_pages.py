@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from townhall import create_app
+from townhall import create_app, engines
 
 HTMX = {"HX-Request": "true"}
 
@@ -93,9 +92,9 @@ def test_a_corrected_postcode_is_shown_back(places_client):
 
 
 def test_near_a_boundary_the_page_says_how_to_check(places_client, tmp_path):
+    from townhall.config import PROJECT_ROOT
     from townhall.places.engine import Places
     from townhall.places.store import StoredGeodata
-    from townhall.config import PROJECT_ROOT
 
     places = Places.open(PROJECT_ROOT / "geodata", council="x")
     near = next(key.decode() for key in places.data.keys
@@ -146,7 +145,7 @@ def test_kind_answers_with_the_right_status(places_client, url, status, message,
 
 def test_withdrawn_postcode(places_client):
     from townhall.config import PROJECT_ROOT
-    from townhall.places.store import StoredGeodata, GeodataFolder
+    from townhall.places.store import GeodataFolder, StoredGeodata
 
     data = StoredGeodata(GeodataFolder(PROJECT_ROOT / "geodata").current)
     withdrawn = data.keys[data.withdrawn.nonzero()[0][0]].decode()
@@ -288,7 +287,7 @@ def test_welsh_places_pages_have_no_english_words_of_ours(places_client, url):
 
 def test_a_withdrawn_month_is_in_welsh(places_client):
     from townhall.config import PROJECT_ROOT
-    from townhall.places.store import StoredGeodata, GeodataFolder
+    from townhall.places.store import GeodataFolder, StoredGeodata
 
     data = StoredGeodata(GeodataFolder(PROJECT_ROOT / "geodata").current)
     row = data.withdrawn.nonzero()[0][0]
@@ -316,7 +315,7 @@ def test_one_postcode_form_serves_the_home_page_and_the_places_pages(places_clie
 def test_councillors_are_titled_in_the_readers_language_never_twice(places_client):
     assert "<h3>Y Cynghorydd " in text(places_client.get("/cy/wards/BKWD01"))
     assert "<h3>Councillor " in text(places_client.get("/wards/BKWD01"))
-    from townhall.web.places import councillor_name
+    from townhall.web.wording import councillor_name
 
     with places_client.application.test_request_context("/"):
         assert councillor_name("Cllr Ann Jones") == councillor_name("Councillor Ann Jones") == "Councillor Ann Jones"

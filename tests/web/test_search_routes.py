@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from townhall import create_app
+from townhall import create_app, engines
 
 HX = {"HX-Request": "true"}
 
@@ -141,7 +140,7 @@ def test_unknown_organisation_is_a_kind_404(client):
 
 
 def test_directory_lists_every_organisation(client, app):
-    organisations = app.extensions["townhall.site"].directory.organisations
+    organisations = engines.site(app).directory.organisations
     index, a_to_z = text(client.get("/directory")), text(client.get("/directory/a-to-z"))
     for slug in organisations:
         assert f'/directory/{slug}"' in index and f'/directory/{slug}"' in a_to_z
@@ -152,7 +151,7 @@ def test_api_directory_is_open_referral_json(client, app):
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = json.loads(response.data)
     assert body["page_number"] == 2 and body["size"] == 5
-    assert body["total_items"] == len(app.extensions["townhall.site"].directory.organisations)
+    assert body["total_items"] == len(engines.site(app).directory.organisations)
     service = body["contents"][0]
     assert {"id", "name", "description", "url", "status", "organization", "contacts", "schedules"} <= set(service)
     response = client.get("/api/directory?page=abc")
@@ -161,11 +160,12 @@ def test_api_directory_is_open_referral_json(client, app):
 
 
 def test_facilities_plug_in_as_a_search_source(tmp_path):
+    from townhall.engines.search_index import add_search_source
+    from townhall.engines.search_index import init_app as start_search
     from townhall.search import facility_documents
-    from townhall.web.search import add_search_source, start_search
 
     app = create_app({"TESTING": True, "TOWNHALL_INSTANCE": str(tmp_path)})
-    before = app.extensions["townhall.search"].info.generation
+    before = engines.search(app).info.generation
     facilities = [{"id": "ashcombe-library", "name": "Ashcombe Library", "url": "/your-area",
                    "type": "library", "type_title": "Libraries", "address": "High Street, Ashcombe BK4 2LT",
                    "phone": "01632 960410"},
@@ -173,7 +173,7 @@ def test_facilities_plug_in_as_a_search_source(tmp_path):
                    "type": "gp", "type_title": "GP surgeries", "operator": "NHS", "phone": "01632 960999"}]
     add_search_source(app, "facilities", lambda: facility_documents(facilities), lambda: "v1")
     start_search(app)
-    assert app.extensions["townhall.search"].info.generation != before  # the new source made the index stale
+    assert engines.search(app).info.generation != before  # the new source made the index stale
     client = app.test_client()
     page = text(client.get("/search?q=ashcombe+library"))
     assert "Ashcombe Library" in page and 'value="facility"' in page

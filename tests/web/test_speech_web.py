@@ -10,8 +10,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-
-from townhall import create_app
+from townhall import create_app, engines
 from townhall.preferences import COOKIE_NAME
 from townhall.speech import build_script
 
@@ -33,7 +32,7 @@ def build(tmp_path: Path, **settings):
 def speech_app(tmp_path_factory: pytest.TempPathFactory):
     app = build(tmp_path_factory.mktemp("speech-instance"), TOWNHALL_SPEECH_RATE_LIMIT=10_000)
     yield app
-    made = app.extensions.get("townhall.speech")
+    made = engines.of(app).made("speaker")
     if made is not None:
         made.synthesiser.close()
 
@@ -130,7 +129,7 @@ def test_directory_and_places_pages_can_be_listened_to(listener, speech_app, pre
     shortest = min(script.sections, key=lambda section: section.words)
     player = player_for(listener, section=shortest.id, page=path, prefix=prefix)
     key = re.search(r"v=([0-9a-f]{40})", player).group(1)
-    entry = speech_app.extensions["townhall.speech"].cache.get(key)
+    entry = engines.speaker(speech_app).cache.get(key)
     assert entry is not None and entry.duration > 0.5
     assert entry.transient == ("?" in path)
     assert f'srclang="{"cy" if prefix else "en"}"' in player
@@ -197,7 +196,7 @@ def test_welsh_pages_are_read_in_welsh(listener, speech_app) -> None:
     html = player_for(listener, section=section.id, prefix="/cy")
     assert 'srclang="cy"' in html and 'src="/cy/listen/audio?' in html
     key = re.search(r"v=([0-9a-f]{40})", html).group(1)
-    assert speech_app.extensions["townhall.speech"].cache.get(key).voices == ("cel/cy",)
+    assert engines.speaker(speech_app).cache.get(key).voices == ("cel/cy",)
 
 
 # --- the audio ------------------------------------------------------------------------------
@@ -309,10 +308,10 @@ def test_the_reviews_example_no_longer_says_what_was_typed(speech_app, language:
 )
 def test_answers_that_are_not_results_cannot_be_listened_to(listener, speech_app, page: str) -> None:
     """Places' error answers (which repeat what was typed) are not 200 pages, so they are never read."""
-    before = speech_app.extensions["townhall.speech"].cache.total_bytes()
+    before = engines.speaker(speech_app).cache.total_bytes()
     for endpoint in ENDPOINTS:
         assert listener.get(endpoint, query_string={"page": page}).status_code == 404
-    assert speech_app.extensions["townhall.speech"].cache.total_bytes() == before
+    assert engines.speaker(speech_app).cache.total_bytes() == before
 
 
 def test_audio_for_addresses_with_a_query_string_is_one_off(listener, speech_app) -> None:
@@ -320,7 +319,7 @@ def test_audio_for_addresses_with_a_query_string_is_one_off(listener, speech_app
 
     def entry(page: str, section: str):
         html = player_for(listener, section=section, page=page)
-        return speech_app.extensions["townhall.speech"].cache.get(re.search(r"v=([0-9a-f]{40})", html).group(1))
+        return engines.speaker(speech_app).cache.get(re.search(r"v=([0-9a-f]{40})", html).group(1))
 
     assert entry("/search?q=zebra+quokka", "results-heading").transient
     assert not entry(SERVICE, SHORT_SECTION).transient
@@ -328,7 +327,7 @@ def test_audio_for_addresses_with_a_query_string_is_one_off(listener, speech_app
     shared = entry("/search?q=yak+wombat", "introduction")
     assert shared.transient
     assert entry("/search", "introduction").key == shared.key
-    assert not speech_app.extensions["townhall.speech"].cache.get(shared.key).transient
+    assert not engines.speaker(speech_app).cache.get(shared.key).transient
 
 
 # --- the plain listing page (no JavaScript) -----------------------------------------------
@@ -405,7 +404,7 @@ def test_a_language_prefix_does_not_hide_the_speech_routes(tmp_path: Path, prefi
     for endpoint in ENDPOINTS:
         response = client.get(f"{prefix}{endpoint}", query_string={"page": smuggled, "section": "all"})
         assert response.status_code == 404, (endpoint, smuggled)
-    speaker = app.extensions.get("townhall.speech")
+    speaker = engines.of(app).made("speaker")
     assert speaker is None or speaker.cache.total_bytes() == 0  # nothing was made on the way
     if speaker is not None:
         speaker.synthesiser.close()
@@ -457,7 +456,7 @@ def test_when_synthesis_is_too_slow_the_control_says_so(tmp_path: Path) -> None:
     response = client.get("/listen/player", query_string={"page": SERVICE, "section": SHORT_SECTION}, headers=HX)
     assert response.status_code == 503
     assert "took too long to prepare" in response.get_data(as_text=True)
-    app.extensions["townhall.speech"].synthesiser.close()
+    engines.speaker(app).synthesiser.close()
 
 
 def test_requests_are_limited_per_client_across_workers(tmp_path: Path) -> None:
@@ -482,7 +481,7 @@ def test_requests_are_limited_per_client_across_workers(tmp_path: Path) -> None:
     # Another client is not affected.
     other = first.test_client().get("/listen", query_string=missing, environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 404
-    first.extensions["townhall.speech"].synthesiser.close()
+    engines.speaker(first).synthesiser.close()
 
 
 def test_a_range_header_never_skips_the_limit(tmp_path: Path) -> None:
@@ -496,7 +495,7 @@ def test_a_range_header_never_skips_the_limit(tmp_path: Path) -> None:
         for endpoint in ("/listen/audio", "/listen/cues"):
             response = client.get(endpoint, query_string=wanted, headers={"Range": ranges})
             assert response.status_code == 429, (endpoint, ranges)
-    speaker = app.extensions.get("townhall.speech")
+    speaker = engines.of(app).made("speaker")
     assert speaker is None or speaker.cache.total_bytes() == 0  # nothing was made
 
 
@@ -517,7 +516,7 @@ def test_audio_already_made_is_not_counted_with_or_without_its_key(tmp_path: Pat
     # Audio not made yet still counts.
     other = {"page": SERVICE, "section": SHORT_SECTION, "format": "mp3", "speed": "fast"}
     assert client.get("/listen/audio", query_string=other, headers={"Range": "bytes=100-"}).status_code == 429
-    app.extensions["townhall.speech"].synthesiser.close()
+    engines.speaker(app).synthesiser.close()
 
 
 def test_showing_a_page_in_speech_mode_gets_a_worker_ready(tmp_path: Path) -> None:
@@ -525,7 +524,7 @@ def test_showing_a_page_in_speech_mode_gets_a_worker_ready(tmp_path: Path) -> No
     client = app.test_client()
     client.set_cookie(COOKIE_NAME, "speech:on")
     client.get(SERVICE)
-    synthesiser = app.extensions["townhall.speech"].synthesiser
+    synthesiser = engines.speaker(app).synthesiser
     assert synthesiser._spare is not None and synthesiser._spare[1].poll() is None
     synthesiser.close()
     assert synthesiser._spare is None

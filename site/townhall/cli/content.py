@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..content import load_site
+from ..engines.content import read_content
 
 group = AppGroup("content", help="Check the Markdown content the content team edits.")
 
@@ -16,10 +16,8 @@ group = AppGroup("content", help="Check the Markdown content the content team ed
 @group.command("check")
 def check() -> None:
     """Check every content file and list what needs fixing. Exits with 1 if anything does."""
-    from .. import site_addresses
-
     folder = current_app.config["TOWNHALL_CONTENT"]
-    site = load_site(folder, tuple(current_app.config["TOWNHALL_LANGUAGES"]), *site_addresses(current_app))
+    site = read_content(current_app)
     counts = (
         f"{len(site.services)} service pages, {len(site.pages)} general pages, "
         f"{len(site.categories)} categories, {len(site.contacts)} contacts, {len(site.translations)} translations"

@@ -17,9 +17,9 @@ group = AppGroup("search", help="Build and check the search index.")
 @click.option("--if-stale", is_flag=True, help="Only build when the index is missing or the content has changed.")
 def build(if_stale: bool) -> None:
     """Build the search index from the content (and any other sources) and swap it in atomically."""
+    from ..engines.search_index import all_documents, search_fingerprint, synonyms_path
     from ..search import build_index, ensure_index
     from ..search.synonyms import load_synonyms
-    from ..web.search import all_documents, search_fingerprint, synonyms_path
 
     app = current_app._get_current_object()
     folder = Path(app.config["TOWNHALL_SEARCH_INDEX"])
@@ -39,8 +39,8 @@ def build(if_stale: bool) -> None:
 @group.command("status")
 def status() -> None:
     """Say which index is in use and whether it matches the content."""
+    from ..engines.search_index import search_fingerprint
     from ..search import current_index
-    from ..web.search import search_fingerprint
 
     app = current_app._get_current_object()
     info = current_index(app.config["TOWNHALL_SEARCH_INDEX"])
@@ -60,9 +60,9 @@ def status() -> None:
 @click.argument("words", nargs=-1)
 def query(words: tuple[str, ...], lang: str) -> None:
     """Try a search from the command line, as a resident would type it."""
-    from ..web.search import engine
+    from .. import engines
 
-    results = engine().search(" ".join(words), lang=lang)
+    results = engines.search().search(" ".join(words), lang=lang)
     if results.suggestion:
         click.echo(f"Did you mean: {results.suggestion}")
     click.echo(f"{results.total} results")

@@ -281,6 +281,18 @@ class Places:
                 nearest = self.nearest(location, chosen.slug, count)
         return Answer(location, areas, chosen, nearest)
 
+    def answer(self, *, postcode: str | None = None, lat: Any = None, lon: Any = None,
+               category: str | None = None, count: int = 5) -> Answer:
+        """The answer for what a resident gave: a latitude/longitude wins when either is given.
+
+        "Use my location" fills in both while the postcode box may still hold an
+        older postcode, so the position is what the resident asked about last.
+        The pages and the API both decide here, and the API documents it.
+        """
+        if (lat not in (None, "")) or (lon not in (None, "")):
+            return self.lookup_point(lat, lon, category, count)
+        return self.lookup(postcode, category, count)
+
     def lookup_point(self, lat: Any, lon: Any, category: str | None = None, count: int = 5) -> Answer:
         """The same answer for a latitude and longitude ("use my location")."""
         chosen = self.category(category) if category else None

@@ -9,7 +9,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from . import assets, errors, security, templating
+from . import assets, errors, security, templating, wording
 
 BLUEPRINTS = (
     "preferences",
@@ -25,6 +25,7 @@ BLUEPRINTS = (
 
 def register_web(app: Flask) -> None:
     templating.install(app)
+    wording.install(app)
     security.install(app)
     errors.install(app)
     assets.install(app)

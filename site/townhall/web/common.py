@@ -4,12 +4,15 @@ preferences, and rendering a page or, for htmx, one block of the same template.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask import abort, current_app, render_template, request
 from jinja2_fragments.flask import render_block
 
+from .. import engines
 from ..content import Site
+from ..hours import LONDON
 from ..preferences import COOKIE_NAME, Preferences, from_cookie
 from .i18n import current_language
 
@@ -17,7 +20,15 @@ T = TypeVar("T")
 
 
 def content_site() -> Site:
-    return current_app.extensions["townhall.site"]
+    return engines.site()
+
+
+def today() -> date:
+    """Today in the UK; tests fix it with the TOWNHALL_TODAY setting (an ISO date)."""
+    fixed = current_app.config.get("TOWNHALL_TODAY")
+    if fixed:
+        return fixed if isinstance(fixed, date) else date.fromisoformat(str(fixed))
+    return datetime.now(LONDON).date()
 
 
 def language() -> str:

@@ -10,10 +10,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from .. import engines
 from ..places.engine import Answer, AreaMatch, Nearby, Places
-from ..places.errors import N_, NoCategory, PlacesError
+from ..places.errors import NoCategory, PlacesError
 from ..places.store import Facility
-from .places import engine, open_status
+from ..text import N_
+from .wording import open_status
 
 bp = Blueprint("places_api", __name__, url_prefix="/api")
 MAX_COUNT = 20
@@ -88,7 +90,7 @@ def postcode(postcode: str) -> Response:
     """Every area for a postcode; add ?category=libraries for the nearest of that kind."""
     category = request.args.get("category") or None
     count = _count()
-    answer = engine().lookup(postcode[:40], category, count)
+    answer = engines.places().lookup(postcode[:40], category, count)
     data = {"location": location_json(answer), "areas": [area_json(match) for match in answer.areas]}
     if answer.category:
         data["category"] = {"slug": answer.category.slug, "label": answer.category.label}
@@ -103,11 +105,8 @@ def nearest() -> Response:
     if not category:
         raise NoCategory()
     count = _count()
-    places = engine()
-    if request.args.get("lat") or request.args.get("lon"):
-        answer = places.lookup_point(request.args.get("lat"), request.args.get("lon"), category, count)
-    else:
-        answer = places.lookup(request.args.get("postcode", "")[:40], category, count)
+    answer = engines.places().answer(postcode=request.args.get("postcode", "")[:40], lat=request.args.get("lat"),
+                                     lon=request.args.get("lon"), category=category, count=count)
     return _json({
         "location": location_json(answer),
         "category": {"slug": answer.category.slug, "label": answer.category.label},
@@ -117,7 +116,7 @@ def nearest() -> Response:
 
 @bp.route("/areas")
 def layers() -> Response:
-    places = engine()
+    places = engines.places()
     return _json({"layers": [
         {**layer.as_dict(), "geojson": url_for("places_api.layer_geojson", layer=layer.name, _external=True)}
         for layer in places.layers
@@ -126,7 +125,7 @@ def layers() -> Response:
 
 @bp.route("/areas/<layer>.geojson")
 def layer_geojson(layer: str) -> Response:
-    places: Places = engine()
+    places: Places = engines.places()
     body = places.layer_geojson(places.layer(layer).name)
     response = Response(body, mimetype="application/geo+json")
     response.headers["Content-Disposition"] = f'inline; filename="{layer}.geojson"'
@@ -136,7 +135,7 @@ def layer_geojson(layer: str) -> Response:
 
 @bp.route("/categories")
 def categories() -> Response:
-    places = engine()
+    places = engines.places()
     counts = {category.slug: len(places.facilities(category.slug)) for category in places.categories}
     return _json({"categories": [{"slug": c.slug, "label": c.label, "count": counts[c.slug]} for c in places.categories]})
 

@@ -36,7 +36,6 @@ and the limit (``speech/limits.py``). This module is the routes and the hooks.
 from __future__ import annotations
 
 import logging
-import threading
 
 from flask import (
     Blueprint,
@@ -53,6 +52,7 @@ from flask_babel import ngettext
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from .. import engines
 from ..speech import (
     DEFAULT_SPEED,
     INTRODUCTION_ID,
@@ -100,33 +100,19 @@ YEAR = 365 * 24 * 60 * 60
 INTERNAL_REFUSED = ("speech", "assets")
 
 
-# --- the speaker, the limit and remembered scripts (one of each per process) ----------
-
-_lock = threading.Lock()
-
-
-def _shared(name: str, make):
-    app = current_app._get_current_object()
-    made = app.extensions.get(name)
-    if made is None:
-        with _lock:
-            made = app.extensions.get(name)
-            if made is None:
-                made = make(app)
-                app.extensions[name] = made
-    return made
+# --- the speaker, the limit and remembered scripts (built once per app, in engines/) ---------
 
 
 def speaker() -> Speaker:
-    return _shared("townhall.speech", lambda app: Speaker.from_settings(app.config))
+    return engines.speaker()
 
 
 def limit() -> SpeechLimit:
-    return _shared("townhall.speech.limiter", lambda app: SpeechLimit.from_settings(app.config))
+    return engines.speech_limit()
 
 
 def scripts() -> ScriptMemory:
-    return _shared("townhall.speech.scripts", lambda app: ScriptMemory())
+    return engines.script_memory()
 
 
 # --- which page, which part -----------------------------------------------------------
@@ -149,8 +135,7 @@ def current_page() -> str:
 
 
 def _memory_key(page: str) -> tuple:
-    site = current_app.extensions.get("townhall.site")
-    return (language(), page, getattr(site, "fingerprint", ""))
+    return (language(), page, engines.site().fingerprint)
 
 
 def script_for(page: str) -> SpeechScript:

@@ -1,0 +1,127 @@
+"""What is built once per app, in one place: the content, the places and search engines, the speaker.
+
+`init_app(app)` builds what every request needs (the content, the search
+index) when the app is made; what is costly and not always needed (the
+speaker and its worker processes) is built on first use, under a lock, once
+per app. Blueprints and CLI commands ask here for what they need
+(`engines.site()`, `engines.places()`, `engines.search()`, `engines.speaker()`);
+neither builds anything itself, so "who builds the search index, and from
+what?" is answered in this package:
+
+    content.py       loading the content folder (and the addresses links are checked against)
+    geodata.py       the geodata, reopened when an import makes a new generation
+    search_index.py  the search index: its sources (content, facilities, places pages) and building it
+    speech.py        the speaker (synthesis workers, audio cache), the speech rate limit, remembered scripts
+
+The stored data of the coming capabilities (database, mail outbox, the
+assistant) gets its place here too.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+from flask import Flask, current_app
+
+if TYPE_CHECKING:
+    from ..content import Site
+    from ..places.engine import Places
+    from ..search import SearchEngine
+    from ..speech import Speaker
+    from ..speech.limits import SpeechLimit
+    from ..speech.pages import ScriptMemory
+
+EXTENSION = "townhall"
+T = TypeVar("T")
+
+
+class Engines:
+    """Everything one app builds once. Made by `init_app`; found with `of(app)`."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.site: Site | None = None  # content.init_app
+        self.search_engine: SearchEngine | None = None  # search.init_app
+        self._made: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def once(self, name: str, make: Callable[[Flask], T]) -> T:
+        """The thing called `name`, made by `make(app)` the first time it is asked for (thread-safe)."""
+        made = self._made.get(name)
+        if made is None:
+            with self._lock:
+                made = self._made.get(name)
+                if made is None:
+                    made = make(self.app)
+                    self._made[name] = made
+        return made
+
+    def made(self, name: str) -> Any:
+        """The thing called `name` if it has been made, else None (nothing is made by asking)."""
+        return self._made.get(name)
+
+    def replace(self, name: str, value: Any) -> None:
+        """Put a newly built thing in place of the old one (a reopened geodata generation)."""
+        with self._lock:
+            self._made[name] = value
+
+
+def init_app(app: Flask) -> None:
+    """Build what the app needs from the start: the content, then the search index over it."""
+    from . import content, geodata, search_index
+
+    app.extensions[EXTENSION] = Engines(app)
+    content.init_app(app)
+    geodata.init_app(app)
+    search_index.init_app(app)
+
+
+def of(app: Flask | None = None) -> Engines:
+    """The engines of `app` (default: the app handling this request or command)."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+# --- what blueprints and commands ask for ----------------------------------------------------
+
+
+def site(app: Flask | None = None) -> Site:
+    """The loaded content."""
+    return of(app).site  # type: ignore[return-value]
+
+
+def places(app: Flask | None = None) -> Places:
+    """The geodata in use (reopened after an import); GeodataMissing when there is none."""
+    from .geodata import current
+
+    return current(of(app))
+
+
+def search(app: Flask | None = None) -> SearchEngine:
+    """The search engine over the current index."""
+    return of(app).search_engine  # type: ignore[return-value]
+
+
+def search_sources(app: Flask | None = None) -> dict:
+    """What is indexed beside the content (facilities, the places pages), by name."""
+    from .search_index import sources
+
+    return sources(of(app).app)
+
+
+def speaker(app: Flask | None = None) -> Speaker:
+    from .speech import make_speaker
+
+    return of(app).once("speaker", make_speaker)
+
+
+def speech_limit(app: Flask | None = None) -> SpeechLimit:
+    from .speech import make_limit
+
+    return of(app).once("speech-limit", make_limit)
+
+
+def script_memory(app: Flask | None = None) -> ScriptMemory:
+    from .speech import make_script_memory
+
+    return of(app).once("speech-scripts", make_script_memory)

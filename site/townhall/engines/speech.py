@@ -1,0 +1,25 @@
+"""The speaker (synthesis workers and the audio cache), the speech rate limit and remembered scripts.
+
+Each is made on first use: an app that never reads a page aloud never starts a
+synthesis worker.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..speech import Speaker
+from ..speech.limits import SpeechLimit
+from ..speech.pages import ScriptMemory
+
+
+def make_speaker(app: Flask) -> Speaker:
+    return Speaker.from_settings(app.config)
+
+
+def make_limit(app: Flask) -> SpeechLimit:
+    return SpeechLimit.from_settings(app.config)
+
+
+def make_script_memory(app: Flask) -> ScriptMemory:
+    return ScriptMemory()
