@@ -31,6 +31,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "site"))
 
+from werkzeug.serving import make_server  # noqa: E402
+
 from _common import cpu_model, percentile, write_section  # noqa: E402
 from townhall import (
     create_app,  # noqa: E402
@@ -45,7 +47,6 @@ from townhall.speech import (  # noqa: E402
     build_script,
 )
 from townhall.speech.engine import espeak_version  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
 TARGET_WORDS = 500
 

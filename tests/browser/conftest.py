@@ -7,7 +7,6 @@ Playwright never downloads a browser here: it launches /usr/bin/chromium, which
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +14,10 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from werkzeug.serving import make_server
+
 from townhall.config import PROJECT_ROOT
 from townhall.preferences import COOKIE_NAME, Preferences
-from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("TOWNHALL_CHROMIUM", "/usr/bin/chromium")
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"

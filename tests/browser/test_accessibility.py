@@ -14,10 +14,11 @@ from collections import deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+
 from townhall import engines
+from townhall.addresses import is_page
 from townhall.preferences import COLOUR_SCHEMES, LINE_SPACINGS, TEXT_SIZES, Preferences
 
-SKIP_PREFIXES = ("/assets/", "/static/", "/api/", "/speech/audio", "/healthz")
 MAX_PAGES = 600
 
 
@@ -38,7 +39,7 @@ def crawl(client, starts=("/", "/cy/")) -> list[str]:
         for href in re.findall(r'<a [^>]*href="([^"#][^"]*)"', response.get_data(as_text=True)):
             href = urldefrag(href.replace("&amp;", "&"))[0]
             parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not href.startswith("/") or href.startswith(SKIP_PREFIXES):
+            if parts.scheme or parts.netloc or not href.startswith("/") or not is_page(parts.path, ["cy"]):
                 continue
             if "return_to=" in href:
                 href = href.split("?")[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from townhall.preferences import Preferences
 
 if not Path(__file__).with_name("conftest.py").exists():

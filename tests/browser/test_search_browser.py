@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from townhall.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser

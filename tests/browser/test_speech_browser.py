@@ -5,6 +5,7 @@ plain links without JavaScript. Audio is really synthesised and really played (C
 from __future__ import annotations
 
 import pytest
+
 from townhall.preferences import Preferences
 
 SPEECH = Preferences(speech="on")

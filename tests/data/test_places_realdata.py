@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+
 from townhall.config import PROJECT_ROOT
 from townhall.places.engine import Places
 from townhall.places.errors import OutsideArea, PlacesError

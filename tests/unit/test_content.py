@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from townhall import engines
 from townhall.content import load_site
 from townhall.content.markdown import render_markdown

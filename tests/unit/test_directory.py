@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from townhall.content import load_site
 from townhall.content.directory import load_directory
 from townhall.content.open_referral import open_referral

@@ -1,6 +1,7 @@
 """Every colour scheme meets WCAG contrast minimums for every pair that carries meaning."""
 
 import pytest
+
 from townhall.display import PALETTES, contrast_failures, contrast_ratio, stylesheet
 from townhall.preferences import COLOUR_SCHEMES, LINE_SPACINGS, TEXT_SIZES
 

@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 import pytest
+
 from townhall.hours import HoursError, parse_days, parse_hours, parse_spans, parse_time
 
 

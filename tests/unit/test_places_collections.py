@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from townhall.places.collections import next_collections
 
 ROUND = {"collection_day": "Wednesday", "recycling_week": "B", "every_weeks": 2,

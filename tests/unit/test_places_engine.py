@@ -10,6 +10,7 @@ import json
 from datetime import date
 
 import pytest
+
 from townhall.places.engine import Places
 from townhall.places.errors import (
     NotALocation,
@@ -289,6 +290,7 @@ def test_opening_hours_come_from_the_shared_parser(places):
 
 def test_single_point_and_bulk_assignment_agree(places):
     import numpy as np
+
     from townhall.places.geometry import AreaIndex
 
     rng = np.random.default_rng(4)

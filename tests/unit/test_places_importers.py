@@ -1,10 +1,10 @@
 """Importers: the formats councils have, every bad row named, and nothing changed on failure."""
 
 import json
-import os
 
 import numpy as np
 import pytest
+
 from townhall.places.engine import Places
 from townhall.places.geometry import to_grid
 from townhall.places.importers import (

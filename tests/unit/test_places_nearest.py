@@ -14,6 +14,7 @@ import random
 import numpy as np
 import pytest
 from geopy.distance import geodesic
+
 from townhall.config import PROJECT_ROOT
 from townhall.places.engine import Places
 from townhall.places.importers import import_facilities, import_postcodes

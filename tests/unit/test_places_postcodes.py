@@ -1,6 +1,7 @@
 """Reading what people type into a postcode box."""
 
 import pytest
+
 from townhall.places.errors import NotAPostcode
 from townhall.places.postcodes import clean, is_valid, normalise
 

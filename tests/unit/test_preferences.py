@@ -1,6 +1,7 @@
 """The display-preference cookie: read strictly, written compactly."""
 
 import pytest
+
 from townhall.preferences import CHOICES, Preferences, from_cookie, from_form
 
 

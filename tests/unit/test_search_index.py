@@ -7,6 +7,7 @@ import multiprocessing
 import os
 
 import pytest
+
 from townhall.search import (
     SearchDocument,
     SearchEngine,

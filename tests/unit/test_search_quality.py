@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from townhall import engines
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from townhall.search.query import (
     MAX_QUERY_CHARS,
     clean_query,

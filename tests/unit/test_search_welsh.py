@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+
 from townhall.search import SearchDocument, SearchEngine, build_index, welsh
 from townhall.search import engine as engine_module
 from townhall.search.query import query_words, stem_word, understand

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from townhall.content import load_site
 from townhall.search import SearchEngine, build_index
 from townhall.search.documents import site_documents, welsh_words

@@ -15,6 +15,7 @@ import wave
 from pathlib import Path
 
 import pytest
+
 from townhall.speech import (
     NothingToRead,
     Slots,

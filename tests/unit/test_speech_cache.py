@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from townhall.speech.cache import AudioCache
 from townhall.speech.engine import Cue, Rendering
 from townhall.speech.errors import SpeechTimedOut

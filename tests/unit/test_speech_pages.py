@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import pytest
+
+from townhall.addresses import strip_language
 from townhall.speech import build_script
 from townhall.speech.controls import PAGE_DURATION_MARK, splice_controls
-from townhall.speech.pages import download_name, readable_page, strip_language
+from townhall.speech.pages import download_name, readable_page
 
 LANGUAGES = ["cy"]
 

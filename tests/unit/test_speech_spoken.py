@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from townhall.speech.spoken import normalise, speak_phone
 from townhall.speech.words import ENGLISH, words_for
 

@@ -6,6 +6,7 @@ import gzip
 import re
 
 import pytest
+
 from townhall import engines
 from townhall.preferences import COOKIE_NAME
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from townhall import create_app, engines
+
+from townhall import create_app
 
 HTMX = {"HX-Request": "true"}
 
@@ -94,7 +95,6 @@ def test_a_corrected_postcode_is_shown_back(places_client):
 def test_near_a_boundary_the_page_says_how_to_check(places_client, tmp_path):
     from townhall.config import PROJECT_ROOT
     from townhall.places.engine import Places
-    from townhall.places.store import StoredGeodata
 
     places = Places.open(PROJECT_ROOT / "geodata", council="x")
     near = next(key.decode() for key in places.data.keys

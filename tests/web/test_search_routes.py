@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from townhall import create_app, engines
 
 HX = {"HX-Request": "true"}

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from townhall import create_app
 from townhall.cli.speech import site_pages
 from townhall.speech import Speaker, build_script

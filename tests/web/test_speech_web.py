@@ -10,6 +10,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+
 from townhall import create_app, engines
 from townhall.preferences import COOKIE_NAME
 from townhall.speech import build_script

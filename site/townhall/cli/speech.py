@@ -25,13 +25,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from ..addresses import is_page
 from ..speech import SPEEDS, Speaker, SpeechError, build_script
 from ..speech.engine import DEFAULT_VOICES, available_encoders
 
 group = AppGroup("speech", help="Speech output: warm the audio cache, list voices, clear the cache.")
-
-SKIPPED_PREFIXES = ("/listen", "/assets/", "/static/", "/healthz")
-
 
 class _Links(HTMLParser):
     def __init__(self) -> None:
@@ -45,20 +43,12 @@ class _Links(HTMLParser):
                 self.hrefs.append(href)
 
 
-def _is_page(path: str, languages: list[str]) -> bool:
-    bare = path
-    for code in languages:
-        if path == f"/{code}" or path.startswith(f"/{code}/"):
-            bare = path[len(code) + 1 :] or "/"
-    return not bare.startswith(SKIPPED_PREFIXES)
-
-
 def site_pages(app: Flask, limit: int = 5000) -> list[str]:
     """Every page a visitor can reach by following links, in every language, as paths (query included)."""
     languages = list(app.config["TOWNHALL_LANGUAGES"])
     seeds = ["/"] + [f"/{code}/" for code in languages[1:]]
     for rule in app.url_map.iter_rules():
-        if "GET" in (rule.methods or ()) and not rule.arguments and _is_page(rule.rule, languages):
+        if "GET" in (rule.methods or ()) and not rule.arguments and is_page(rule.rule, languages):
             seeds.append(rule.rule)
             seeds += [f"/{code}{rule.rule}" for code in languages[1:]]
     seeds = list(dict.fromkeys(seeds))
@@ -79,7 +69,7 @@ def site_pages(app: Flask, limit: int = 5000) -> list[str]:
             # "Back to the page you were on" addresses change nothing a listener hears.
             query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("return_to="))
             target = parts.path + (f"?{query}" if query else "")
-            if target not in seen and _is_page(parts.path, languages):
+            if target not in seen and is_page(parts.path, languages):
                 seen.add(target)
                 queue.append(target)
     return pages

@@ -2,13 +2,13 @@
 
 Speech requests name a page of this site (its path within its language, as
 the reader sees it, query string included) and a section id, never text. The
-page is drawn by the site itself (``render_page``: a GET through the whole
-WSGI app, without the reader's cookies, so every reader hears the same
-script) and the speech script is built from that HTML. Scripts are
+page is drawn by the site itself (the web layer's ``render_page``: a GET
+through the whole WSGI app, without the reader's cookies, so every reader
+hears the same script) and the speech script is built from that HTML. Scripts are
 remembered for a few minutes (``ScriptMemory``) so a Listen click need not
 draw the page again.
 
-No Flask here: the web layer passes in the WSGI app and the addresses.
+No Flask or werkzeug here: the web layer draws pages and passes in the addresses.
 """
 
 from __future__ import annotations
@@ -17,18 +17,15 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable, Iterable
+from typing import Iterable
 from urllib.parse import urlsplit
 
-from werkzeug.test import EnvironBuilder, run_wsgi_app
-
+from ..addresses import is_page, strip_language
 from .errors import NothingToRead
 from .script import SpeechScript, Utterance
 
 WHOLE_PAGE = "all"  # the section value meaning "the whole page"
 MAX_PAGE_ADDRESS = 300
-# Paths that are not pages to read: the speech routes, assets, health checks.
-NOT_PAGES = ("/listen/", "/assets/", "/static/", "/healthz")
 SCRIPT_TTL_SECONDS = 300
 SCRIPT_MEMORY = 256
 
@@ -47,21 +44,9 @@ def readable_page(path: str | None, languages: Iterable[str] = ()) -> str | None
     if path is None or len(path) > MAX_PAGE_ADDRESS or any(ord(c) < 32 for c in path):
         return None
     bare = urlsplit(path).path
-    if strip_language(bare, languages) != bare:
-        return None
-    if bare == "/listen" or bare.startswith(NOT_PAGES):
+    if strip_language(bare, languages) != bare or not is_page(bare):
         return None
     return path
-
-
-def strip_language(path: str, languages: Iterable[str]) -> str:
-    """`path` without any leading language prefixes: ``/cy/cy/listen`` -> ``/listen``."""
-    prefixes = {code.strip("/") for code in languages if code.strip("/")}
-    while True:
-        first, _, rest = path.lstrip("/").partition("/")
-        if first not in prefixes:
-            return path
-        path = "/" + rest
 
 
 def one_off(page: str) -> bool:
@@ -123,24 +108,3 @@ class ScriptMemory:
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-
-
-def render_page(wsgi_app: Callable, page: str, *, prefix: str, base_url: str, marker: str) -> str | None:
-    """GET `page` (with the language `prefix`) through the whole WSGI app; its HTML, or None.
-
-    The request carries no cookies and has `marker` set in its environ, so the
-    app can tell it from a reader's request. Anything but a 200 HTML answer is None.
-    """
-    path, _, query = page.partition("?")
-    environ = EnvironBuilder(path=prefix + path, query_string=query, base_url=base_url).get_environ()
-    environ[marker] = True
-    body, status, headers = run_wsgi_app(wsgi_app, environ, buffered=True)
-    try:
-        data = b"".join(body)
-    finally:
-        if hasattr(body, "close"):
-            body.close()
-    content_type = dict(headers).get("Content-Type", "")
-    if not status.startswith("200") or not content_type.startswith("text/html"):
-        return None
-    return data.decode("utf-8", "replace")

@@ -36,6 +36,7 @@ and the limit (``speech/limits.py``). This module is the routes and the hooks.
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from flask import (
     Blueprint,
@@ -51,6 +52,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from jinja2 import pass_context
 from markupsafe import Markup
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from .. import engines
 from ..speech import (
@@ -82,7 +84,6 @@ from ..speech.pages import (
     one_off,
     part,
     readable_page,
-    render_page,
     valid_key,
     valid_section,
 )
@@ -179,6 +180,27 @@ def request_values() -> tuple[str, str, str]:
     if speed not in SPEEDS:
         speed = DEFAULT_SPEED
     return page, section, speed
+
+
+def render_page(wsgi_app: Callable, page: str, *, prefix: str, base_url: str, marker: str) -> str | None:
+    """GET `page` (with the language `prefix`) through the whole WSGI app; its HTML, or None.
+
+    The request carries no cookies and has `marker` set in its environ, so the
+    app can tell it from a reader's request. Anything but a 200 HTML answer is None.
+    """
+    path, _, query = page.partition("?")
+    environ = EnvironBuilder(path=prefix + path, query_string=query, base_url=base_url).get_environ()
+    environ[marker] = True
+    body, status, headers = run_wsgi_app(wsgi_app, environ, buffered=True)
+    try:
+        data = b"".join(body)
+    finally:
+        if hasattr(body, "close"):
+            body.close()
+    content_type = dict(headers).get("Content-Type", "")
+    if not status.startswith("200") or not content_type.startswith("text/html"):
+        return None
+    return data.decode("utf-8", "replace")
 
 
 # --- words for the reader ---------------------------------------------------------------
