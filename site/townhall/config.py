@@ -23,8 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "TOWNHALL_AUDIO_CACHE": "",  # default: <instance>/audio-cache
     "TOWNHALL_AUDIO_CACHE_MB": 512,
     "TOWNHALL_LANGUAGES": "en,cy",
-    "TOWNHALL_COUNCIL_NAME": "Brackenford District Council",
-    # Host names the site answers to, comma-separated (e.g. "www.brackenford.gov.uk"). Empty accepts any,
+    # Host names the site answers to, comma-separated (e.g. "www.example-council.gov.uk"). Empty accepts any,
     # which is right behind a proxy that checks them; set it otherwise, as API links use the Host header.
     "TOWNHALL_TRUSTED_HOSTS": "",
     "TOWNHALL_BOUNDARY_WARNING_METRES": 100,

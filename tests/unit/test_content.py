@@ -63,6 +63,15 @@ Call us.
 """
 
 
+COUNCIL = """\
+name: Ashby Borough Council
+short_name: Ashby
+main_contact: customer-services
+cy:
+  name: Cyngor Bwrdeistref Ashby
+"""
+
+
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,9 +84,26 @@ def folder(tmp_path: Path) -> Path:
     root = tmp_path / "content"
     write(root, "categories.yaml", CATEGORIES)
     write(root, "contacts.yaml", CONTACTS)
+    write(root, "council.yaml", COUNCIL)
     write(root, "standards.yaml", STANDARDS)
     write(root, "services/missed-bin.md", GOOD_SERVICE)
     return root
+
+
+def test_the_council_is_named_in_content(folder):
+    council = load_site(folder).council
+    assert council.name_in("en") == "Ashby Borough Council" and council.name_in("cy") == "Cyngor Bwrdeistref Ashby"
+    assert council.slug == "ashby" and council.main_contact.phone == "01632 960000"
+
+
+@pytest.mark.parametrize("change, message", [
+    (("main_contact: customer-services", "main_contact: nobody"), '"nobody" is not a contact in contacts.yaml'),
+    (("name: Ashby Borough Council\n", ""), "name"),
+])
+def test_mistakes_in_the_council_file_are_named(folder, change, message):
+    path = folder / "council.yaml"
+    path.write_text(path.read_text().replace(*change))
+    assert any("council.yaml" in problem and message in problem for problem in problems_of(folder))
 
 
 def problems_of(root: Path) -> list[str]:

@@ -37,8 +37,8 @@ def test_language_prefixes_are_stripped_however_many() -> None:
 
 
 def test_download_names() -> None:
-    assert download_name("/services/a?x=1", "all", "mp3") == "brackenford-services-a.mp3"
-    assert download_name("/", "intro", "ogg") == "brackenford-home-intro.ogg"
+    assert download_name("/services/a?x=1", "all", "mp3", "brackenford") == "brackenford-services-a.mp3"
+    assert download_name("/", "intro", "ogg", "ashby") == "ashby-home-intro.ogg"
 
 
 def test_controls_go_after_each_section_heading_and_the_length_into_the_bar() -> None:

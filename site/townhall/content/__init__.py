@@ -21,6 +21,6 @@ from .models import (
 from .problems import ContentInvalid, ContentProblem, ProblemLog
 
 __all__ = [
-    "Category", "Charge", "Contact", "ContentInvalid", "ContentProblem", "Heading", "Page", "ProblemLog",
+    "Category", "Charge", "Contact", "Council", "ContentInvalid", "ContentProblem", "Heading", "Page", "ProblemLog",
     "Service", "Site", "Standard", "Timescale", "fingerprint", "load_site", "read_contact",
 ]

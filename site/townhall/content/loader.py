@@ -35,7 +35,7 @@ from .files import (
     relative_path,
     translations_of,
 )
-from .models import Charge, Contact, Page, Service, Site, Standard, Timescale
+from .models import Charge, Contact, Council, Page, Service, Site, Standard, Timescale
 from .problems import ProblemLog
 
 SERVICE_FIELDS = {
@@ -72,6 +72,7 @@ def load_site(
         return site
     site.categories = load_categories(root, log)
     site.contacts = _load_contacts(root, log)
+    site.council = _load_council(root, site.contacts, log) or site.council
     site.standards, site.standard_translations = _load_standards(root, log)
     site.home = read_yaml(root, "home.yaml", log, required=False) or {}
     site.services = load_collection(root, "services", log, lambda *args: _service(site, *args))
@@ -102,6 +103,27 @@ def _load_contacts(root: Path, log: ProblemLog) -> dict[str, Contact]:
         if has_a_way_to_reach(contact):
             contacts[str(name)] = contact
     return contacts
+
+
+COUNCIL_FILE = "council.yaml"
+
+
+def _load_council(root: Path, contacts: dict[str, Contact], log: ProblemLog) -> Council | None:
+    """The council's name and main contact (content/council.yaml)."""
+    data = read_yaml(root, COUNCIL_FILE, log)
+    if data is None:
+        return None
+    reader = FieldReader(data, COUNCIL_FILE, log)
+    reader.unknown({"name", "short_name", "main_contact", "website", "cy"})
+    name, short_name = reader.text("name", max_length=100), reader.text("short_name", max_length=40)
+    contact_name = reader.text("main_contact")
+    if contact_name and contact_name not in contacts:
+        names = ", ".join(sorted(contacts)) or "(none yet)"
+        reader.problem("main_contact", f'"{contact_name}" is not a contact in contacts.yaml. Use one of: {names}')
+    website = reader.url("website", allow_site_path=False)
+    if not (name and short_name):
+        return None
+    return Council(name, short_name, contacts.get(contact_name or ""), website, translations_of(reader, ("name",)))
 
 
 def _load_standards(root: Path, log: ProblemLog) -> tuple[tuple[Standard, ...], dict]:

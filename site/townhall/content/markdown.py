@@ -9,13 +9,12 @@ reported and shown as a second-level heading.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ..text import slugify, unique_id
 from .models import Heading
 
 
@@ -32,12 +31,6 @@ def _parser() -> MarkdownIt:
 
 
 _PARSER = _parser()
-
-
-def slugify(text: str) -> str:
-    """A readable anchor: "How to pay" -> "how-to-pay"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "section"
 
 
 def render_markdown(source: str) -> RenderedMarkdown:
@@ -69,11 +62,7 @@ def _prepare_heading(
         )
         level = 2
         token.tag = closing.tag = "h2"
-    anchor = slugify(inline.content)
-    candidate, number = anchor, 2
-    while candidate in used_ids:
-        candidate, number = f"{anchor}-{number}", number + 1
-    used_ids.add(candidate)
+    candidate = unique_id(slugify(inline.content, fallback="section"), used_ids)
     token.attrSet("id", candidate)
     headings.append(Heading(level, inline.content, candidate))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..hours import OpeningHours
+from ..text import slugify
 
 
 @dataclass(frozen=True)
@@ -218,10 +219,30 @@ class Directory:
         return list(groups.items())
 
 
+@dataclass(frozen=True)
+class Council:
+    """Who the council is: its name in each language, a short name for file names, its main contact."""
+
+    name: str
+    short_name: str
+    main_contact: Contact | None = None
+    website: str | None = None
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def name_in(self, lang: str) -> str:
+        return self.translations.get(lang, {}).get("name") or self.name
+
+    @property
+    def slug(self) -> str:
+        """The short name as it can go in a file name: "Brackenford" -> "brackenford"."""
+        return slugify(self.short_name, fallback="council")
+
+
 @dataclass
 class Site:
     """Everything loaded from the content folder, plus the problems found on the way."""
 
+    council: Council = field(default_factory=lambda: Council("The council", "council"))
     categories: dict[str, Category] = field(default_factory=dict)
     contacts: dict[str, Contact] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)

@@ -27,13 +27,14 @@ def current(engines) -> Places:
     stamp = folder.stamp()
     if stamp is None:
         raise GeodataMissing()
-    opened = engines.once(OPENED, lambda app: _open(folder, stamp, config))
+    council = engines.site.council.name
+    opened = engines.once(OPENED, lambda app: _open(folder, stamp, council, config))
     if opened[0] != stamp:
-        opened = _open(folder, stamp, config)
+        opened = _open(folder, stamp, council, config)
         engines.replace(OPENED, opened)
     return opened[1]
 
 
-def _open(folder: GeodataFolder, stamp: str, config) -> tuple[str, Places]:
-    return stamp, Places.open(folder.root, council=config["TOWNHALL_COUNCIL_NAME"],
+def _open(folder: GeodataFolder, stamp: str, council: str, config) -> tuple[str, Places]:
+    return stamp, Places.open(folder.root, council=council,
                               warning_metres=config["TOWNHALL_BOUNDARY_WARNING_METRES"])

@@ -22,6 +22,7 @@ import shapely
 from shapely.geometry import shape
 
 from .. import hours as hours_module
+from ..text import slugify, unique_id
 from .build import remove_layer, store_facilities, store_layer, store_postcodes
 from .errors import PlacesError
 from .geometry import (
@@ -575,10 +576,6 @@ FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"['’]", "", text.lower())).strip("-")
-
-
 @dataclass
 class FacilityRows:
     categories: list[Category]
@@ -686,10 +683,7 @@ def read_facilities(path: str | Path, places: StoredGeodata | None = None, *, cr
             continue
         categories.setdefault(slug, Category(slug, _category_label(category_label)))
         base = slugify(str(record.get("id") or name)) or "facility"
-        facility_id, suffix = base, 2
-        while facility_id in ids:
-            facility_id, suffix = f"{base}-{suffix}", suffix + 1
-        ids.add(facility_id)
+        facility_id = unique_id(base, ids)
         facilities.append(Facility(
             id=facility_id, name=name, category=slug, lat=lat, lon=lon, east=east, north=north,
             address=str(record.get("address") or ""), postcode=postcode,

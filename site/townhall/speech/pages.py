@@ -77,12 +77,12 @@ def part(script: SpeechScript, section_id: str) -> tuple[str, tuple[Utterance, .
     return (section.title or script.title), section.utterances
 
 
-def download_name(page: str, section: str, audio_format: str) -> str:
-    """"brackenford-services-report-a-missed-bin-when-to-report.mp3"."""
+def download_name(page: str, section: str, audio_format: str, council: str) -> str:
+    """"<council>-services-report-a-missed-bin-when-to-report.mp3" (`council`: its short name as a slug)."""
     path = urlsplit(page).path.strip("/").replace("/", "-") or "home"
     stem = re.sub(r"[^A-Za-z0-9-]+", "-", path).strip("-")[:80] or "page"
     suffix = "" if section == WHOLE_PAGE else f"-{section}"
-    return f"brackenford-{stem}{suffix}.{audio_format}"
+    return f"{council}-{stem}{suffix}.{audio_format}"
 
 
 class ScriptMemory:

@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Iterable
 
-from ..content.markdown import slugify
+from ..text import slugify, unique_id
 from .spoken import normalise, speak_phone
 from .words import Words, words_for
 
@@ -672,14 +672,6 @@ def _end_sentence(text: str) -> str:
     return text if text[-1:] in ".!?:" else f"{text}."
 
 
-def _unique(candidate: str, used: set[str]) -> str:
-    chosen, number = candidate, 2
-    while chosen in used:
-        chosen, number = f"{candidate}-{number}", number + 1
-    used.add(chosen)
-    return chosen
-
-
 def build_script(html: str, lang: str | None = None) -> SpeechScript:
     """The speech script of a rendered page.
 
@@ -729,8 +721,8 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
         starts = block.kind == "section" or (block.kind == "heading" and block.level <= split_level)
         if starts:
             heading = block.title if block.kind == "section" else block.display()
-            wanted = block.id if block.id and _VALID_ID.match(block.id) else slugify(heading or "section")
-            current = _unique(wanted, used)
+            wanted = block.id if block.id and _VALID_ID.match(block.id) else slugify(heading, fallback="section")
+            current = unique_id(wanted, used)
             sections[current] = (heading, block.level or 2, [])
             anchors[current] = after_tag(block.end)
             containers[current] = block.container

@@ -13,10 +13,11 @@ from datetime import date
 from flask import Flask, current_app, jsonify, redirect, request
 from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import TownhallError
-from .common import is_api, render
+from .common import content_site, is_api, render
 from .templating import council_name
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,20 @@ FALLBACK_500 = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sorry, there is a problem with this website</title></head>
 <body><main><h1>Sorry, there is a problem with this website</h1>
-<p>Please try again in a few minutes.</p>
-<p>If you need help now, call Customer Services on 01632 960000, Monday to Friday 8:30am to 5pm.</p>
+<p>Please try again in a few minutes.</p>{help}
 <p><a href="/">Go to the home page</a></p></main></body></html>"""
+
+
+def fallback_500() -> str:
+    """The last-resort error page in plain HTML, with the council's number when the content can give it."""
+    help_line = ""
+    try:
+        contact = content_site().council.main_contact
+        if contact and contact.phone:
+            help_line = f"\n<p>If you need help now, call us on {escape(contact.phone)}.</p>"
+    except Exception:  # noqa: BLE001 - this page is drawn when everything else has failed
+        help_line = ""
+    return FALLBACK_500.format(help=help_line)
 
 
 def install(app: Flask) -> None:
@@ -120,7 +132,7 @@ def http_error(error: HTTPException):
         body = render("errors/error.html", block="error_message", code=code, title=title, explanation=explanation)
     except Exception:  # the error page must not fail
         log.exception("Could not draw the error page")
-        return FALLBACK_500, code, {"Content-Type": "text/html; charset=utf-8"}
+        return fallback_500(), code, {"Content-Type": "text/html; charset=utf-8"}
     return body, code, headers
 
 

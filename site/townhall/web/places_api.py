@@ -15,6 +15,7 @@ from ..places.engine import Answer, AreaMatch, Nearby, Places
 from ..places.errors import NoCategory, PlacesError
 from ..places.store import Facility
 from ..text import N_
+from .templating import council_name
 from .wording import open_status
 
 bp = Blueprint("places_api", __name__, url_prefix="/api")
@@ -155,7 +156,7 @@ def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Brackenford District Council places API",
+            "title": f"{council_name()} places API",
             "version": "1.0.0",
             "description": "Which council areas a postcode is in (wards, school catchment areas, bin rounds, parishes), "
                            "the nearest council places with opening hours, and every area layer as GeoJSON open data. "

@@ -421,7 +421,7 @@ def audio():
     wanted = request.args.get("format", "mp3")
     audio_format = wanted if wanted in entry.formats else entry.formats[0]
     download = request.args.get("download") == "1"
-    name = download_name(page, section, audio_format)
+    name = download_name(page, section, audio_format, engines.site().council.slug)
     try:
         response = send_file(
             entry.path(audio_format),

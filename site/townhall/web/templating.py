@@ -9,7 +9,7 @@ from datetime import date, time
 from typing import Any
 
 from babel.dates import format_date, get_day_names
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -39,12 +39,13 @@ def _page_context() -> dict[str, Any]:
         "lang": language(),
         "language_versions": alternates,
         "content_site": content_site(),
+        "council": content_site().council,
     }
 
 
 def council_name() -> str:
-    name = current_app.config["TOWNHALL_COUNCIL_NAME"]
-    return _("Brackenford District Council") if name == "Brackenford District Council" else name
+    """The council's name in the reader's language (content/council.yaml)."""
+    return content_site().council.name_in(language())
 
 
 # --- filters -----------------------------------------------------------------
@@ -109,6 +110,18 @@ def hours_rows(hours: OpeningHours | None) -> list[tuple[str, str]]:
     return [(days_label(first, last), spans_label(spans)) for first, last, spans in hours.ranges()]
 
 
+def hours_sentence(hours: OpeningHours | None) -> str:
+    """Opening hours in one line, closed days left out: "Monday to Friday, 8:30am to 5pm"."""
+    if hours is None:
+        return ""
+    rows = [_("%(days)s, %(times)s", days=days_label(first, last), times=spans_label(spans))
+            for first, last, spans in hours.ranges() if spans]
+    text = rows[0] if rows else ""
+    for row in rows[1:]:
+        text = _("%(first)s and %(second)s", first=text, second=row)
+    return text
+
+
 def timescale_label(timescale: Timescale | None) -> str:
     """"2 working days", "20 seconds" in the reader's language (with its plural rules)."""
     if timescale is None:
@@ -169,6 +182,7 @@ def site_links(html: str) -> Markup:
 FILTERS = {
     "tel_href": tel_href,
     "hours_rows": hours_rows,
+    "hours_sentence": hours_sentence,
     "site_links": site_links,
     "timescale": timescale_label,
     "long_date": long_date,
