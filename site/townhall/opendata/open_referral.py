@@ -112,7 +112,8 @@ def refuse_location_filters(args: Mapping[str, str]) -> None:
     params.text(args, "postcode")
     proximity = params.text(args, "proximity")
     if proximity is not None and not proximity.isdigit():
-        raise BadParameter(name="proximity", value=proximity[:40], hint="Use a distance in metres, like 1500.")
+        raise BadParameter(name="proximity", value=params.shown(proximity),
+                           hint="Use a distance in metres, like 1500.")
 
 
 class OpenReferral:
@@ -147,7 +148,7 @@ class OpenReferral:
     def service(self, service_id: str) -> dict[str, Any]:
         org = self._by_service.get(service_id)
         if org is None:
-            raise NotFound(kind="service", id=service_id[:80], listing="GET /services")
+            raise NotFound(kind="service", id=params.shown(service_id), listing="GET /services")
         return self.service_record(org)
 
     def service_list_item(self, org: Organisation) -> dict[str, Any]:
@@ -220,7 +221,7 @@ class OpenReferral:
     def organization(self, organization_id: str) -> dict[str, Any]:
         org = self._by_organization.get(organization_id)
         if org is None:
-            raise NotFound(kind="organization", id=organization_id[:80], listing="GET /organizations")
+            raise NotFound(kind="organization", id=params.shown(organization_id), listing="GET /organizations")
         return {**self.organization_item(org), "services": [self.service_list_item(org)]}
 
     # --- taxonomies -------------------------------------------------------------------
@@ -239,7 +240,7 @@ class OpenReferral:
 
     def taxonomy(self, taxonomy_id: str) -> dict[str, Any]:
         if taxonomy_id != self.taxonomy_id:
-            raise NotFound(kind="taxonomy", id=taxonomy_id[:80], listing="GET /taxonomies")
+            raise NotFound(kind="taxonomy", id=params.shown(taxonomy_id), listing="GET /taxonomies")
         return {**self.taxonomy_item(), "taxonomy_terms": [self.term(c) for c in self.categories]}
 
     def term(self, category: Category) -> dict[str, Any]:
@@ -271,7 +272,7 @@ class OpenReferral:
     def taxonomy_term(self, term_id: str) -> dict[str, Any]:
         category = self._terms.get(term_id)
         if category is None:
-            raise NotFound(kind="taxonomy term", id=term_id[:80], listing="GET /taxonomy_terms")
+            raise NotFound(kind="taxonomy term", id=params.shown(term_id), listing="GET /taxonomy_terms")
         return self.term(category)
 
     # --- service at locations ---------------------------------------------------------
@@ -283,7 +284,7 @@ class OpenReferral:
         return page_of([], paging)
 
     def service_at_location(self, link_id: str) -> dict[str, Any]:
-        raise NotFound(kind="service at a location", id=link_id[:80], listing="GET /service_at_locations")
+        raise NotFound(kind="service at a location", id=params.shown(link_id), listing="GET /service_at_locations")
 
 
 # --- pieces of a record -----------------------------------------------------------------

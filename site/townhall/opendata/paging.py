@@ -36,7 +36,7 @@ def text(args: Mapping[str, str], name: str) -> str | None:
     if value is None or not value.strip():
         return None
     if _CONTROL.search(value) or len(value) > MAX_TEXT:
-        raise BadParameter(name=name, value=_shown(value),
+        raise BadParameter(name=name, value=shown(value),
                            hint="Use plain words or an id of up to 200 characters.")
     return value.strip()
 
@@ -47,7 +47,7 @@ def whole_number(args: Mapping[str, str], name: str, default: int, most: int) ->
     if value is None:
         return default
     if not _WHOLE.fullmatch(value.strip()) or not 1 <= int(value) <= most:
-        raise BadParameter(name=name, value=_shown(value),
+        raise BadParameter(name=name, value=shown(value),
                            hint=f"Use a whole number from 1 to {most:,}, like {name}=2.")
     return int(value)
 
@@ -58,7 +58,7 @@ def number(args: Mapping[str, str], name: str) -> float | None:
     if value is None:
         return None
     if not _NUMBER.fullmatch(value):
-        raise BadParameter(name=name, value=_shown(value), hint="Use a number of years, like 18.")
+        raise BadParameter(name=name, value=shown(value), hint="Use a number of years, like 18.")
     return float(value)
 
 
@@ -67,7 +67,7 @@ def boolean(args: Mapping[str, str], name: str) -> bool | None:
     if value is None:
         return None
     if value.lower() not in ("true", "false"):
-        raise BadParameter(name=name, value=_shown(value), hint="Use true or false.")
+        raise BadParameter(name=name, value=shown(value), hint="Use true or false.")
     return value.lower() == "true"
 
 
@@ -78,7 +78,7 @@ def clock_time(args: Mapping[str, str], name: str) -> time | None:
         return None
     match = _TIME.fullmatch(value)
     if not match:
-        raise BadParameter(name=name, value=_shown(value), hint="Use a 24-hour time, like 09:30 or 17:00.")
+        raise BadParameter(name=name, value=shown(value), hint="Use a 24-hour time, like 09:30 or 17:00.")
     return time(int(match[1]), int(match[2]), int(match[3] or 0))
 
 
@@ -92,11 +92,11 @@ def day(args: Mapping[str, str], name: str = "day") -> str | None:
         return value.upper()
     if word in _DAY_NAMES:
         return DAY_CODES[_DAY_NAMES.index(word)]
-    raise BadParameter(name=name, value=_shown(value),
+    raise BadParameter(name=name, value=shown(value),
                        hint="Use a day of the week as MO, TU, WE, TH, FR, SA or SU, or its name, like Monday.")
 
 
-def _shown(value: str) -> str:
+def shown(value: str) -> str:
     """The value as a message may repeat it: control characters made visible, and short."""
     visible = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", value)
     return visible if len(visible) <= 40 else visible[:39] + "…"

@@ -57,9 +57,9 @@ def services() -> Response:
     return jsonify(feed().services(filters, Paging.from_args(request.args)))
 
 
-@bp.route("/services/<service_id>")
-def service(service_id: str) -> Response:
-    return jsonify(feed().service(service_id))
+@bp.route("/services/<id>")
+def service(id: str) -> Response:  # the path variable is "id", as the standard names it
+    return jsonify(feed().service(id))
 
 
 @bp.route("/organizations")
@@ -67,9 +67,9 @@ def organizations() -> Response:
     return jsonify(feed().organizations(Paging.from_args(request.args)))
 
 
-@bp.route("/organizations/<organization_id>")
-def organization(organization_id: str) -> Response:
-    return jsonify(feed().organization(organization_id))
+@bp.route("/organizations/<id>")
+def organization(id: str) -> Response:
+    return jsonify(feed().organization(id))
 
 
 @bp.route("/taxonomies")
@@ -77,9 +77,9 @@ def taxonomies() -> Response:
     return jsonify(feed().taxonomies(Paging.from_args(request.args)))
 
 
-@bp.route("/taxonomies/<taxonomy_id>")
-def taxonomy(taxonomy_id: str) -> Response:
-    return jsonify(feed().taxonomy(taxonomy_id))
+@bp.route("/taxonomies/<id>")
+def taxonomy(id: str) -> Response:
+    return jsonify(feed().taxonomy(id))
 
 
 @bp.route("/taxonomy_terms")
@@ -87,9 +87,9 @@ def taxonomy_terms() -> Response:
     return jsonify(feed().taxonomy_terms(request.args, Paging.from_args(request.args)))
 
 
-@bp.route("/taxonomy_terms/<term_id>")
-def taxonomy_term(term_id: str) -> Response:
-    return jsonify(feed().taxonomy_term(term_id))
+@bp.route("/taxonomy_terms/<id>")
+def taxonomy_term(id: str) -> Response:
+    return jsonify(feed().taxonomy_term(id))
 
 
 @bp.route("/service_at_locations")
@@ -97,9 +97,9 @@ def service_at_locations() -> Response:
     return jsonify(feed().service_at_locations(request.args, Paging.from_args(request.args)))
 
 
-@bp.route("/service_at_locations/<link_id>")
-def service_at_location(link_id: str) -> Response:
-    return jsonify(feed().service_at_location(link_id))
+@bp.route("/service_at_locations/<id>")
+def service_at_location(id: str) -> Response:
+    return jsonify(feed().service_at_location(id))
 
 
 # --- this API's part of the site's OpenAPI document ---------------------------------------
