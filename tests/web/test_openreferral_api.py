@@ -86,6 +86,7 @@ def test_unknown_ids_get_a_clear_404(client, path):
 def test_unknown_addresses_are_json_404s(client, path):
     response = client.get(BASE + path)
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_other_methods_are_refused_as_json(client):

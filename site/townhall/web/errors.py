@@ -91,6 +91,7 @@ def http_error(error: HTTPException):
     if is_api():
         response = jsonify({"error": {"code": API_CODES.get(code, "error"), "status": code,
                                      "message": f"{title}. {explanation}"}})
+        headers["Access-Control-Allow-Origin"] = "*"  # open data: a web page elsewhere may read the error too
         return response, code, headers
     try:
         body = render("errors/error.html", block="error_message", code=code, title=title, explanation=explanation)
