@@ -8,12 +8,7 @@ are the plain-English answers when a request cannot be met. The web layer
 """
 
 from .errors import BadParameter, NotFound, NotSupported, OpenDataError
-from .open_referral import (
-    API_META,
-    OpenReferral,
-    ServiceFilters,
-    phones_extension_name,
-)
+from .open_referral import API_META, PHONES, OpenReferral, ServiceFilters
 from .paging import Paging, page_of
 
 __all__ = [
@@ -25,6 +20,6 @@ __all__ = [
     "OpenReferral",
     "Paging",
     "ServiceFilters",
+    "PHONES",
     "page_of",
-    "phones_extension_name",
 ]

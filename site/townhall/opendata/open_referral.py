@@ -43,14 +43,9 @@ API_META = {
     "profile": "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md",
     "openapi_url": "https://openreferraluk.org/specifications/3.0/openapi.json",
 }
-PHONES = "x_townhall_phones"
+PHONES = "x_townhall_phones"  # the local property that carries phone numbers (see the module's docstring)
 TAXONOMY_KEY = "directory-categories"
 END_OF_DAY = "23:59:59"  # the standard's times cannot say 24:00; a span to midnight closes here
-
-
-def phones_extension_name() -> str:
-    """The local property that carries phone numbers, for documentation to name it."""
-    return PHONES
 
 
 def make_id(*parts: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from ..opendata import API_META, OpenDataError, OpenReferral, Paging, ServiceFilters, phones_extension_name
+from ..opendata import API_META, PHONES, OpenDataError, OpenReferral, Paging, ServiceFilters
 from ..opendata.paging import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from .directory import directory
 from .openapi import ApiPart, error_responses, json_response, operation, ref
@@ -202,7 +202,7 @@ def _schemas() -> dict[str, Any]:
             "attributes": {"type": "array", "items": {
                 "type": "object", "required": ["id", "link_id", "taxonomy_term_id", "taxonomy_term"], "properties": {
                     "id": UUID, "link_id": UUID, "taxonomy_term_id": UUID, "taxonomy_term": ref("OrukTaxonomyTerm")}}},
-            phones_extension_name(): {
+            PHONES: {
                 "type": "array",
                 "description": "Local extension: the UK profile keeps no phones on a service, so the numbers "
                                "are here, each shaped like the profile's phone object.",
