@@ -53,3 +53,29 @@ def make_app(tmp_path: Path):
         return create_app({"TESTING": True, **settings})
 
     return build
+
+
+def _signed_area(ring) -> float:
+    """Shoelace sum: positive when the ring runs anticlockwise (x east, y north)."""
+    return sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:])) / 2
+
+
+def rfc7946_problems(collection: dict) -> list[str]:
+    """Every ring of a FeatureCollection that runs the wrong way for RFC 7946 §3.1.6
+    (exterior rings anticlockwise, holes clockwise), worked out from the coordinates alone."""
+    problems = []
+    for number, feature in enumerate(collection["features"]):
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for polygon in polygons:
+            for index, ring in enumerate(polygon):
+                area = _signed_area(ring)
+                if (index == 0 and area <= 0) or (index > 0 and area >= 0):
+                    kind = "exterior" if index == 0 else f"hole {index}"
+                    problems.append(f"feature {number} ({feature.get('id')}): {kind} runs the wrong way")
+    return problems
+
+
+@pytest.fixture(name="rfc7946_problems")
+def rfc7946_problems_fixture():
+    return rfc7946_problems

@@ -30,10 +30,14 @@ class TownhallError(Exception):
         self.detail = detail or self.message
         super().__init__(self.detail)
 
+    # Words the web layer fills in for every message, from the content (the council's name, a postcode
+    # of its area); English stand-ins keep `message` readable in logs and on the command line.
+    SITE_WORDS = {"council": "the council", "example": "SW1A 1AA"}
+
     @property
     def message(self) -> str:
         """The reader's message in English (the web layer translates `template` instead)."""
-        return self.template % self.params if self.params else self.template
+        return self.template % {**self.SITE_WORDS, **self.params}
 
     def as_dict(self) -> dict[str, Any]:
         """The error as the API's JSON shows it (the web layer replaces `message` with its translation)."""

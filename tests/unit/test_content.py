@@ -67,6 +67,7 @@ COUNCIL = """\
 name: Ashby Borough Council
 short_name: Ashby
 main_contact: customer-services
+example_postcode: AB1 2DE
 cy:
   name: Cyngor Bwrdeistref Ashby
 """

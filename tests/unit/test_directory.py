@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 
 from townhall.content import load_site
 from townhall.content.directory import load_directory
-from townhall.content.open_referral import open_referral
 from townhall.content.problems import ProblemLog
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -119,27 +117,6 @@ reviewed: 2026-01-01
 def test_a_content_folder_without_a_directory_is_fine(tmp_path):
     log = ProblemLog()
     assert load_directory(tmp_path, log).organisations == {} and not log.problems
-
-
-def test_open_referral_export_shape(demo):
-    directory, _ = demo
-    body = open_referral(directory, page=1, size=10)
-    assert body["total_items"] == len(directory.organisations)
-    assert body["page_number"] == 1 and body["first_page"] and not body["last_page"] and body["size"] == 10
-    service = body["contents"][0]
-    for field in ("id", "name", "description", "url", "status", "organization", "contacts", "schedules"):
-        assert field in service
-    uuid.UUID(service["id"])
-    uuid.UUID(service["organization"]["id"])
-    assert service["status"] == "active"
-    passport = next(s for s in open_referral(directory, size=100)["contents"] if s["name"] == "HM Passport Office")
-    assert passport["contacts"][0]["phones"][0]["number"] == "0300 222 0000"
-    weekdays = [s for s in passport["schedules"] if s["byday"] == "MO,TU,WE,TH,FR"]
-    assert weekdays and weekdays[0]["opens_at"] == "08:00" and weekdays[0]["closes_at"] == "20:00"
-    assert weekdays[0]["freq"] == "WEEKLY"
-    last = open_referral(directory, page=99, size=10)
-    assert last["last_page"] and last["page_number"] == last["total_pages"]
-    assert open_referral(directory)["contents"][0]["id"] == body["contents"][0]["id"]  # stable identifiers
 
 
 def test_file_names_that_would_hide_a_directory_page_are_refused(tmp_path):

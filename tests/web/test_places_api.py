@@ -87,6 +87,13 @@ def test_layers_as_geojson_open_data(api):
         assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_every_ring_of_every_layer_runs_the_rfc7946_way(api, rfc7946_problems):
+    for layer in api.get("/api/areas").get_json()["layers"]:
+        for headers in ({}, {"HX-Request": "true"}):
+            data = api.get(f"/api/areas/{layer['name']}.geojson", headers=headers).get_json(force=True)
+            assert data["features"] and rfc7946_problems(data) == [], layer["name"]
+
+
 def test_openapi_document_describes_every_route(api, ):
     document = api.get("/api/openapi.json").get_json()
     assert document["openapi"].startswith("3.")

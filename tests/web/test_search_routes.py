@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from townhall import create_app, engines
@@ -147,17 +145,17 @@ def test_directory_lists_every_organisation(client, app):
         assert f'/directory/{slug}"' in index and f'/directory/{slug}"' in a_to_z
 
 
-def test_api_directory_is_open_referral_json(client, app):
+def test_api_directory_redirects_to_open_referral(client, app):
     response = client.get("/api/directory?per_page=5&page=2")
-    assert response.status_code == 200 and response.mimetype == "application/json"
-    body = json.loads(response.data)
+    assert response.status_code == 308
+    assert response.headers["Location"].endswith("/api/openreferral/services?per_page=5&page=2&full=true")
+    body = client.get("/api/directory?per_page=5&page=2", follow_redirects=True).get_json()
     assert body["page_number"] == 2 and body["size"] == 5
     assert body["total_items"] == len(engines.site(app).directory.organisations)
-    service = body["contents"][0]
-    assert {"id", "name", "description", "url", "status", "organization", "contacts", "schedules"} <= set(service)
-    response = client.get("/api/directory?page=abc")
+    assert {"id", "organization_id", "name", "status", "organization", "schedules"} <= set(body["contents"][0])
+    response = client.get("/api/directory?page=abc", follow_redirects=True)
     assert response.status_code == 400
-    assert response.json["error"]["code"] == "bad_request" and "whole numbers" in response.json["error"]["message"]
+    assert response.json["error"]["code"] == "bad_parameter" and "whole number" in response.json["error"]["message"]
 
 
 def test_facilities_plug_in_as_a_search_source(tmp_path):

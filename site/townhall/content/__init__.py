@@ -11,6 +11,7 @@ from .models import (
     Category,
     Charge,
     Contact,
+    Council,
     Heading,
     Page,
     Service,

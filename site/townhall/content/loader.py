@@ -114,16 +114,18 @@ def _load_council(root: Path, contacts: dict[str, Contact], log: ProblemLog) -> 
     if data is None:
         return None
     reader = FieldReader(data, COUNCIL_FILE, log)
-    reader.unknown({"name", "short_name", "main_contact", "website", "cy"})
+    reader.unknown({"name", "short_name", "main_contact", "website", "example_postcode", "cy"})
     name, short_name = reader.text("name", max_length=100), reader.text("short_name", max_length=40)
     contact_name = reader.text("main_contact")
     if contact_name and contact_name not in contacts:
         names = ", ".join(sorted(contacts)) or "(none yet)"
         reader.problem("main_contact", f'"{contact_name}" is not a contact in contacts.yaml. Use one of: {names}')
     website = reader.url("website", allow_site_path=False)
-    if not (name and short_name):
+    example = reader.text("example_postcode", max_length=8)
+    if not (name and short_name and example):
         return None
-    return Council(name, short_name, contacts.get(contact_name or ""), website, translations_of(reader, ("name",)))
+    return Council(name, short_name, contacts.get(contact_name or ""), website, translations_of(reader, ("name",)),
+                   example_postcode=example)
 
 
 def _load_standards(root: Path, log: ProblemLog) -> tuple[tuple[Standard, ...], dict]:

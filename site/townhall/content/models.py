@@ -228,6 +228,7 @@ class Council:
     main_contact: Contact | None = None
     website: str | None = None
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    example_postcode: str = "SW1A 1AA"  # a postcode of the council's area, for hints ("For example, ...")
 
     def name_in(self, lang: str) -> str:
         return self.translations.get(lang, {}).get("name") or self.name

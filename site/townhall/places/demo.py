@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from .geometry import BRITISH_NATIONAL_GRID, WGS84, from_grid, reproject, to_grid
+from .geometry import BRITISH_NATIONAL_GRID, WGS84, from_grid, reproject, rfc7946, to_grid
 from .importers import ImportReport, import_areas, import_facilities, import_postcodes
 from .store import GeodataFolder
 
@@ -282,7 +282,7 @@ class _Demo:
 
 def _feature_collection(meta: dict[str, Any], areas: list[tuple[str, str, dict[str, Any], shapely.Geometry]]) -> dict[str, Any]:
     geometries = reproject(np.array([a[3] for a in areas], dtype=object), BRITISH_NATIONAL_GRID, WGS84)
-    geometries = shapely.set_precision(geometries, 1e-7)
+    geometries = rfc7946(shapely.set_precision(geometries, 1e-7))  # rounding can turn a ring: orient last
     return {
         "type": "FeatureCollection",
         "townhall": {**meta, "source": "Generated demo data (fictional)", "licence": "Open Government Licence v3.0"},

@@ -39,6 +39,7 @@ from .geometry import (
     AreaIndex,
     BoundaryIndex,
     geopy_metres,
+    rfc7946,
     to_grid,
 )
 from .postcodes import clean
@@ -365,10 +366,13 @@ class Places:
         return found, metres, (sys.maxsize if complete else found.shape[1])
 
     def layer_geojson(self, name: str) -> bytes:
-        """One layer as a GeoJSON FeatureCollection (WGS84), for open data."""
+        """One layer as a GeoJSON FeatureCollection (WGS84, RFC 7946), for open data.
+
+        Rings are turned again here so data stored before imports did it is published right too.
+        """
         layer = self.layer(name)
         if name not in self._geojson:
-            geometries = self.data.geometries(name)
+            geometries = rfc7946(self.data.geometries(name))
             features = []
             for area, geometry in zip(self.data.areas[name], geometries):
                 features.append(

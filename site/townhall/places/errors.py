@@ -33,9 +33,9 @@ class NotAPostcode(PlacesError):
     code = "not_a_postcode"
     template = N_(
         "“%(typed)s” is not a postcode. A postcode has letters and numbers, "
-        "then a space, then a number and two letters, like BK3 7QD."
+        "then a space, then a number and two letters, like %(example)s."
     )
-    EMPTY = N_("Enter a postcode, like BK3 7QD.")
+    EMPTY = N_("Enter a postcode, like %(example)s.")
 
 
 class PostcodeNotFound(PlacesError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pyproj
@@ -79,6 +80,16 @@ def geopy_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
         _GEOPY = geodesic()
     return _GEOPY.measure((lat1, lon1), (lat2, lon2)) * 1000.0
+
+
+def rfc7946(geometries: Any) -> Any:
+    """Exterior rings anticlockwise and holes clockwise, as RFC 7946 (section 3.1.6) says GeoJSON must be.
+
+    Other readers (and some map libraries) use the direction to tell an area from
+    a hole, so every layer is turned this way when it is stored and when it is
+    published. Works on one geometry or an array; other geometry types pass through.
+    """
+    return shapely.orient_polygons(geometries, exterior_cw=False)
 
 
 def repair(geometry: shapely.Geometry) -> tuple[shapely.Geometry, str | None]:

@@ -45,6 +45,7 @@ import shapely
 from .. import hours as hours_module
 from ..generations import VersionedFolder
 from .errors import GeodataMissing
+from .geometry import rfc7946
 
 FORMAT = 1
 KEY_WIDTH = 8  # "SW1A 1AA"
@@ -161,7 +162,8 @@ def write_array(path: Path, array: np.ndarray) -> None:
 
 
 def write_geometries(folder: Path, name: str, geometries: np.ndarray) -> None:
-    blobs = shapely.to_wkb(np.asarray(geometries, dtype=object), byte_order=1)
+    """Store a layer's polygons, turned the RFC 7946 way so every import path publishes them right."""
+    blobs = shapely.to_wkb(rfc7946(np.asarray(geometries, dtype=object)), byte_order=1)
     offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(blob) for blob in blobs])
     write_bytes(folder / "layers" / f"{name}.wkb", b"".join(blobs))

@@ -18,6 +18,8 @@ BLUEPRINTS = (
     "directory",
     "places",
     "places_api",
+    "openreferral",
+    "openapi",
     "speech",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )

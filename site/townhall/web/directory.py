@@ -1,17 +1,18 @@
 """Services we are not responsible for: the directory of other organisations, and its open data.
 
 /directory (by category), /directory/a-to-z, /directory/not-sure ("Not sure who
-to contact?"), /directory/<slug> (one organisation) and /api/directory (the
-directory as Open Referral UK JSON).
+to contact?"), /directory/<slug> (one organisation) and /api/directory (the old
+address of the directory's open data, now redirected to the Open Referral UK API
+at /api/openreferral/).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, redirect, request, url_for
 
 from ..content.models import Directory
-from ..content.open_referral import open_referral
 from .common import content_site, found_or_404, language, render
+from .openapi import ApiPart
 
 bp = Blueprint("directory", __name__)
 
@@ -48,16 +49,29 @@ def organisation(slug: str):
 
 @bp.route("/api/directory")
 def api():
-    """Every organisation as an Open Referral UK service with its organisation, contacts and schedules."""
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-        size = min(100, max(1, int(request.args.get("per_page", 50))))
-    except ValueError:
-        return jsonify({"error": {"code": "bad_request", "status": 400,
-                                  "message": "page and per_page must be whole numbers, like page=2&per_page=50"}}), 400
-    base = request.host_url.rstrip("/")
-    body = open_referral(directory(), page=page, size=size,
-                         page_url=lambda slug: base + url_for("directory.organisation", slug=slug))
-    response = jsonify(body)
+    """The old address of the directory's open data: a permanent redirect to the Open Referral UK API.
+
+    The query string goes along, so ``?page=2&per_page=10`` keeps working, with
+    ``full=true`` added (unless given) because this address used to answer fully
+    nested services.
+    """
+    query = request.query_string.decode("latin-1")
+    if "full" not in request.args:
+        query = f"{query}&full=true" if query else "full=true"
+    target = url_for("openreferral.services") + f"?{query}"
+    response = redirect(target, code=308)
     response.headers["Access-Control-Allow-Origin"] = "*"  # open data
     return response
+
+
+def openapi_part() -> ApiPart:
+    """The old open data address, documented so existing links keep a description."""
+    return ApiPart(paths={"/api/directory": {"get": {
+        "operationId": "getDirectoryOldAddress",
+        "summary": "The directory's old open data address: redirects to the Open Referral UK API",
+        "tags": ["Open Referral UK"],
+        "responses": {"308": {
+            "description": "Permanent redirect to /api/openreferral/services, keeping the query string and "
+                           "adding full=true (this address used to answer fully nested services).",
+            "headers": {"Location": {"schema": {"type": "string"}}}}},
+    }}})

@@ -51,11 +51,8 @@ def install(app: Flask) -> None:
 def error_message(error: TownhallError) -> str:
     """A domain error's message in the reader's language: the template translated, then
     filled in with words in that language too (the council's name, a month)."""
-    if not error.params:
-        return _(error.template)
-    params = dict(error.params)
-    if "council" in params:
-        params["council"] = council_name()
+    council = content_site().council
+    params = {**error.params, "council": council_name(), "example": council.example_postcode}
     if isinstance(params.get("withdrawn"), date):
         params["withdrawn"] = format_date(params["withdrawn"], "MMMM y")
     return _(error.template, **params)
@@ -127,6 +124,7 @@ def http_error(error: HTTPException):
     if is_api():
         response = jsonify({"error": {"code": API_CODES.get(code, "error"), "status": code,
                                      "message": f"{title}. {explanation}"}})
+        headers["Access-Control-Allow-Origin"] = "*"  # open data: a web page elsewhere may read the error too
         return response, code, headers
     try:
         body = render("errors/error.html", block="error_message", code=code, title=title, explanation=explanation)

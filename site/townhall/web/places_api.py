@@ -15,7 +15,8 @@ from ..places.engine import Answer, AreaMatch, Nearby, Places
 from ..places.errors import NoCategory, PlacesError
 from ..places.store import Facility
 from ..text import N_
-from .templating import council_name
+from .common import content_site
+from .openapi import ApiPart, error_responses, json_response, operation, ref
 from .wording import open_status
 
 bp = Blueprint("places_api", __name__, url_prefix="/api")
@@ -141,101 +142,147 @@ def categories() -> Response:
     return _json({"categories": [{"slug": c.slug, "label": c.label, "count": counts[c.slug]} for c in places.categories]})
 
 
-@bp.route("/openapi.json")
-def openapi() -> Response:
-    return _json(openapi_document())
+# --- this API's part of the OpenAPI document (web/openapi.py assembles it) -------------------
+
+TAG = "Places"
+UNAVAILABLE = {503: ["geodata_missing"]}
+_LOOKUP_ERRORS = {
+    400: ["not_a_postcode", "bad_count"],
+    404: ["postcode_not_found", "outside_area", "unknown_category"],
+    410: ["postcode_terminated"],
+    **UNAVAILABLE,
+}
+_PRECEDENCE = (
+    "Give either a postcode or a latitude and longitude. When both are given, the location wins: "
+    "as soon as lat or lon has a value the postcode is not read, and then both lat and lon are needed."
+)
 
 
-def openapi_document() -> dict[str, Any]:
-    error = {"$ref": "#/components/responses/Error"}
-    postcode_param = {"name": "postcode", "in": "path", "required": True, "schema": {"type": "string"},
-                      "description": "A UK postcode, in any case and spacing, e.g. BK1 1AA."}
-    count_param = {"name": "count", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_COUNT, "default": 5}}
-    category_param = {"name": "category", "in": "query", "schema": {"type": "string"},
-                      "description": "A category slug from /api/categories, e.g. libraries."}
+def _parameters() -> dict[str, dict[str, Any]]:
     return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": f"{council_name()} places API",
-            "version": "1.0.0",
-            "description": "Which council areas a postcode is in (wards, school catchment areas, bin rounds, parishes), "
-                           "the nearest council places with opening hours, and every area layer as GeoJSON open data. "
-                           "Errors are JSON objects with a plain-English message.",
-            "license": {"name": "Open Government Licence v3.0",
-                        "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"},
-        },
-        "servers": [{"url": request.url_root.rstrip("/")}],
-        "paths": {
-            "/api/postcodes/{postcode}": {"get": {
-                "summary": "Every area for a postcode (and optionally the nearest places of one category)",
-                "parameters": [postcode_param, category_param, count_param],
-                "responses": {"200": {"description": "The postcode's areas", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/PostcodeAnswer"}}}},
-                    "400": error, "404": error, "410": error, "503": error},
-            }},
-            "/api/nearest": {"get": {
-                "summary": "The nearest places of a category to a postcode or a latitude/longitude",
-                "parameters": [
-                    {**category_param, "required": True},
-                    {"name": "postcode", "in": "query", "schema": {"type": "string"}},
-                    {"name": "lat", "in": "query", "schema": {"type": "number", "minimum": -90, "maximum": 90}},
-                    {"name": "lon", "in": "query", "schema": {"type": "number", "minimum": -180, "maximum": 180}},
-                    count_param,
-                ],
-                "responses": {"200": {"description": "Nearest first", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/NearestAnswer"}}}},
-                    "400": error, "404": error, "410": error, "503": error},
-            }},
-            "/api/areas": {"get": {"summary": "The area layers and their editions", "responses": {"200": {
-                "description": "Layers", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-            "/api/areas/{layer}.geojson": {"get": {
-                "summary": "One area layer as a GeoJSON FeatureCollection (WGS84)",
-                "parameters": [{"name": "layer", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "GeoJSON", "content": {"application/geo+json": {
-                    "schema": {"type": "object"}}}}, "404": error},
-            }},
-            "/api/categories": {"get": {"summary": "Kinds of place you can search for", "responses": {"200": {
-                "description": "Categories", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-            "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
-        },
-        "components": {
-            "responses": {"Error": {"description": "A plain-English explanation", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Error"}}}}},
-            "schemas": {
-                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "properties": {
-                    "code": {"type": "string", "enum": ["not_a_postcode", "postcode_not_found", "postcode_terminated",
-                                                        "outside_area", "not_a_location", "unknown_category",
-                                                        "no_category", "unknown_layer", "bad_count", "geodata_missing"]},
-                    "status": {"type": "integer"}, "message": {"type": "string"},
-                    "find_council": {"type": "string", "format": "uri",
-                                     "description": "outside_area only: where to find the reader's own council"}}}}},
-                "Location": {"type": "object", "properties": {
-                    "postcode": {"type": ["string", "null"]}, "typed": {"type": ["string", "null"]},
-                    "corrected": {"type": "boolean"}, "latitude": {"type": "number"}, "longitude": {"type": "number"},
-                    "easting": {"type": "integer"}, "northing": {"type": "integer"}}},
-                "AreaMatch": {"type": "object", "properties": {
-                    "layer": {"type": "string"}, "layer_title": {"type": "string"},
-                    "edition": {"type": "string", "examples": ["catchment areas for 2026/27 entry"]},
-                    "area": {"type": ["object", "null"], "properties": {"code": {"type": "string"}, "name": {"type": "string"},
-                                                                        "properties": {"type": "object"}}},
-                    "metres_to_boundary": {"type": ["integer", "null"], "description": "null when more than 5 km"},
-                    "near_boundary": {"type": "boolean"}, "confirm": {"type": ["string", "null"]}}},
-                "Place": {"type": "object", "properties": {
-                    "id": {"type": "string"}, "name": {"type": "string"}, "category": {"type": "string"},
-                    "address": {"type": "string"}, "postcode": {"type": "string"},
-                    "latitude": {"type": "number"}, "longitude": {"type": "number"},
-                    "phone": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]},
-                    "website": {"type": ["string", "null"]}, "accessibility": {"type": ["string", "null"]},
-                    "opening_hours": {"type": ["object", "null"]}, "open_now": {"type": ["boolean", "null"]},
-                    "distance": {"type": "object", "properties": {"metres": {"type": "number"}, "km": {"type": "number"},
-                                                                  "miles": {"type": "number"}}}}},
-                "PostcodeAnswer": {"type": "object", "properties": {
-                    "location": {"$ref": "#/components/schemas/Location"},
-                    "areas": {"type": "array", "items": {"$ref": "#/components/schemas/AreaMatch"}},
-                    "nearest": {"type": "array", "items": {"$ref": "#/components/schemas/Place"}}}},
-                "NearestAnswer": {"type": "object", "properties": {
-                    "location": {"$ref": "#/components/schemas/Location"}, "category": {"type": "object"},
-                    "results": {"type": "array", "items": {"$ref": "#/components/schemas/Place"}}}},
-            },
-        },
+        "postcode_path": {"name": "postcode", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 40},
+                          "description": "A UK postcode, in any case and spacing, e.g. "
+                                         f"{content_site().council.example_postcode}."},
+        "count": {"name": "count", "in": "query", "description": "How many places to list, nearest first.",
+                  "schema": {"type": "integer", "minimum": 1, "maximum": MAX_COUNT, "default": 5}},
+        "category": {"name": "category", "in": "query", "schema": {"type": "string"},
+                     "description": "A category slug from /api/categories, e.g. libraries."},
+        "postcode": {"name": "postcode", "in": "query", "schema": {"type": "string", "maxLength": 40},
+                     "description": "A UK postcode. Not read when lat or lon is given."},
+        "lat": {"name": "lat", "in": "query", "schema": {"type": "number", "minimum": -90, "maximum": 90},
+                "description": "Latitude (WGS84). Takes precedence over postcode; needs lon."},
+        "lon": {"name": "lon", "in": "query", "schema": {"type": "number", "minimum": -180, "maximum": 180},
+                "description": "Longitude (WGS84). Takes precedence over postcode; needs lat."},
     }
+
+
+def _paths() -> dict[str, Any]:
+    p = _parameters()
+    return {
+        "/api/postcodes/{postcode}": operation(
+            "getPostcodeAreas", "Every area for a postcode (and optionally the nearest places of one category)",
+            {"200": json_response("The postcode's areas", ref("PostcodeAnswer")), **error_responses(_LOOKUP_ERRORS)},
+            tag=TAG, parameters=[p["postcode_path"], p["category"], p["count"]]),
+        "/api/nearest": operation(
+            "getNearestPlaces", "The nearest places of a category to a postcode or a latitude/longitude",
+            {"200": json_response("Nearest first", ref("NearestAnswer")), **error_responses({
+                400: ["no_category", "not_a_postcode", "not_a_location", "bad_count"],
+                404: ["postcode_not_found", "outside_area", "unknown_category"],
+                410: ["postcode_terminated"], **UNAVAILABLE})},
+            tag=TAG, description=_PRECEDENCE,
+            parameters=[{**p["category"], "required": True}, p["postcode"], p["lat"], p["lon"], p["count"]]),
+        "/api/areas": operation(
+            "listAreaLayers", "The area layers, their editions, sources and licences",
+            {"200": json_response("Layers in display order", ref("LayerList")), **error_responses(UNAVAILABLE)},
+            tag=TAG),
+        "/api/areas/{layer}.geojson": operation(
+            "getAreaLayerGeoJson", "One area layer as a GeoJSON FeatureCollection (RFC 7946, WGS84)",
+            {"200": json_response("The layer's areas; exterior rings run anticlockwise and holes clockwise",
+                                  ref("AreaLayerGeoJson"), media_type="application/geo+json"),
+             **error_responses({404: ["unknown_layer"], **UNAVAILABLE})},
+            tag=TAG, parameters=[{"name": "layer", "in": "path", "required": True, "schema": {"type": "string"},
+                                  "description": "A layer name from /api/areas, e.g. wards."}]),
+        "/api/categories": operation(
+            "listPlaceCategories", "Kinds of place you can search for, with how many of each",
+            {"200": json_response("Categories", ref("CategoryList")), **error_responses(UNAVAILABLE)}, tag=TAG),
+    }
+
+
+def _schemas() -> dict[str, Any]:
+    nullable_text = {"type": ["string", "null"]}
+    polygon_coordinates = {"type": "array", "items": {"type": "array", "minItems": 4, "items": {
+        "type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"}}}}
+    return {
+        "Location": {"type": "object", "required": ["postcode", "latitude", "longitude"], "properties": {
+            "postcode": nullable_text, "typed": nullable_text, "corrected": {"type": "boolean"},
+            "latitude": {"type": "number"}, "longitude": {"type": "number"},
+            "easting": {"type": "integer"}, "northing": {"type": "integer"}}},
+        "AreaMatch": {"type": "object", "required": ["layer", "area"], "properties": {
+            "layer": {"type": "string"}, "layer_title": {"type": "string"},
+            "edition": {"type": "string", "examples": ["catchment areas for 2026/27 entry"]},
+            "area": {"type": ["object", "null"], "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}, "properties": {"type": "object"}}},
+            "metres_to_boundary": {"type": ["integer", "null"], "description": "null when more than 5 km"},
+            "near_boundary": {"type": "boolean"}, "confirm": nullable_text}},
+        "Place": {"type": "object", "required": ["id", "name", "category", "latitude", "longitude"], "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"}, "category": {"type": "string"},
+            "address": {"type": "string"}, "postcode": {"type": "string"},
+            "latitude": {"type": "number"}, "longitude": {"type": "number"},
+            "phone": nullable_text, "email": nullable_text, "website": nullable_text,
+            "accessibility": nullable_text, "description": nullable_text,
+            "opening_hours": {"type": ["object", "null"], "properties": {
+                "text": {"type": "string"},
+                "week": {"type": "array", "items": {"type": "object", "properties": {
+                    "day": {"type": "string"}, "times": {"type": "string"}}}}}},
+            "open_now": {"type": ["boolean", "null"]},
+            "distance": {"type": "object", "properties": {
+                "metres": {"type": "number"}, "km": {"type": "number"}, "miles": {"type": "number"}}}}},
+        "PlaceCategory": {"type": "object", "required": ["slug", "label"], "properties": {
+            "slug": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}},
+        "PostcodeAnswer": {"type": "object", "required": ["location", "areas"], "properties": {
+            "location": ref("Location"),
+            "areas": {"type": "array", "items": ref("AreaMatch")},
+            "category": ref("PlaceCategory"),
+            "nearest": {"type": "array", "items": ref("Place")}}},
+        "NearestAnswer": {"type": "object", "required": ["location", "category", "results"], "properties": {
+            "location": ref("Location"), "category": ref("PlaceCategory"),
+            "results": {"type": "array", "items": ref("Place")}}},
+        "Layer": {"type": "object", "required": ["name", "title", "area_count", "geojson"], "properties": {
+            "name": {"type": "string"}, "title": {"type": "string"}, "edition": {"type": "string"},
+            "kind": {"type": "string"}, "description": {"type": "string"}, "confirm": {"type": "string"},
+            "source": {"type": "string"}, "licence": {"type": "string"}, "boundary_warning": {"type": "boolean"},
+            "translations": {"type": "object"}, "area_count": {"type": "integer", "minimum": 0},
+            "imported_at": {"type": "string"}, "geojson": {"type": "string", "format": "uri"}}},
+        "LayerList": {"type": "object", "required": ["layers"], "properties": {
+            "layers": {"type": "array", "items": ref("Layer")}}},
+        "CategoryList": {"type": "object", "required": ["categories"], "properties": {
+            "categories": {"type": "array", "items": ref("PlaceCategory")}}},
+        "AreaLayerGeoJson": {
+            "type": "object", "required": ["type", "features"],
+            "description": "A GeoJSON FeatureCollection (RFC 7946). `layer` says which layer, its edition, "
+                           "source and licence.",
+            "properties": {
+                "type": {"const": "FeatureCollection"},
+                "layer": {"type": "object", "properties": {
+                    "name": {"type": "string"}, "title": {"type": "string"}, "edition": {"type": "string"},
+                    "source": {"type": "string"}, "licence": {"type": "string"}}},
+                "features": {"type": "array", "items": {
+                    "type": "object", "required": ["type", "properties", "geometry"],
+                    "properties": {
+                        "type": {"const": "Feature"},
+                        "id": {"type": "string"},
+                        "properties": {"type": "object", "required": ["code", "name"]},
+                        "geometry": {"oneOf": [
+                            {"type": "object", "required": ["type", "coordinates"], "properties": {
+                                "type": {"const": "Polygon"}, "coordinates": polygon_coordinates}},
+                            {"type": "object", "required": ["type", "coordinates"], "properties": {
+                                "type": {"const": "MultiPolygon"},
+                                "coordinates": {"type": "array", "items": polygon_coordinates}}},
+                        ]}}}}}},
+    }
+
+
+def openapi_part() -> ApiPart:
+    return ApiPart(paths=_paths(), schemas=_schemas(), tags=[{
+        "name": TAG, "description": "Postcode answers, nearest council places and area layers. "
+                                    "Open Government Licence v3.0."}])

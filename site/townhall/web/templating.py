@@ -14,7 +14,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from ..content import Standard, Timescale
+from ..content import Council, Standard, Timescale
 from ..hours import OpeningHours, Span
 from ..preferences import Preferences
 from .common import content_site, language, preferences
@@ -29,6 +29,7 @@ def install(app: Flask) -> None:
     for name, function in FILTERS.items():
         app.jinja_env.filters[name] = function
     app.add_template_global(promise_sentence)
+    app.add_template_global(council)
 
 
 def _page_context() -> dict[str, Any]:
@@ -39,8 +40,12 @@ def _page_context() -> dict[str, Any]:
         "lang": language(),
         "language_versions": alternates,
         "content_site": content_site(),
-        "council": content_site().council,
     }
+
+
+def council() -> Council:
+    """Who the council is (content/council.yaml): its name, main contact, a postcode of its area."""
+    return content_site().council
 
 
 def council_name() -> str:
