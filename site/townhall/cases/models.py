@@ -165,7 +165,8 @@ class Case(Base):
     personal_data_removed_at: Mapped[datetime | None]
 
     events: Mapped[list[CaseEvent]] = relationship(
-        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan", passive_deletes=True,
+        foreign_keys="CaseEvent.case_id",
     )
     stage_one: Mapped[Case | None] = relationship(remote_side="Case.id", foreign_keys=[stage_one_id])
 

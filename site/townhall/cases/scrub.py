@@ -64,7 +64,13 @@ def _postcode(match: re.Match[str]) -> str:
 
 
 def _number(match: re.Match[str]) -> str:
-    run = match[0]
+    run, tail = match[0], ""
+    if run.endswith(")") and run.count(")") > run.count("("):
+        run, tail = run[:-1], ")"  # "(call 07700 900123)": the bracket is the sentence's, not the number's
+    return _replace_number(run) + tail
+
+
+def _replace_number(run: str) -> str:
     groups = _DIGIT_GROUPS.findall(run)
     digits = "".join(groups)
     if _is_phone(run, digits):
