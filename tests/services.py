@@ -6,9 +6,11 @@ Loaded as a pytest plugin by ``tests/conftest.py``. Fixtures:
   folder on a free port; as root both run as the ``postgres`` user, which owns the folder).
   Without the package it skips with the reason, except under CI (``CI=true``), where it fails:
   CI must never pass by skipping the database tests.
-* ``database`` (parametrised: sqlite, postgresql): a migrated `Database`, fresh for each test.
+* ``database`` (parametrised: sqlite, postgresql): a migrated `Database`, fresh for each test (a copy of
+  one migrated once per session: a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL).
 * ``sqlite_database``: the same on SQLite only, for unit tests.
-* ``database_url_factory``: new empty database URLs, for tests that migrate themselves.
+* ``database_url_factory``: new empty database URLs, for tests that migrate themselves;
+  ``migrated_url_factory``: new databases already at the newest migration.
 * ``smtp_server``: a real SMTP server (aiosmtpd) on a free port that a test can stop and start again;
   it collects every message it accepts.
 """
@@ -58,13 +60,14 @@ class PostgresServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self) -> str:
+    def create_database(self, template: str | None = None) -> str:
         import psycopg
 
         name = f"t_{uuid.uuid4().hex[:12]}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(host="127.0.0.1", port=self.port, user=self.user, dbname="postgres",
                              autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"{copy}')
         return name
 
     def drop_database(self, name: str) -> None:
@@ -135,23 +138,90 @@ def database_url_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Call
         server.drop_database(name)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, database_url_factory: Callable[[str], str]):
-    """A migrated database of each kind, fresh for this test."""
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head; each test gets a copy (much quicker than migrating each time)."""
     from townhall.cases.db import Database
 
-    db = Database(database_url_factory(request.param))
+    path = tmp_path_factory.mktemp("migrated") / "template.db"
+    db = Database(f"sqlite:///{path}")
     db.upgrade()
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template(postgres_server: PostgresServer) -> str:
+    """A PostgreSQL database migrated to head, used as the template for each test's fresh database."""
+    from townhall.cases.db import Database
+
+    name = postgres_server.create_database()
+    db = Database(postgres_server.url(name))
+    db.upgrade()
+    db.dispose()
+    return name
+
+
+@pytest.fixture
+def migrated_url_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
+    """`make("sqlite")` or `make("postgresql")`: the URL of a new database already at the newest migration."""
+    created: list[tuple[PostgresServer, str]] = []
+
+    def make(kind: str) -> str:
+        if kind == "sqlite":
+            target = tmp_path / f"cases-{uuid.uuid4().hex[:8]}.db"
+            shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), target)
+            return f"sqlite:///{target}"
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("migrated_postgres_template")
+        name = server.create_database(template=template)
+        created.append((server, name))
+        return server.url(name)
+
+    yield make
+    for server, name in created:
+        server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def shared_postgres_url(postgres_server: PostgresServer, migrated_postgres_template: str) -> str:
+    """One migrated PostgreSQL database that `database` empties before each test (quicker than a new one)."""
+    return postgres_server.url(postgres_server.create_database(template=migrated_postgres_template))
+
+
+def _emptied(url: str) -> str:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from townhall.cases.models import Base
+
+    parts = make_url(url)
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with psycopg.connect(host=parts.host, port=parts.port, user=parts.username, dbname=parts.database,
+                         autocommit=True) as connection:
+        connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, migrated_url_factory: Callable[[str], str]):
+    """A migrated, empty database of each kind for this test."""
+    from townhall.cases.db import Database
+
+    if request.param == "postgresql":
+        url = _emptied(request.getfixturevalue("shared_postgres_url"))
+    else:
+        url = migrated_url_factory("sqlite")
+    db = Database(url)
     yield db
     db.dispose()
 
 
 @pytest.fixture
-def sqlite_database(database_url_factory: Callable[[str], str]):
+def sqlite_database(migrated_url_factory: Callable[[str], str]):
     from townhall.cases.db import Database
 
-    db = Database(database_url_factory("sqlite"))
-    db.upgrade()
+    db = Database(migrated_url_factory("sqlite"))
     yield db
     db.dispose()
 
