@@ -33,12 +33,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -47,6 +43,9 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 DEFAULT_RETRIES = 8
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -119,7 +118,13 @@ class Database:
 
     # -- migrations -----------------------------------------------------------
     def alembic_config(self) -> Config:
-        """Alembic's settings built in code: the migrations ship inside the package, no alembic.ini."""
+        """Alembic's settings built in code: the migrations ship inside the package, no alembic.ini.
+
+        Alembic is imported here, not at the top: it takes a second to import, and only start-up
+        and the CLI migrate; web workers and the outbox sender do not need it.
+        """
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.set_main_option("sqlalchemy.url", self.url.render_as_string(hide_password=False).replace("%", "%%"))
@@ -127,16 +132,24 @@ class Database:
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the tables up to `revision` (safe to call on every start: it does nothing when current)."""
+        from alembic import command
+
         self._migrate(command.upgrade, revision)
 
     def downgrade(self, revision: str) -> None:
+        from alembic import command
+
         self._migrate(command.downgrade, revision)
 
     def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     def head_revision(self) -> str | None:
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
 
     def is_current(self) -> bool:

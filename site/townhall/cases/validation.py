@@ -162,7 +162,7 @@ def validate_submission(kind: str, form: Mapping[str, object], *, services: Mapp
             desired_outcome=values["desired_outcome"] or None, format_requested=format_requested,
             format_language=values["format_language"] or None, format_details=values["format_details"] or None,
             name=name or None, email=email, phone=phone, postcode=postcode, address=values["address"] or None,
-            contact_preference=preference, access_needs=values["access_needs"] or None,
+            contact_preference=preference or "none", access_needs=values["access_needs"] or None,
         )
     return validation
 
@@ -200,13 +200,14 @@ def _check_format(kind: str, values: dict[str, str], errors: dict[str, str]) -> 
     return chosen
 
 
-def _check_preference(kind: str, values: dict[str, str], errors: dict[str, str]) -> str:
+def _check_preference(kind: str, values: dict[str, str], errors: dict[str, str]) -> str | None:
+    """The chosen way to reach them; None (with an error) when none was chosen, so nothing else is demanded."""
     preference = values["contact_preference"]
     if kind == "compliment" and not preference:
         return "email" if values["email"] else "none"
     if preference not in CONTACT_PREFERENCES or (preference == "none" and kind != "compliment"):
         errors["contact_preference"] = N_("Select how you would like us to contact you")
-        return "email"
+        return None
     return preference
 
 
