@@ -97,11 +97,11 @@ def build_message(row: OutboxMessage, sender: str = DEFAULT_SENDER) -> EmailMess
     message["Subject"] = row.subject
     message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = row.message_id
-    message["Content-Language"] = row.language
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: out-of-office replies should not answer it
     message.set_content(row.text_body)
     if row.html_body:
         message.add_alternative(row.html_body, subtype="html")
+    message["Content-Language"] = row.language  # after set_content, which clears Content-* headers
     return message
 
 
@@ -206,7 +206,7 @@ class FileTransport:
 
     def send(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.path_for(str(message["Message-ID"]))
+        target = self.path_for(" ".join(str(message["Message-ID"]).split()))
         data = message.as_bytes(policy=SMTP)
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".writing-", suffix=".eml")
         try:

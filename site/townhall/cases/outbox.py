@@ -69,11 +69,16 @@ def queue_email(session: Session, *, recipient: str, subject: str, text: str, ht
     message = OutboxMessage(
         case_id=case_id, recipient=recipient, subject=" ".join(subject.split())[:200], text_body=text,
         html_body=html, language=language, kind=kind, created_at=now, next_attempt_at=now, attempts=0,
-        idempotency_key=idempotency_key, message_id=f"<{secrets.token_hex(16)}.{kind}@{domain}>",
+        idempotency_key=idempotency_key, message_id=_message_id(domain),
     )
     session.add(message)
     session.flush()
     return message
+
+
+def _message_id(domain: str) -> str:
+    """Random, stored with the row, and short enough that the header is never folded onto two lines."""
+    return f"<{secrets.token_hex(16)}@{domain}>"
 
 
 @dataclass
