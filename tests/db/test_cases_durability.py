@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from townhall.cases import service

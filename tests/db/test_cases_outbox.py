@@ -137,7 +137,7 @@ def test_file_transport_writes_one_eml_per_message(database, tmp_path):
 
 def test_retry_delays_grow_and_stop_growing():
     assert [retry_delay(n) for n in (1, 2, 3)] == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
-    assert retry_delay(20) == timedelta(hours=1)
+    assert retry_delay(20) == retry_delay(10_000) == timedelta(hours=1)
 
 
 def test_gives_up_after_the_last_attempt(database):

@@ -3,7 +3,7 @@ the staff queue, and the audit entries and emails each one leaves behind."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -21,6 +21,7 @@ English stand-in for tests and for use before the templates exist.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import smtplib
 import ssl
@@ -101,6 +102,8 @@ def build_message(row: OutboxMessage, sender: str = DEFAULT_SENDER) -> EmailMess
     message.set_content(row.text_body)
     if row.html_body:
         message.add_alternative(row.html_body, subtype="html")
+        # A boundary made from the message itself, not random: a re-send is byte-for-byte the same email.
+        message.set_boundary("=_" + hashlib.sha256(f"{row.message_id}\n{row.text_body}".encode()).hexdigest()[:40])
     message["Content-Language"] = row.language  # after set_content, which clears Content-* headers
     return message
 

@@ -167,7 +167,8 @@ def _record_failure(session: Session, row_id: int, token: str, now: datetime, er
 
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4, 8... minutes after the first, second, third... failure, never more than an hour."""
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+    doublings = min(max(attempts - 1, 0), 20)  # past the cap anyway; a bigger power would overflow timedelta
+    return min(FIRST_RETRY * 2**doublings, LONGEST_RETRY)
 
 
 def is_permanent(error: BaseException) -> bool:

@@ -103,7 +103,8 @@ def wait_after(failures: int) -> timedelta:
     """How long after the last failure the next attempt must wait."""
     if failures < FREE_FAILURES:
         return timedelta(0)
-    return min(FIRST_WAIT * 2 ** (failures - FREE_FAILURES), LONGEST_WAIT)
+    doublings = min(failures - FREE_FAILURES, 20)  # 2**20 * 30 s is long past the cap; more would overflow
+    return min(FIRST_WAIT * 2**doublings, LONGEST_WAIT)
 
 
 def authenticate(session: Session, email: str, password: str, now: datetime, *,
