@@ -34,8 +34,7 @@ import holidays
 import yaml
 
 from ..content.problems import ContentProblem
-
-LONDON = ZoneInfo("Europe/London")
+from ..hours import LONDON
 OFFICE_CLOSES = time(17, 0)
 BANK_HOLIDAY = "bank_holiday"
 CLOSURE = "closure"
