@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from townhall.cases import service
@@ -59,6 +60,7 @@ def child_env() -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_fifty_submissions_from_two_processes_on_sqlite(migrated_url_factory):
     """Processes share SQLite only through its file locks (threads share a pool too). PostgreSQL has no such
     difference between threads and processes, so the thread test covers it; two processes keep this quick."""

@@ -296,3 +296,24 @@ def test_queue_sorted_by_due_date_with_filters_and_overdue(database, casework, s
                                                                                                 complaint.id]
         assert service.queue_services(session) == [("pay-your-council-tax", "Pay your Council Tax"),
                                                    ("report-a-missed-bin", "Report a missed bin")]
+
+
+def test_the_composer_gets_the_dates_and_can_send_nothing(database, staff_id):
+    seen = []
+
+    def compose(kind, case, context):
+        seen.append((kind, context))
+        return None  # e.g. no template for this kind: nothing is queued
+
+    casework = Casework.build(STANDARDS, calendar_from_content(PROJECT_ROOT / "content"), compose=compose)
+    with database.session() as session:
+        logged = service.log_contact(session, casework, enquiry(), channel="letter", received_on=date(2026, 12, 23),
+                                     staff_id=staff_id, now=datetime(2026, 12, 23, 11, tzinfo=LONDON))
+        service.acknowledge(session, casework, logged.case.id, staff_id=staff_id,
+                            now=datetime(2026, 12, 23, 12, tzinfo=LONDON))
+    [(kind, context)] = seen
+    assert kind == "acknowledgement"
+    # From Wed 23 Dec: Thu 24 (1); 25 and 28 Dec, 29-31 Dec and 1 Jan skipped; Mon 4 (2), Tue 5 Jan (3).
+    assert context["due"].acknowledge_by == date(2027, 1, 5)
+    assert [off.day.isoformat() for off in context["due"].skipped][:2] == ["2026-12-25", "2026-12-28"]
+    assert outbox(database) == []

@@ -9,7 +9,9 @@ them. Time comes in as `now` (aware) or `today`, so tests pin it.
 standards (for the numbers), the working-day calendar, and the composer that
 writes emails in the resident's language. The web layer builds one at start-up.
 
-Emails are queued whenever the case has an email address: the acknowledgement
+Emails are queued whenever the case has an email address, through `casework.compose(kind, case,
+context)`; the context holds ``due`` (`DueDates`, with the skipped days) for "acknowledgement",
+``new_date`` and ``reason`` for "delay", and ``outcome`` for "closure". The emails: the acknowledgement
 (with the reply date) when a case is acknowledged, which for the web form is at
 once, since the confirmation page and email are the acknowledgement; the answer;
 the delay notice with the new date; and the closure.
@@ -212,6 +214,8 @@ def _acknowledge(session: Session, casework: Casework, case: Case, *, now: datet
     case.status = "acknowledged"
     case.acknowledged_at = now
     event = _event(session, case, "acknowledged", now, staff_id, note=note)
+    if due is None:  # worked out again, so the email can name the days skipped as the confirmation page did
+        due = casework.due(case.kind, case.stage, case.received_at, case.channel)
     _notify(session, casework, case, ACKNOWLEDGEMENT, event, now, {"due": due})
 
 
