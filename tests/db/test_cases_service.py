@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from townhall.cases import service
@@ -317,3 +319,20 @@ def test_the_composer_gets_the_dates_and_can_send_nothing(database, staff_id):
     assert context["due"].acknowledge_by == date(2027, 1, 5)
     assert [off.day.isoformat() for off in context["due"].skipped][:2] == ["2026-12-25", "2026-12-28"]
     assert outbox(database) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(reference=st.text(max_size=80), proof=st.text(max_size=300))
+def test_track_never_fails_whatever_is_typed(database, casework, reference, proof):
+    """NUL bytes, emoji, huge pastes: always None or a timeline, never an error (PostgreSQL refuses NUL)."""
+    with database.read_session() as session:
+        assert service.track(session, reference, proof, date(2026, 3, 10)) is None
+
+
+def test_stage_two_text_is_cleaned_before_it_is_stored(database, casework):
+    stage_one = submit(database, casework, enquiry(kind="complaint", stage=1)).case
+    with database.session() as session:
+        submitted = service.request_stage_two(session, casework, reference=stage_one.reference,
+                                              email_or_postcode="jo@example.com", details="Still\x00 broken\r\n",
+                                              desired_outcome="x" * 9000, now=MONDAY_10AM)
+        assert submitted.case.details == "Still broken" and len(submitted.case.desired_outcome) == 2000

@@ -308,6 +308,8 @@ def request_stage_two(session: Session, casework: Casework, *, reference: str, e
     existing = session.scalar(select(Case).where(Case.stage_one_id == stage_one.id))
     if existing is not None:
         return Submitted(existing, casework.due("complaint", 2, existing.received_at, existing.channel))
+    details = clean_text(details, multiline=True)[: SIZES["details"]]
+    desired_outcome = clean_text(desired_outcome, multiline=True)[: SIZES["desired_outcome"]] or None
     return _open_stage_two(session, casework, stage_one, details=details, desired_outcome=desired_outcome,
                            channel="web", now=now, staff_id=None)
 
