@@ -16,9 +16,10 @@ BIN := $(VENV)/bin
 STAMPS := .stamps
 
 # Debian packages: speech needs espeak-ng (through pyttsx3) and ffmpeg (to encode audio);
-# browser tests need Debian's Chromium (Playwright must never download its own browser).
+# browser tests need Debian's Chromium (Playwright must never download its own browser);
+# database tests start a throwaway PostgreSQL server from Debian's package.
 APT_RUN := espeak-ng ffmpeg
-APT_TEST := chromium fonts-dejavu-core
+APT_TEST := chromium fonts-dejavu-core postgresql
 APT_BENCH := postgresql postgresql-15-postgis-3 wbritish
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1

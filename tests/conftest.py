@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,22 @@ from townhall.config import PROJECT_ROOT
 
 CONTENT = PROJECT_ROOT / "content"
 REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
+SERVICES = "townhall_test_services"
+
+
+def _load_services():
+    """tests/services.py (real PostgreSQL and SMTP servers) as a module, whatever pytest's import mode."""
+    if SERVICES not in sys.modules:
+        spec = importlib.util.spec_from_file_location(SERVICES, Path(__file__).with_name("services.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[SERVICES] = module
+        spec.loader.exec_module(module)
+    return sys.modules[SERVICES]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.pluginmanager.has_plugin(SERVICES):
+        config.pluginmanager.register(_load_services(), SERVICES)
 
 
 @pytest.fixture(scope="session")

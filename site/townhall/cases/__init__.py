@@ -1,0 +1,78 @@
+"""Listening: page feedback, enquiries, complaints, format requests and compliments, kept to the charter.
+
+No Flask here. Every operation takes a SQLAlchemy `Session` (and `now`/`today`
+where time matters) and returns values; the caller commits. The public API:
+
+Database (`db`)
+    `Database(url)` / `Database.for_instance(folder, url=None)`: engine and sessions
+    (`.session()`, `.read_session()`, `.transaction(work)` with retry on "busy"),
+    `.upgrade()` to the newest migration, `.is_current()`; `default_url(folder)`.
+Records (`models`)
+    `Case`, `CaseEvent`, `PageFeedback`, `StaffUser`, `AuditEntry`, `OutboxMessage`, and the
+    vocabularies `KINDS`, `CHANNELS`, `STATUSES`, `COMPLAINT_OUTCOMES`, `OTHER_OUTCOMES`, `ROLES`,
+    `FORMATS`, `SIZES`.
+References (`references`)
+    `new_reference()`, `normalise(typed) -> "BK-7KQ4-M9XR" | None`.
+Working days and dates (`workingdays`, `deadlines`)
+    `WorkingCalendar`, `calendar_from_content(folder)`, `load_closures(path)` (raises `ClosuresInvalid`),
+    `clock_start`, `add_working_days(start, n, calendar) -> WorkingDays(day, skipped)`, `group_skipped`;
+    `due_dates(kind, stage, received_at, standards, calendar, channel) -> DueDates`,
+    `contact_due_dates(contact_kind, received_at, standards, calendar)` for the calculator.
+Checking forms (`validation`, `feedback`)
+    `validate_submission(kind, form, services=..., language=...) -> Validation(values, errors, submission)`,
+    `validate_stage_two(form)`, `validate_track(form)`, `validate_feedback(form)`.
+Cases (`service`)
+    `Casework.build(standards, calendar, compose)`, then `submit`, `log_contact`, `acknowledge`, `answer`,
+    `set_new_date`, `escalate`, `request_stage_two`, `close`, `get_case`; `track(session, reference,
+    email_or_postcode, today) -> PublicCase | None`; `staff_queue(session, today, kind=, service=, status=,
+    overdue_only=) -> QueuePage`, `queue_services`. Errors: `CaseError`, `CaseNotFound`, `ActionNotAllowed`.
+Page feedback (`feedback`)
+    `record_feedback(session, answer, today)` (scrubbed), `feedback_report(session, since=...)`.
+Scrubbing (`scrub`)
+    `scrub(text)`: emails, UK phone numbers, postcodes and long numbers replaced by markers.
+Email (`outbox`, `mail`)
+    `queue_email(session, ...)`, `deliver_pending(database, transport, now)`, `deliver_forever`,
+    `outbox_status`; `SmtpTransport.from_url(url)`, `FileTransport(folder)`, `transport_from_settings`,
+    `build_message`, `ComposedEmail`, `Composer`, `plain_composer`.
+Staff (`staff`, `audit`)
+    `create_staff`, `authenticate -> LoginResult(user, wait)`, `set_password`, `set_active`, `staff_user`,
+    `list_staff`; `audit(...)`, `recent_audit(...)`.
+Privacy (`privacy`)
+    `purge(session, now, retention_months)`, `export(session, email)`.
+"""
+
+from .db import Database, default_url
+from .deadlines import DueDates, StandardMissing, contact_due_dates, due_dates
+from .feedback import FeedbackAnswer, feedback_report, record_feedback, validate_feedback
+from .mail import ComposedEmail, Composer, FileTransport, SmtpTransport, build_message, plain_composer, \
+    transport_from_settings
+from .models import AuditEntry, Case, CaseEvent, OutboxMessage, PageFeedback, StaffUser
+from .outbox import DeliveryReport, deliver_forever, deliver_pending, outbox_status, queue_email
+from .privacy import export, purge
+from .references import new_reference, normalise as normalise_reference
+from .scrub import scrub
+from .service import (
+    ActionNotAllowed, CaseError, CaseNotFound, Casework, PublicCase, QueuePage, Submitted, acknowledge, answer,
+    close, escalate, get_case, log_contact, queue_services, request_stage_two, set_new_date, staff_queue, submit,
+    track,
+)
+from .staff import LoginResult, StaffError, authenticate, create_staff, set_active, set_password, staff_user
+from .validation import Submission, Validation, validate_stage_two, validate_submission, validate_track
+from .workingdays import (
+    ClosuresInvalid, WorkingCalendar, add_working_days, calendar_from_content, clock_start, group_skipped,
+    load_closures,
+)
+
+__all__ = [
+    "ActionNotAllowed", "AuditEntry", "Case", "CaseError", "CaseEvent", "CaseNotFound", "Casework",
+    "ClosuresInvalid", "ComposedEmail", "Composer", "Database", "DeliveryReport", "DueDates", "FeedbackAnswer",
+    "FileTransport", "LoginResult", "OutboxMessage", "PageFeedback", "PublicCase", "QueuePage", "SmtpTransport",
+    "StaffError", "StaffUser", "StandardMissing", "Submission", "Submitted", "Validation", "WorkingCalendar",
+    "acknowledge", "add_working_days", "answer", "authenticate", "build_message", "calendar_from_content",
+    "clock_start", "close", "contact_due_dates", "create_staff", "default_url", "deliver_forever",
+    "deliver_pending", "due_dates", "escalate", "export", "feedback_report", "get_case", "group_skipped",
+    "load_closures", "log_contact", "new_reference", "normalise_reference", "outbox_status", "plain_composer",
+    "purge", "queue_email", "queue_services", "record_feedback", "request_stage_two", "scrub", "set_active",
+    "set_new_date", "set_password", "staff_queue", "staff_user", "submit", "track", "transport_from_settings",
+    "validate_feedback", "validate_stage_two", "validate_submission", "validate_track",
+]
