@@ -26,7 +26,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +92,7 @@ def machine_facts() -> dict[str, str]:
         "Python": platform.python_version(),
         "Libraries": f"Shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), numpy {np.__version__}, "
                      f"pyproj {pyproj.__version__}, geopy {geopy.__version__}",
-        "Date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 
@@ -329,7 +329,7 @@ def check_against_geopy(places: Places, category: str, points, sample: int) -> t
         expected = sorted((measure((lat, lon), (f.lat, f.lon)) * 1000, f.id) for f in members)[:width]
         got = places.nearest(places.locate(key), category, width)
         same_order = [n.facility.id for n in got] == [fid for _, fid in expected]
-        close = all(abs(n.metres - metres) <= max(0.01, metres * 1e-6) for n, (metres, _) in zip(got, expected))
+        close = all(abs(n.metres - metres) <= max(0.01, metres * 1e-6) for n, (metres, _) in zip(got, expected, strict=False))  # fewer found is a disagreement
         agreed += same_order and close
     print(f"  stored nearest {category} equal geopy's brute-force ranking for {agreed} of {len(chosen)} postcodes",
           flush=True)
@@ -404,7 +404,7 @@ def measure_postgis(cluster: Cluster, folder: Path, points: list[tuple[str, floa
         with connection.cursor() as cursor:
             with cursor.copy("COPY areas (layer, code, geom) FROM STDIN") as copy:
                 for layer in places.layers:
-                    for area, geometry in zip(places.data.areas[layer.name], places.data.geometries(layer.name)):
+                    for area, geometry in zip(places.data.areas[layer.name], places.data.geometries(layer.name), strict=True):
                         multi = geometry if geometry.geom_type == "MultiPolygon" else shapely.MultiPolygon([geometry])
                         copy.write_row((layer.name, area.code, "SRID=4326;" + shapely.to_wkb(multi, hex=True)))
         connection.execute("CREATE INDEX areas_geom ON areas USING gist (geom)")

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import accumulate
 from pathlib import Path
 
@@ -122,7 +122,7 @@ def run_whoosh(documents: list[SearchDocument], query_texts: list[str], synonyms
             engine.search(text)
             times.append((time.perf_counter() - started) * 1000)
         rounds.append(times)
-    timings = [statistics.median(values) for values in zip(*rounds)]
+    timings = [statistics.median(values) for values in zip(*rounds, strict=True)]
     cached = SearchEngine(root, load_synonyms(synonyms_path, key=stem_word))
     for text in query_texts:
         cached.search(text)
@@ -182,8 +182,8 @@ def run_fts5(documents: list[SearchDocument], query_texts: list[str], engine: Se
         both_rounds.append(both)
         top_rounds.append(tops)
     db.close()
-    return {"build": build, "timings": [statistics.median(v) for v in zip(*both_rounds)],
-            "top_only": [statistics.median(v) for v in zip(*top_rounds)]}
+    return {"build": build, "timings": [statistics.median(v) for v in zip(*both_rounds, strict=True)],
+            "top_only": [statistics.median(v) for v in zip(*top_rounds, strict=True)]}
 
 
 def measure(name: str, documents: list[SearchDocument], query_texts: list[str], synonyms: Path) -> dict:
@@ -217,7 +217,7 @@ def report(rows: list[dict], words: str) -> str:
     lines = [
         "## Search",
         "",
-        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}, by `benches/bench_search.py`.",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by `benches/bench_search.py`.",
         f"Synthetic vocabulary: the demo content's words (council terms, most common) and {words}.",
         "Latency is an uncached search through Townhall's `SearchEngine` (query understanding, synonyms,",
         "spelling, top 10 and the total count); FTS5 runs the same expanded query (same words, synonyms and",

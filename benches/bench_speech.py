@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -92,7 +92,7 @@ def machine_facts() -> list[str]:
         ffmpeg = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.split("\n")[0]
     load = os.getloadavg()
     return [
-        f"- Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- Machine: {cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}, Python {platform.python_version()}",
         f"- Load average when the run started: {load[0]:.2f} (a shared machine: other jobs were running)",
         f"- Engine: pyttsx3 on espeak-ng {espeak_version()}; {ffmpeg}",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from townhall import create_app
 from townhall.config import PROJECT_ROOT
@@ -15,6 +17,20 @@ from townhall.config import PROJECT_ROOT
 CONTENT = PROJECT_ROOT / "content"
 REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
 SERVICES = "townhall_test_services"
+
+_open = FlaskClient.open
+
+
+def _open_buffered(self, *args, buffered: bool = True, **kwargs):
+    """Read each answer whole and close it, as a WSGI server does.
+
+    Audio is sent straight from its file; a server closes the file when the answer is sent, and so
+    must the test client, or every audio test leaves a file open (warnings are errors here).
+    """
+    return _open(self, *args, buffered=buffered, **kwargs)
+
+
+FlaskClient.open = _open_buffered
 
 
 def _load_services():
@@ -75,7 +91,7 @@ def make_app(tmp_path: Path):
 
 def _signed_area(ring) -> float:
     """Shoelace sum: positive when the ring runs anticlockwise (x east, y north)."""
-    return sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:])) / 2
+    return sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in pairwise(ring)) / 2
 
 
 def rfc7946_problems(collection: dict) -> list[str]:

@@ -8,7 +8,7 @@ route of that kind is added once, here.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 # Each entry matches itself and everything below it ("/listen" matches /listen and /listen/audio).
 NOT_PAGES = ("/listen", "/assets", "/static", "/api", "/healthz", "/readyz", "/metrics", "/staff",

@@ -7,8 +7,9 @@ never touches ``os.environ`` and tests can pass a plain mapping instead.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ font size: they all read these custom properties.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 # Roles every scheme defines. Pairs that must contrast are listed in CONTRAST_RULES.
 PALETTES: dict[str, dict[str, str]] = {

@@ -13,9 +13,10 @@ spellings are understood:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -194,7 +195,7 @@ def parse_days(text: str) -> tuple[int, ...]:
             days.append(_day_index(ends[0], text))
         elif len(ends) == 2:
             first, last = _day_index(ends[0], text), _day_index(ends[1], text)
-            span = range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
+            span = range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
             days.extend(span)
         else:
             raise HoursError(f'"{text}" is not a list of days')

@@ -10,8 +10,8 @@ break a page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Mapping
 
 COOKIE_NAME = "townhall_preferences"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60  # one year, as the cookies page says
@@ -52,7 +52,7 @@ class Preferences:
     def cookie_value(self) -> str:
         return "|".join(f"{name}:{getattr(self, name)}" for name in CHOICES)
 
-    def changed_from(self, other: "Preferences") -> list[str]:
+    def changed_from(self, other: Preferences) -> list[str]:
         """Names of the settings that differ, in form order."""
         return [f.name for f in fields(self) if getattr(self, f.name) != getattr(other, f.name)]
 

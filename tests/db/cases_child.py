@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from townhall.cases import service
@@ -32,7 +32,7 @@ def main() -> None:
                             email="jo@example.com", contact_preference="email")
     for _ in range(count):
         reference = database.transaction(
-            lambda session: service.submit(session, casework, submission, datetime.now(timezone.utc)).reference)
+            lambda session: service.submit(session, casework, submission, datetime.now(UTC)).reference)
         print(reference, flush=True)
     if hang:
         print("waiting", flush=True)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -44,7 +44,7 @@ def test_fifty_parallel_submissions_from_threads(database):
     def one(_: int) -> str:
         start.wait()
         return database.transaction(
-            lambda session: service.submit(session, CASEWORK, SUBMISSION, datetime.now(timezone.utc)).reference)
+            lambda session: service.submit(session, CASEWORK, SUBMISSION, datetime.now(UTC)).reference)
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         references = list(pool.map(one, range(50)))
@@ -91,8 +91,11 @@ def test_a_confirmed_submission_survives_sigkill(database):
     finally:
         child.kill()
         child.wait(timeout=30)
+        errors = child.stderr.read()
+        child.stdout.close()
+        child.stderr.close()
     assert child.returncode == -signal.SIGKILL
-    assert reference.startswith("BK-"), child.stderr.read()
+    assert reference.startswith("BK-"), errors
     reopened = Database(url)  # "after restart": a new engine on the same file or server
     try:
         with reopened.read_session() as session:

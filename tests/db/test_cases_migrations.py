@@ -5,7 +5,7 @@ Run on SQLite and on a real PostgreSQL server.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -15,7 +15,7 @@ from sqlalchemy import inspect, select
 from townhall.cases.db import Database
 from townhall.cases.models import Base, Case
 
-NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 TABLES = {"cases", "case_events", "page_feedback", "staff_users", "audit_entries", "outbox_messages"}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import email
 import smtplib
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from townhall.cases.mail import FileTransport, SmtpTransport
 from townhall.cases.models import OutboxMessage
 from townhall.cases.outbox import deliver_pending, outbox_status, queue_email, retry_delay
 
-NOW = datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
 
 
 def queue(database, count: int, start: int = 0) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -16,7 +16,7 @@ from townhall.cases.validation import Submission
 from townhall.cases.workingdays import WorkingCalendar
 from townhall.content.models import Standard, Timescale
 
-NOW = datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
 CASEWORK = Casework.build([Standard(promise="x", within=Timescale(n, "working days"), id=i) for i, n in (
     ("written-acknowledge", 3), ("written-answer", 10), ("complaint-stage-1", 5),
     ("complaint-stage-2-acknowledge", 3), ("complaint-stage-2-answer", 20))], WorkingCalendar())
@@ -36,9 +36,9 @@ def new_case(database, *, email="jo@example.com", kind="enquiry", closed_at=None
 
 
 def test_months_before():
-    assert months_before(datetime(2026, 3, 31, tzinfo=timezone.utc), 1) == datetime(2026, 2, 28, tzinfo=timezone.utc)
-    assert months_before(datetime(2026, 3, 9, tzinfo=timezone.utc), 24) == datetime(2024, 3, 9, tzinfo=timezone.utc)
-    assert months_before(datetime(2026, 1, 15, tzinfo=timezone.utc), 13).date() == date(2024, 12, 15)
+    assert months_before(datetime(2026, 3, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
+    assert months_before(datetime(2026, 3, 9, tzinfo=UTC), 24) == datetime(2024, 3, 9, tzinfo=UTC)
+    assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 13).date() == date(2024, 12, 15)
 
 
 def test_purge_blanks_personal_details_and_keeps_the_figures(database):

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from townhall.cases.db import Database, default_url, is_retryable
-from townhall.cases.mail import build_message, plain_composer, transport_from_settings, FileTransport, SmtpTransport
+from townhall.cases.mail import FileTransport, SmtpTransport, build_message, plain_composer, transport_from_settings
 from townhall.cases.models import Case, OutboxMessage
 
-NOW = datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
 
 
 def locked() -> OperationalError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -10,10 +10,16 @@ from sqlalchemy import select
 
 from townhall.cases.models import AuditEntry, StaffUser
 from townhall.cases.staff import (
-    StaffError, authenticate, create_staff, set_active, set_password, staff_user, wait_after,
+    StaffError,
+    authenticate,
+    create_staff,
+    set_active,
+    set_password,
+    staff_user,
+    wait_after,
 )
 
-NOW = datetime(2026, 3, 9, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORD = "a long pasted passphrase"
 
@@ -45,7 +51,7 @@ def test_bad_accounts_are_refused(sqlite_database, user_id):
         for fields, field in ((dict(email="not-an-email"), "email"), (dict(role="wizard"), "role"),
                               (dict(password="short"), "password"), (dict(email="CASEY@brackenford.example"), "email"),
                               (dict(name=""), "name")):
-            values = dict(email="new@brackenford.example", name="New", role="content", password=PASSWORD, **{})
+            values = dict(email="new@brackenford.example", name="New", role="content", password=PASSWORD)
             values.update(fields)
             with pytest.raises(StaffError) as raised:
                 create_staff(session, now=NOW, hasher=FAST, **values)

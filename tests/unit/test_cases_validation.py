@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 
 from townhall.cases.models import SIZES
 from townhall.cases.validation import (
-    FORM_FIELDS, TOO_LONG, clean_text, validate_stage_two, validate_submission, validate_track,
+    FORM_FIELDS,
+    TOO_LONG,
+    clean_text,
+    validate_stage_two,
+    validate_submission,
+    validate_track,
 )
 
 SERVICES = {"report-a-missed-bin": "Report a missed bin", "pay-your-council-tax": "Pay your Council Tax"}

@@ -3,15 +3,24 @@ not by asking the `holidays` package again."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from townhall.cases.workingdays import (
-    BANK_HOLIDAY, CLOSURE, ClosuresInvalid, DayOff, SkippedRun, WorkingCalendar, add_working_days,
-    calendar_from_content, clock_start, group_skipped, load_closures,
+    BANK_HOLIDAY,
+    CLOSURE,
+    ClosuresInvalid,
+    DayOff,
+    SkippedRun,
+    WorkingCalendar,
+    add_working_days,
+    calendar_from_content,
+    clock_start,
+    group_skipped,
+    load_closures,
 )
 from townhall.config import PROJECT_ROOT
 
@@ -108,9 +117,9 @@ def test_august_bank_holiday_2027_and_the_five_pm_cut_off_in_summer_time(calenda
 
 def test_cut_off_is_uk_time_not_utc(calendar):
     # 16:30 UTC on Wed 1 Jul 2026 is 17:30 in London (BST): after the office closes.
-    assert clock_start(datetime(2026, 7, 1, 16, 30, tzinfo=timezone.utc), calendar) == date(2026, 7, 2)
+    assert clock_start(datetime(2026, 7, 1, 16, 30, tzinfo=UTC), calendar) == date(2026, 7, 2)
     # 16:30 UTC on Wed 14 Jan 2026 is 16:30 in London (GMT): still the same day.
-    assert clock_start(datetime(2026, 1, 14, 16, 30, tzinfo=timezone.utc), calendar) == date(2026, 1, 14)
+    assert clock_start(datetime(2026, 1, 14, 16, 30, tzinfo=UTC), calendar) == date(2026, 1, 14)
 
 
 # -- closures and weekends -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Next bin collection dates from a round's data, for a given today."""
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -34,7 +35,7 @@ def test_every_date_is_the_collection_day_and_the_bins_alternate():
         found = dates(ROUND, today, 3)
         every = sorted(found["rubbish"] + found["recycling"])
         assert all(d.weekday() == 2 and d >= today for d in every)
-        assert all((b - a).days == 7 for a, b in zip(every, every[1:]))
+        assert all((b - a).days == 7 for a, b in pairwise(every))
 
 
 def test_weekly_collections():

@@ -299,7 +299,7 @@ def test_single_point_and_bulk_assignment_agree(places):
     for layer in ("wards", "rings", "split", "boundary"):
         index = AreaIndex(places.data.geometries(layer), [a.code for a in places.areas(layer)])
         bulk = index.assign(lon, lat)
-        assert [index.assign_point(x, y) for x, y in zip(lon, lat)] == bulk.tolist()
+        assert [index.assign_point(x, y) for x, y in zip(lon, lat, strict=True)] == bulk.tolist()
 
 
 def test_nearest_is_exact_against_brute_force_on_many_random_places(tmp_path):

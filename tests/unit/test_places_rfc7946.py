@@ -36,7 +36,7 @@ def test_rfc7946_turns_exteriors_anticlockwise_and_holes_clockwise(rfc7946_probl
     turned = rfc7946(shapes)
     collection = {"features": [{"geometry": json.loads(shapely.to_geojson(shape))} for shape in turned]}
     assert rfc7946_problems(collection) == []
-    assert all(shapely.equals(a, b) for a, b in zip(shapes, turned))  # the same areas, only the ring order differs
+    assert all(shapely.equals(a, b) for a, b in zip(shapes, turned, strict=True))  # the same areas, only the ring order differs
 
 
 def test_an_imported_layer_is_stored_and_published_the_rfc7946_way(tmp_path, rfc7946_problems):

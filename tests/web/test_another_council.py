@@ -184,8 +184,8 @@ def test_postcode_hints_use_a_postcode_of_this_council(ashby):
 
 
 def test_audio_files_are_named_for_this_council(ashby):
-    response = ashby.test_client().get("/listen/audio", query_string={
-        "page": "/services/report-a-missed-bin", "section": "all", "format": "mp3", "download": "1"})
-    assert response.status_code == 200
-    disposition = response.headers["Content-Disposition"]
+    with ashby.test_client().get("/listen/audio", query_string={
+        "page": "/services/report-a-missed-bin", "section": "all", "format": "mp3", "download": "1"}) as response:
+        assert response.status_code == 200
+        disposition = response.headers["Content-Disposition"]
     assert "ashby-services-report-a-missed-bin" in disposition and "brackenford" not in disposition.lower()

@@ -45,7 +45,7 @@ def test_the_document_is_valid_openapi_3_1(document):
 def test_every_operation_is_named_and_every_response_has_a_schema(document):
     operation_ids = []
     for path, item in document["paths"].items():
-        for method, operation in item.items():
+        for operation in item.values():
             operation_ids.append(operation["operationId"])
             for status, response in operation["responses"].items():
                 if status.startswith("3"):

@@ -44,22 +44,51 @@ Privacy (`privacy`)
 from .db import Database, default_url
 from .deadlines import DueDates, StandardMissing, contact_due_dates, due_dates
 from .feedback import FeedbackAnswer, feedback_report, record_feedback, validate_feedback
-from .mail import ComposedEmail, Composer, FileTransport, SmtpTransport, build_message, plain_composer, \
-    transport_from_settings
+from .mail import (
+    ComposedEmail,
+    Composer,
+    FileTransport,
+    SmtpTransport,
+    build_message,
+    plain_composer,
+    transport_from_settings,
+)
 from .models import AuditEntry, Case, CaseEvent, OutboxMessage, PageFeedback, StaffUser
 from .outbox import DeliveryReport, deliver_forever, deliver_pending, outbox_status, queue_email
 from .privacy import export, purge
-from .references import new_reference, normalise as normalise_reference
+from .references import new_reference
+from .references import normalise as normalise_reference
 from .scrub import scrub
 from .service import (
-    ActionNotAllowed, CaseError, CaseNotFound, Casework, PublicCase, QueuePage, Submitted, acknowledge, answer,
-    close, escalate, get_case, log_contact, queue_services, request_stage_two, set_new_date, staff_queue, submit,
+    ActionNotAllowed,
+    CaseError,
+    CaseNotFound,
+    Casework,
+    PublicCase,
+    QueuePage,
+    Submitted,
+    acknowledge,
+    answer,
+    close,
+    escalate,
+    get_case,
+    log_contact,
+    queue_services,
+    request_stage_two,
+    set_new_date,
+    staff_queue,
+    submit,
     track,
 )
 from .staff import LoginResult, StaffError, authenticate, create_staff, set_active, set_password, staff_user
 from .validation import Submission, Validation, validate_stage_two, validate_submission, validate_track
 from .workingdays import (
-    ClosuresInvalid, WorkingCalendar, add_working_days, calendar_from_content, clock_start, group_skipped,
+    ClosuresInvalid,
+    WorkingCalendar,
+    add_working_days,
+    calendar_from_content,
+    clock_start,
+    group_skipped,
     load_closures,
 )
 

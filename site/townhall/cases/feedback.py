@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case as sql_case, func, select
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..text import N_

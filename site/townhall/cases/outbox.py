@@ -109,11 +109,12 @@ def deliver_pending(database: Database, transport: Transport, now: datetime, *, 
             except (smtplib.SMTPException, OSError) as error:
                 failure = error
                 gave_up = database.transaction(
-                    lambda session: _record_failure(session, row_id, token, now, failure, max_attempts))
+                    lambda session, row_id=row_id, failure=failure: _record_failure(
+                        session, row_id, token, now, failure, max_attempts))
                 report.gave_up += gave_up
                 report.failed += not gave_up
                 continue
-            database.transaction(lambda session: _mark_sent(session, row_id, token, now))
+            database.transaction(lambda session, row_id=row_id: _mark_sent(session, row_id, token, now))
             report.sent += 1
     if report.failed or report.gave_up:
         log.warning("outbox: %d sent, %d to retry, %d given up", report.sent, report.failed, report.gave_up)

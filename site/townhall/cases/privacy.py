@@ -58,7 +58,7 @@ def purge(session: Session, now: datetime, retention_months: int, *, staff_id: i
         chunk = ids[start:start + 500]
         session.execute(update(Case).where(Case.id.in_(chunk))
                         .values(details=REMOVED, personal_data_removed_at=now,
-                                **{name: None for name in PERSONAL_CASE_FIELDS})
+                                **dict.fromkeys(PERSONAL_CASE_FIELDS))
                         .execution_options(synchronize_session=False))
         session.execute(update(CaseEvent).where(CaseEvent.case_id.in_(chunk)).values(public_note=None)
                         .execution_options(synchronize_session=False))

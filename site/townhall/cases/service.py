@@ -22,7 +22,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -38,7 +38,14 @@ from .audit import audit
 from .deadlines import DueDates, due_dates, standards_by_id
 from .mail import ACKNOWLEDGEMENT, ANSWER, CLOSURE, DELAY, Composer, plain_composer
 from .models import (
-    CHANNELS, COMPLAINT_OUTCOMES, OPEN_STATUSES, OTHER_OUTCOMES, SIZES, STATUSES, Case, CaseEvent,
+    CHANNELS,
+    COMPLAINT_OUTCOMES,
+    OPEN_STATUSES,
+    OTHER_OUTCOMES,
+    SIZES,
+    STATUSES,
+    Case,
+    CaseEvent,
 )
 from .outbox import DEFAULT_DOMAIN, queue_email
 from .references import new_reference
@@ -130,7 +137,7 @@ def log_contact(session: Session, casework: Casework, submission: Submission, *,
         raise CaseError(N_("The date received must be today or in the past"), field="received_on")
     if received_on < today - timedelta(days=366):
         raise CaseError(N_("The date received must be within the last year"), field="received_on")
-    received_at = datetime.combine(received_on, received_time or time(12, 0), LONDON).astimezone(timezone.utc)
+    received_at = datetime.combine(received_on, received_time or time(12, 0), LONDON).astimezone(UTC)
     submitted = _open_case(session, casework, submission, channel=channel, received_at=received_at, now=now,
                            acknowledged=channel in SPOKEN, staff_id=staff_id)
     audit(session, staff_id=staff_id, action="log_contact", target=_target(submitted.case), now=now,

@@ -35,6 +35,7 @@ import yaml
 
 from ..content.problems import ContentProblem
 from ..hours import LONDON
+
 OFFICE_CLOSES = time(17, 0)
 BANK_HOLIDAY = "bank_holiday"
 CLOSURE = "closure"
@@ -248,13 +249,13 @@ def load_closures(path: Path | str, *, display_path: str | None = None) -> list[
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except UnicodeDecodeError:
-        raise ClosuresInvalid([ContentProblem(reader.path, "is not saved as UTF-8 text. Save it again as UTF-8")])
+        raise ClosuresInvalid([ContentProblem(reader.path, "is not saved as UTF-8 text. Save it again as UTF-8")]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         reason = getattr(error, "problem", None) or "the layout is not valid"
         raise ClosuresInvalid([ContentProblem(
             reader.path, f"could not be read ({reason}). Check the indentation, and that each closure starts "
-            "with '- date:' or '- from:'", line=mark.line + 1 if mark else None)])
+            "with '- date:' or '- from:'", line=mark.line + 1 if mark else None)]) from None
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):

@@ -8,8 +8,9 @@ hours are read the same way on a service page and in the directory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from .fields import FieldReader
 from .models import OtherNumber

@@ -11,8 +11,9 @@ everywhere.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from ..hours import HoursError, OpeningHours, parse_hours
 from .problems import ProblemLog
@@ -63,7 +64,7 @@ class FieldReader:
     def problem(self, key: str | None, message: str) -> None:
         self.log.add(self.path, message, self.name(key))
 
-    def nested(self, key: str) -> "FieldReader":
+    def nested(self, key: str) -> FieldReader:
         return FieldReader(self.data.get(key) or {}, self.path, self.log, prefix=f"{self.prefix}{key}.")
 
     def has(self, key: str) -> bool:

@@ -15,9 +15,10 @@ on in production) and `flask content check` prints them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import frontmatter
 

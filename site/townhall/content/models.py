@@ -70,7 +70,7 @@ class Category:
     summary: str
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def localised(self, lang: str) -> "Category":
+    def localised(self, lang: str) -> Category:
         text = self.translations.get(lang)
         if not text:
             return self

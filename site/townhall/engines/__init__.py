@@ -20,7 +20,8 @@ assistant) gets its place here too.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, current_app
 

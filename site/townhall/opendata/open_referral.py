@@ -26,9 +26,10 @@ they stay the same across restarts and releases. No Flask here.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ..content.directory import Directory, Organisation
 from ..content.models import Category

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import time
-from typing import Any, Mapping, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from .errors import BadParameter
 

@@ -10,8 +10,9 @@ instead of on every request.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from .store import (
 
 
 def now_stamp() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def store_postcodes(
@@ -92,7 +93,7 @@ def store_layer(
     stamp = imported_at or now_stamp()
     areas = [
         {"code": code, "name": name, "properties": props}
-        for code, name, props in zip(codes, names, properties)
+        for code, name, props in zip(codes, names, properties, strict=True)
     ]
     write_json(generation.path / "layers" / f"{layer.name}.json", {"areas": areas})
     write_geometries(generation.path, layer.name, geometries)

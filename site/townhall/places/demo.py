@@ -289,7 +289,7 @@ def _feature_collection(meta: dict[str, Any], areas: list[tuple[str, str, dict[s
         "features": [
             {"type": "Feature", "properties": {"code": code, "name": name, **props},
              "geometry": json.loads(shapely.to_geojson(geometry))}
-            for (code, name, props, _), geometry in zip(areas, geometries)
+            for (code, name, props, _), geometry in zip(areas, geometries, strict=True)
         ],
     }
 
@@ -309,7 +309,7 @@ def write_sources(folder: Path, seed: int = SEED) -> dict[str, Path]:
     with open(files["postcodes"], "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["pcds", "lat", "long", "oseast1m", "osnrth1m", "doterm"])
-        for record, la, lo in zip(demo.postcodes, lat, lon):
+        for record, la, lo in zip(demo.postcodes, lat, lon, strict=True):
             writer.writerow([record["postcode"], f"{la:.6f}", f"{lo:.6f}", record["east"], record["north"], record["doterm"]])
 
     layers: dict[str, list[tuple[str, str, dict[str, Any], shapely.Geometry]]] = {
@@ -330,7 +330,7 @@ def write_sources(folder: Path, seed: int = SEED) -> dict[str, Path]:
         else:
             ward_seeds.append((town.name, centre))
     wards = []
-    for number, ((name, _), cell) in enumerate(zip(ward_seeds, demo.tessellate([s for _, s in ward_seeds])), start=1):
+    for number, ((name, _), cell) in enumerate(zip(ward_seeds, demo.tessellate([s for _, s in ward_seeds]), strict=True), start=1):
         seats = 3 if "Brackenford" in name else rng.choice((1, 2, 2, 3))
         councillors = [  # names without a title: the pages add "Councillor" in the reader's language
             {"name": demo.person(), "email": f"cllr{number:02d}{chr(96 + seat)}@brackenford.example",
@@ -410,7 +410,7 @@ def write_sources(folder: Path, seed: int = SEED) -> dict[str, Path]:
             (f"{prefix}{number:02d}", f"{school['name']} catchment area",
              {"school": school["name"], "school_address": f"{school['address']} {school['postcode']}",
               "school_phone": school["phone"]}, cell)
-            for number, (school, cell) in enumerate(zip(schools, cells), start=1)
+            for number, (school, cell) in enumerate(zip(schools, cells, strict=True), start=1)
         ]
 
     # bin rounds: ten rounds, two a weekday; rubbish and recycling on alternate weeks. The
@@ -440,7 +440,7 @@ def write_sources(folder: Path, seed: int = SEED) -> dict[str, Path]:
     parish_seeds += [("Lower Ashcombe", (demo.e0 - 9500, demo.n0 + 4800)), ("Fenwick Moor", (demo.e0 + 6500, demo.n0 + 8000))]
     cells = demo.tessellate([seed for _, seed in parish_seeds])
     parishes = []
-    for number, ((name, _), cell) in enumerate(zip(parish_seeds, cells), start=1):
+    for number, ((name, _), cell) in enumerate(zip(parish_seeds, cells, strict=True), start=1):
         if name == "Brackenford":
             continue
         title = f"{name} Town Council" if name in ("Ashcombe", "Millbrook") else f"{name} Parish Council"
@@ -448,7 +448,7 @@ def write_sources(folder: Path, seed: int = SEED) -> dict[str, Path]:
                                                    "clerk_email": f"clerk@{name.lower().replace(' ', '')}-pc.example"}, cell))
     layers["parishes"] = parishes
 
-    for clubs_index, (name, hours) in enumerate(CLUBS):
+    for name, hours in CLUBS:
         place = next(t for t in TOWNS if name.startswith(t.name))
         add("clubs-and-societies", name, demo.scatter(demo.town_point(place), 700),
             opening_hours=hours.replace("Second floor room, ", ""),

@@ -271,7 +271,7 @@ class Places:
         areas = tuple([  # what _match does, inline: this runs for every layer of every lookup
             AreaMatch(layer, areas[index] if index != NO_AREA else None, None if edge == far else edge, edge <= limit)
             for (layer, areas, limit), index, edge in zip(
-                self._layer_areas, area_row, self.data.postcode_edges[row].tolist()
+                self._layer_areas, area_row, self.data.postcode_edges[row].tolist(), strict=True
             )
         ])
         nearest: tuple[Nearby, ...] | None = ()
@@ -374,20 +374,13 @@ class Places:
         if name not in self._geojson:
             geometries = rfc7946(self.data.geometries(name))
             features = []
-            for area, geometry in zip(self.data.areas[name], geometries):
-                features.append(
-                    '{"type":"Feature","id":%s,"properties":%s,"geometry":%s}'
-                    % (
-                        json.dumps(area.code),
-                        json.dumps({"code": area.code, "name": area.name, **area.properties}, ensure_ascii=False),
-                        shapely.to_geojson(geometry),
-                    )
-                )
+            for area, geometry in zip(self.data.areas[name], geometries, strict=True):
+                properties = json.dumps({"code": area.code, "name": area.name, **area.properties}, ensure_ascii=False)
+                features.append(f'{{"type":"Feature","id":{json.dumps(area.code)},"properties":{properties},'
+                                f'"geometry":{shapely.to_geojson(geometry)}}}')
             head = json.dumps({"name": layer.name, "title": layer.title, "edition": layer.edition,
                                "source": layer.source, "licence": layer.licence}, ensure_ascii=False)
-            self._geojson[name] = (
-                '{"type":"FeatureCollection","layer":%s,"features":[%s]}' % (head, ",".join(features))
-            ).encode("utf-8")
+            self._geojson[name] = f'{{"type":"FeatureCollection","layer":{head},"features":[{",".join(features)}]}}'.encode()
         return self._geojson[name]
 
     def geometry(self, layer: str, area: Area) -> shapely.Geometry:

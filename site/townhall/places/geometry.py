@@ -198,7 +198,7 @@ def boundary_pieces(geometries: np.ndarray) -> np.ndarray:
     take: list[np.ndarray] = []
     piece_of: list[np.ndarray] = []
     piece = 0
-    for first, last in zip(starts, ends):
+    for first, last in zip(starts, ends, strict=True):
         for begin in range(first, last - 1, _PIECE_VERTICES):
             stop = min(begin + _PIECE_VERTICES + 1, last)
             take.append(np.arange(begin, stop))

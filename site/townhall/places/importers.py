@@ -13,9 +13,10 @@ import io
 import json
 import math
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import shapely
@@ -439,7 +440,7 @@ def read_areas(
     geometries: list[Any] = []
     repairs: list[str] = []
     seen: dict[str, int] = {}
-    for number, (feature, props) in enumerate(zip(features, properties), start=1):
+    for number, (feature, props) in enumerate(zip(features, properties, strict=True), start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             problems.append(Problem(_feature_label(number), "is not a GeoJSON Feature"))
             continue
@@ -464,7 +465,7 @@ def read_areas(
             continue
         try:
             geometry = shape(geometry_data)
-        except Exception as error:  # Shapely reports malformed coordinate arrays many ways
+        except Exception as error:  # noqa: BLE001 - Shapely reports malformed coordinate arrays many ways
             problems.append(Problem(label, f"has coordinates that do not make a polygon ({error})"))
             continue
         if geometry.is_empty:
@@ -492,7 +493,7 @@ def read_areas(
     if source_crs != WGS84 and len(geometry_array):
         try:
             geometry_array = reproject(geometry_array, source_crs, WGS84)
-        except Exception as error:  # pyproj raises CRSError and ProjError subclasses
+        except Exception as error:  # noqa: BLE001 - pyproj raises CRSError and ProjError subclasses
             raise ImportFailed(path, [Problem("file", f'cannot use the coordinate system "{source_crs}" ({error})')]) from None
     if dissolve and len(geometry_array):
         merged, _ = repair(shapely.union_all(geometry_array))

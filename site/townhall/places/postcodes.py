@@ -114,7 +114,7 @@ def _read_lookalikes(compact: str) -> str | None:
         if not any(choice):
             continue
         chars = list(compact)
-        for swap, index in zip(choice, positions):
+        for swap, index in zip(choice, positions, strict=True):
             if swap:
                 chars[index] = "1" if chars[index] == _LOWER_L else _DIGIT_LOOKALIKES[chars[index]]
         candidate = "".join(chars).replace(_LOWER_L, "L")

@@ -99,12 +99,12 @@ def draw(
 
     drawing = MapDrawing(WIDTH, round(height))
     view = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
-    for geometry, (_, role, name) in zip(grid_areas, areas):
+    for geometry, (_, role, name) in zip(grid_areas, areas, strict=True):
         clipped = shapely.intersection(shapely.simplify(geometry, 1.0 / scale), view)
         path = _path(clipped, x_of, y_of)
         if path:
             drawing.areas.append(MapArea(path, role, name))
-    for e, n, (_, _, label, role, name) in zip(east, north, points):
+    for e, n, (_, _, label, role, name) in zip(east, north, points, strict=True):
         drawing.points.append(MapPoint(round(float(x_of(e)), 1), round(float(y_of(n)), 1), label, role, name))
     nice = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
     target = width_m / 4

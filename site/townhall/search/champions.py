@@ -80,7 +80,7 @@ class ChampionScorer:
                 for term in terms:
                     ids, weights, idf = self.postings(term)
                     here = {}
-                    for docnum, weight in zip(ids, weights):
+                    for docnum, weight in zip(ids, weights, strict=True):
                         if allowed is not None and docnum not in allowed:
                             continue
                         if partial is None or docnum in partial:

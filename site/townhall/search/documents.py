@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from ..content.models import Site
 
@@ -174,7 +175,7 @@ def facility_documents(facilities: Iterable[Mapping[str, Any] | Any]) -> Iterato
     result shows them as two sentences rather than one run-on line.
     """
     for item in facilities:
-        get = item.get if isinstance(item, Mapping) else (lambda key, default=None: getattr(item, key, default))
+        get = item.get if isinstance(item, Mapping) else (lambda key, default=None, item=item: getattr(item, key, default))
         ident = get("id") or get("slug")
         operator = get("operator") or ""
         yield SearchDocument(

@@ -47,9 +47,9 @@ import hashlib
 import heapq
 import time
 from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
@@ -168,7 +168,7 @@ class AnalysedDocuments:
         """(text triples, champion pairs) for one document."""
         terms, frequency, chosen = self.terms, self.frequency, self.champions
         text, champions = [], []
-        for ident, count, weight in zip(self.doc_terms[number], self.doc_counts[number], self.doc_weights[number]):
+        for ident, count, weight in zip(self.doc_terms[number], self.doc_counts[number], self.doc_weights[number], strict=True):
             text.append((terms[ident], count, float(weight)))
             if frequency[ident] <= CHAMPIONS or (ident, number) in chosen:
                 champions.append((terms[ident], float(weight)))
@@ -241,9 +241,9 @@ def analyse_documents(texts: list[list[tuple[str, float]]], languages: list[str]
             frequency[ident] += 1
     average = (sum(lengths) / len(lengths)) if lengths else 1.0
     heaps: dict[int, list[tuple[float, int]]] = {}
-    for number, (ids, weights) in enumerate(zip(doc_terms, doc_weights)):
+    for number, (ids, weights) in enumerate(zip(doc_terms, doc_weights, strict=True)):
         norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[number] / average)
-        for ident, weight in zip(ids, weights):
+        for ident, weight in zip(ids, weights, strict=True):
             if frequency[ident] <= CHAMPIONS:
                 continue
             score = weight * (BM25_K1 + 1) / (weight + norm)  # BM25's term-frequency part: idf is the same

@@ -14,9 +14,9 @@ Phrases are matched as whole phrases, longest first.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterator
+from collections.abc import Iterator
 
 PREFIX = "~"
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)  # letters only: apostrophes and hyphens split words ("i'r", "e-bost")

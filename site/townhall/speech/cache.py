@@ -54,10 +54,11 @@ import tempfile
 import time
 import uuid
 import zlib
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping, NamedTuple
+from typing import NamedTuple
 
 from .engine import FORMATS, Cue, Rendering
 from .errors import SpeechTimedOut

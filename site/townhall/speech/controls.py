@@ -12,7 +12,7 @@ No Flask here: the web layer draws each control's markup and passes it in.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .script import Section, SpeechScript
 

@@ -37,12 +37,14 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 import wave
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Callable, Iterator, Mapping, Sequence
+from typing import IO
 
 from .errors import SpeechBusy, SpeechError, SpeechTimedOut, SpeechUnavailable
 from .script import Utterance
@@ -198,8 +200,18 @@ class Synthesiser:
         # job: it takes Python and espeak-ng's start-up (about 0.15 s) off the
         # time to first audio. Per process (a fork must not share it).
         self.keep_spare = keep_spare
-        self._spare: tuple[int, subprocess.Popen] | None = None
+        self._spares = _SpareWorker()
         self._spare_lock = threading.Lock()
+        # A synthesiser dropped without close() (an app that is thrown away) still stops its spare worker.
+        weakref.finalize(self, self._spares.stop)
+
+    @property
+    def _spare(self) -> tuple[int, subprocess.Popen] | None:
+        return self._spares.spare
+
+    @_spare.setter
+    def _spare(self, value: tuple[int, subprocess.Popen] | None) -> None:
+        self._spares.spare = value
 
     # --- what this engine can do ------------------------------------------------
 
@@ -287,16 +299,20 @@ class Synthesiser:
             _kill(spare[1])
 
     def _start_worker(self) -> subprocess.Popen:
+        errors = tempfile.TemporaryFile()  # what the worker says when it fails, for the log
         try:
-            return subprocess.Popen(
+            process = subprocess.Popen(
                 self.command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=tempfile.TemporaryFile(),
+                stderr=errors,
                 start_new_session=True,  # its own process group, so a timeout kills all of it
             )
         except OSError as error:
+            errors.close()
             raise SpeechUnavailable(f"The speech engine could not start: {error}") from error
+        process.stderr = errors  # Popen keeps only its file number: keep the file, to read and close it
+        return process
 
     def _take_worker(self) -> subprocess.Popen:
         with self._spare_lock:
@@ -335,8 +351,10 @@ class Synthesiser:
         except BaseException:
             _kill(process)
             raise
-        if not result.get("ok"):
-            detail = result.get("error") or _tail(process) or f"exit status {process.returncode}"
+        detail = None if result.get("ok") else (result.get("error") or _tail(process)
+                                               or f"exit status {process.returncode}")
+        _release(process)
+        if detail is not None:
             raise SpeechUnavailable(f"The speech engine failed: {detail}")
         return result
 
@@ -387,7 +405,7 @@ def _tail(process: subprocess.Popen) -> str:
 class _Joiner:
     """Joins the worker's per-sentence WAVs, with pauses, into one stream; records each cue."""
 
-    def __init__(self, utterances: Sequence[Utterance], sink: "_Sink") -> None:
+    def __init__(self, utterances: Sequence[Utterance], sink: _Sink) -> None:
         self.utterances = utterances
         self.sink = sink
         self.cues: list[Cue] = []
@@ -525,17 +543,34 @@ class _Sink:
             _kill(self.process)
 
 
-def _kill(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    for stream in (process.stdin, process.stdout):
+class _SpareWorker:
+    """The worker started ahead of time; kept apart from its synthesiser so a finaliser can stop it."""
+
+    def __init__(self) -> None:
+        self.spare: tuple[int, subprocess.Popen] | None = None
+
+    def stop(self) -> None:
+        spare, self.spare = self.spare, None
+        if spare is not None and spare[0] == os.getpid():
+            _kill(spare[1])
+
+
+def _release(process: subprocess.Popen) -> None:
+    """Close our ends of a finished process's pipes and files."""
+    for stream in (process.stdin, process.stdout, process.stderr):
         try:
             if stream is not None:
                 stream.close()
         except OSError:
             pass
+
+
+def _kill(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    _release(process)
     try:
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:

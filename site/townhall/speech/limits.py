@@ -23,9 +23,10 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class SpeechLimit:
         self.limiter = limiter
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> "SpeechLimit":
+    def from_settings(cls, settings: Mapping[str, Any]) -> SpeechLimit:
         """The limiter beside the audio cache, shared by every worker (config.py: TOWNHALL_SPEECH_RATE_LIMIT)."""
         path = Path(settings["TOWNHALL_AUDIO_CACHE"]) / ".rate-limit.sqlite3"
         return cls(RateLimiter(path, int(settings["TOWNHALL_SPEECH_RATE_LIMIT"])))

@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from ..addresses import is_page, strip_language

@@ -63,9 +63,10 @@ and a listener needs that context too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Iterable
+from itertools import pairwise
 
 from ..text import slugify, unique_id
 from .spoken import normalise, speak_phone
@@ -642,7 +643,7 @@ def _utterances(block: _Block, page_lang: str) -> list[Utterance]:
     protected = [(a, b) for a, b, s in spans if s.spoken is not None]
     cuts = [0, *_sentence_cuts(display, protected), len(display)]
     result: list[Utterance] = []
-    for first, (a, b) in enumerate(zip(cuts, cuts[1:])):
+    for first, (a, b) in enumerate(pairwise(cuts)):
         parts: list[str] = []
         chosen: list[_Segment] = []
         for start, end, segment in spans:

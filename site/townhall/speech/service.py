@@ -10,8 +10,9 @@ import hashlib
 import json
 import shutil
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .cache import AudioCache, AudioEntry
 from .engine import DEFAULT_VOICES, SPEEDS, Slots, Synthesiser
@@ -27,7 +28,7 @@ class Speaker:
         self._version: str | None = None
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> "Speaker":
+    def from_settings(cls, settings: Mapping[str, Any]) -> Speaker:
         """Build from the app's settings (config.py): cache folder and size, workers, timeout."""
         root = Path(settings["TOWNHALL_AUDIO_CACHE"])
         command = settings.get("TOWNHALL_SPEECH_COMMAND") or None

@@ -96,7 +96,7 @@ def main() -> None:
 
         engine = pyttsx3.init(driver)
         engine_version = f"pyttsx3 {version('pyttsx3')}"
-    except Exception as error:  # ImportError, RuntimeError from espeak, a missing library...
+    except Exception as error:  # noqa: BLE001 - ImportError, RuntimeError from espeak, a missing library...
         failure = {"ok": False, "kind": "unavailable", "error": f"{type(error).__name__}: {error}"}
         sys.stdin.read()  # wait for the job, so the caller's write never meets a closed pipe
         _report(result_stream, failure, 3)
@@ -170,7 +170,7 @@ def main() -> None:
             # while the next is synthesised.
             result_stream.write(json.dumps({"done": index, "file": path}) + "\n")
             result_stream.flush()
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - the worker reports every failure to its parent, then exits
         _report(result_stream, {"ok": False, "kind": "failed", "error": f"{type(error).__name__}: {error}"}, 4)
         return
     _report(result_stream, {"ok": True, "files": files, "engine": engine_version}, 0)

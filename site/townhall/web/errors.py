@@ -104,7 +104,7 @@ def without_trailing_slash() -> str | None:
     try:
         adapter = current_app.url_map.bind_to_environ(request.environ)
         adapter.match(path.rstrip("/"), method="GET")
-    except Exception:  # NotFound, MethodNotAllowed, RequestRedirect: not a page we can send them to
+    except Exception:  # noqa: BLE001 - NotFound, MethodNotAllowed, RequestRedirect: not a page to send them to
         return None
     query = request.query_string.decode("latin-1")
     return request.script_root + path.rstrip("/") + (f"?{query}" if query else "")

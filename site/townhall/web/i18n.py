@@ -10,7 +10,8 @@ no cookie is used to remember the language.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Flask, current_app, request
 

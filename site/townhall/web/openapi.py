@@ -9,9 +9,10 @@ when one is missing here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 

@@ -163,7 +163,7 @@ def ward(code: str):
         abort(404)
     layer = places.layer("wards")
     shape = places.geometry("wards", area)
-    boundary = places.areas("boundary") if "boundary" in {l.name for l in places.layers} else []
+    boundary = places.areas("boundary") if "boundary" in {known.name for known in places.layers} else []
     drawing = draw([(places.geometry("boundary", b), "context", b.name) for b in boundary]
                    + [(shape, "highlight", highlight_name(layer, area))], [], focus=[shape])
     return render("places/ward.html", ward=area, layer=layer, map=drawing)

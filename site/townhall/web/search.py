@@ -5,6 +5,7 @@ The index itself (what is in it, when it is built) is `engines/search.py`'s.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 from flask import Blueprint, make_response, request
@@ -52,7 +53,7 @@ def typed_postcode(query: str) -> str | None:
     """A full UK postcode typed in the search box ("BK1 1AA", "bk11aa", "library BK5 2ZE"), standard form."""
     words = query.split()[:12]
     candidates = [word for word in words if 5 <= len(word) <= 8]
-    candidates += [first + second for first, second in zip(words, words[1:])
+    candidates += [first + second for first, second in pairwise(words)
                    if 2 <= len(first) <= 4 and len(second) == 3]
     for candidate in candidates:
         if not any(char.isdigit() for char in candidate):

@@ -36,7 +36,7 @@ and the limit (``speech/limits.py``). This module is the routes and the hooks.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
