@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
 import shutil
 import sys
+import tempfile
 from itertools import pairwise
 from pathlib import Path
 
@@ -43,9 +46,24 @@ def _load_services():
     return sys.modules[SERVICES]
 
 
+# The demo's search index, built once for every test run of this checkout (and reused by the next while the
+# content is the same): every app of the demo content copies it instead of building its own (2-3 s each).
+SEARCH_INDEX_SEED = (Path(tempfile.gettempdir()) / f"townhall-tests-{hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:8]}"
+                     / "search-index-seed")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if not config.pluginmanager.has_plugin(SERVICES):
         config.pluginmanager.register(_load_services(), SERVICES)
+    os.environ["TOWNHALL_SEARCH_INDEX_SEED"] = str(SEARCH_INDEX_SEED)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def search_index_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build (or reuse) the demo's index in the seed folder before any test builds an app."""
+    create_app({"TESTING": True, "TOWNHALL_INSTANCE": str(tmp_path_factory.mktemp("seed-instance")),
+                "TOWNHALL_SEARCH_INDEX": str(SEARCH_INDEX_SEED)})
+    return SEARCH_INDEX_SEED
 
 
 @pytest.fixture(scope="session")

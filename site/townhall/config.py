@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     "TOWNHALL_GEODATA": str(PROJECT_ROOT / "geodata"),
     "TOWNHALL_INSTANCE": str(PROJECT_ROOT / "instance"),
     "TOWNHALL_SEARCH_INDEX": "",  # default: <instance>/search-index
+    # A search index folder built ahead of time (at deploy, or once for a test run): when it holds an index of
+    # exactly this content, it is copied in rather than built again. Empty: always build here.
+    "TOWNHALL_SEARCH_INDEX_SEED": "",
     "TOWNHALL_AUDIO_CACHE": "",  # default: <instance>/audio-cache
     "TOWNHALL_AUDIO_CACHE_MB": 512,
     "TOWNHALL_LANGUAGES": "en,cy",

@@ -1,10 +1,17 @@
-"""axe-core on every page of the demo, in every colour scheme and text size, at 320 px and 1280 px.
+"""axe-core on every page of the demo, and in every colour scheme and text size on every kind of page.
 
 Pages are found by crawling the site's own links from the English and Welsh
-home pages, so a new page is checked without anyone listing it here. Each page
-is loaded once per width; display modes are then switched exactly as the
-server does it (classes on <html>), and one test loads pages with the real
-cookie to prove the server applies them.
+home pages, so a new page is checked without anyone listing it here. What is
+checked, and why it is split this way:
+
+* Every page gets the full WCAG 2.2 A/AA rule set once (at 320 px, where layouts are tightest) and the reflow
+  check at every text size.
+* Switching a display mode changes only classes on <html>, never the document, so the structural rules (names,
+  labels, landmarks, ARIA, headings, language) give the same answer in every mode. The rules whose answer depends
+  on how the page is drawn run in every display mode on one page of each kind (pages of one kind share a
+  template and its components) and on answer pages that no link reaches, at 320 px and 1280 px.
+* Representative pages get every colour scheme with every text size.
+The work is split into chunks so that `pytest -n` spreads it over the machine's cores.
 """
 
 from __future__ import annotations
@@ -68,6 +75,8 @@ def overflow(page) -> list[str]:
                 const box = el.getBoundingClientRect();
                 // Text for screen readers only sits in a 1 px clipped box: what is inside it is never seen.
                 if (el.closest('.th-visually-hidden')) continue;
+                // Shapes inside an SVG are clipped to the drawing: only the <svg> box itself can overflow.
+                if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
                 if (box.width && box.right > width + 1 && getComputedStyle(el).position !== 'absolute')
                     wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + el.className + ' ' + Math.round(box.right));
             }
@@ -103,49 +112,113 @@ RENDERING_RULES = ["color-contrast", "link-in-text-block", "target-size", "scrol
 
 
 def check_page(page, axe, describe_violations, path: str, width: int, failures: list[str],
-               every_combination: bool = False) -> None:
+               every_combination: bool = False, first_in_full: bool = False) -> None:
+    """The drawing rules in each display mode (every rule in the first when `first_in_full`)."""
     for number, (colours, text, device) in enumerate(display_modes(every_combination)):
         page.emulate_media(color_scheme=device)
         page.evaluate("(classes) => { document.documentElement.className = classes; }",
                       mode_classes(colours, text, "wider" if text == "larger" else "standard"))
-        violations = axe(page, rules=None if number == 0 else RENDERING_RULES)
+        violations = axe(page, rules=None if (number == 0 and first_in_full) else RENDERING_RULES)
         if violations:
             failures.append(f"{path} at {width}px, text {text}, colours {colours} ({device} device):\n"
                             + describe_violations(violations))
-    if width <= 320:
-        for text in TEXT_SIZES:
-            page.evaluate("(classes) => { document.documentElement.className = classes; }",
-                          mode_classes("auto", text, "wider" if text == "larger" else "standard"))
-            wide = overflow(page)
-            if wide:
-                failures.append(f"{path} at {width}px, text {text}: wider than the screen: {wide}")
+    page.emulate_media(color_scheme="light")
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("width", [1280, 320])
-def test_every_page_in_every_mode_passes_axe(open_page, axe, describe_violations, pages, width):
+CHUNKS = 8  # the crawl is checked in this many tests, so several workers share it
+
+
+def kind_of_page(path: str, general_pages: set[str]) -> tuple[str, str]:
+    """(language, kind) of a page: pages of one kind are drawn by one template from the same components."""
+    language = "cy" if path == "/cy" or path.startswith("/cy/") else "en"
+    bare = path.removeprefix("/cy") or "/"
+    parts = [part for part in urlsplit(bare).path.split("/") if part]
+    if not parts:
+        return language, "home"
+    if len(parts) == 1 and parts[0] in general_pages:
+        return language, "general page"
+    return language, parts[0] if len(parts) == 1 else f"{parts[0]}/*"
+
+
+# Pages no link reaches: answers to a question, and pages that exist only to be asked for.
+ANSWER_PAGES = (
+    "/your-area?postcode=BK1+1AA", "/school-catchment-areas?postcode=BK1+1AA",
+    "/find-my-nearest?category=libraries&postcode=BK1+1AA", "/your-area?postcode=nonsense",
+    "/find-my-nearest?postcode=BK1+1AA", "/search?q=bins", "/search?q=zzqqxx", "/search?q=counsil+tax",
+    "/listen?page=/services/report-a-missed-bin", "/cy/your-area?postcode=BK1+1AA", "/cy/search?q=biniau",
+)
+
+
+@pytest.fixture(scope="module")
+def kinds_of_page(pages, app) -> list[str]:
+    """The first page of each kind, then the answer pages."""
+    general = set(engines.site(app).pages)
+    chosen: dict[tuple[str, str], str] = {}
+    for path in pages:
+        chosen.setdefault(kind_of_page(path, general), path)
+    return [*chosen.values(), *ANSWER_PAGES]
+
+
+def full_check(page, axe, describe_violations, path: str, failures: list[str]) -> None:
+    """Every WCAG rule in the default display mode, then the reflow check at every text size (320 px)."""
+    violations = axe(page)
+    if violations:
+        failures.append(f"{path} at 320px:\n" + describe_violations(violations))
+    for text in TEXT_SIZES:
+        page.evaluate("(classes) => { document.documentElement.className = classes; }",
+                      mode_classes("auto", text, "wider" if text == "larger" else "standard"))
+        wide = overflow(page)
+        if wide:
+            failures.append(f"{path} at 320px, text {text}: wider than the screen: {wide}")
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_every_page_passes_every_rule(open_page, axe, describe_violations, pages, chunk):
+    failures: list[str] = []
+    page = open_page("/", width=320)
+    for path in pages[chunk::CHUNKS]:
+        page.goto(path)
+        full_check(page, axe, describe_violations, path, failures)
+    assert not failures, f"{len(failures)} failing pages:\n" + "\n".join(failures[:40])
+
+
+def test_the_crawl_is_checked_in_full(pages):
+    """Every crawled page is in exactly one chunk."""
+    chunks = [pages[chunk::CHUNKS] for chunk in range(CHUNKS)]
+    assert sorted(path for chunk in chunks for path in chunk) == sorted(pages)
     english = [path for path in pages if not path.startswith("/cy/")]
-    welsh = [path for path in pages if path.startswith("/cy/")]
+    assert len(english) >= 40 and len(pages) - len(english) >= 10
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+@pytest.mark.parametrize("half", [0, 1])
+def test_each_kind_of_page_in_every_display_mode(open_page, axe, describe_violations, kinds_of_page, width, half):
+    """The drawing rules in every display mode; at 1280 px the first mode runs every rule (the layout differs)."""
     failures: list[str] = []
     page = open_page("/", width=width)
-    for path in english + welsh:
+    for path in kinds_of_page[half::2]:
         page.goto(path)
-        check_page(page, axe, describe_violations, path, width, failures)
+        if path in ANSWER_PAGES and width == 320:
+            full_check(page, axe, describe_violations, path, failures)  # no crawl reaches them
+        check_page(page, axe, describe_violations, path, width, failures, first_in_full=width == 1280)
     assert not failures, f"{len(failures)} failing page modes:\n" + "\n".join(failures[:40])
-    assert len(english) >= 40 and len(welsh) >= 10
 
 
-REPRESENTATIVE = ("/", "/settings", "/a-to-z", "/our-service-standards", "/this-page-does-not-exist", "/cy/")
+def test_every_kind_of_page_is_checked(kinds_of_page):
+    kinds = {kind_of_page(path, set()) for path in kinds_of_page}
+    assert len(kinds) >= 20  # services, categories, directory, places, search, listen, A to Z, in both languages
+
+
+REPRESENTATIVE = ("/", "/settings", "/a-to-z", "/our-service-standards", "/this-page-does-not-exist", "/cy/",
+                  "/services/report-a-missed-bin")
 
 
 @pytest.mark.parametrize("width", [1280, 320])
-def test_every_scheme_with_every_text_size_on_representative_pages(open_page, axe, describe_violations, app, width):
-    service = next(iter(engines.site(app).services))
+@pytest.mark.parametrize("path", REPRESENTATIVE)
+def test_every_scheme_with_every_text_size_on_representative_pages(open_page, axe, describe_violations, width, path):
     failures: list[str] = []
-    page = open_page("/", width=width)
-    for path in (*REPRESENTATIVE, f"/services/{service}"):
-        page.goto(path)
-        check_page(page, axe, describe_violations, path, width, failures, every_combination=True)
+    page = open_page(path, width=width)
+    check_page(page, axe, describe_violations, path, width, failures, every_combination=True)
     assert not failures, "\n".join(failures[:40])
 
 

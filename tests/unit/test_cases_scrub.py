@@ -101,4 +101,6 @@ def test_long_input_is_quick():
     text = ("1 2 3 4 5 " * 2000) + ("a@b " * 2000) + ("(" * 3000) + ("0-" * 3000)
     started = time.perf_counter()
     scrub(text)
-    assert time.perf_counter() - started < 2
+    # A guard against catastrophic backtracking (which would take minutes to hours), not a speed target:
+    # speed is measured in benches/, never in timed tests.
+    assert time.perf_counter() - started < 20

@@ -192,7 +192,8 @@ def init_app(app: Flask) -> None:
         log.warning("content/search/synonyms.txt: %s", problem)
     of(app).search_engine = SearchEngine(folder, synonyms)
     try:
-        info, built = ensure_index(folder, search_fingerprint(app), lambda: all_documents(app))
+        seed = app.config.get("TOWNHALL_SEARCH_INDEX_SEED") or None
+        info, built = ensure_index(folder, search_fingerprint(app), lambda: all_documents(app), seed=seed)
         if built:
             log.info("Built the search index: %d documents in %.2f s", info.documents, info.seconds)
     except Exception:  # noqa: BLE001 - the site must start even if the index cannot be built

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import shutil
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -304,12 +305,14 @@ def build_index(root: Path | str, documents: Iterable[SearchDocument], fingerpri
         return _build(folder, documents, fingerprint)
 
 
-def ensure_index(root: Path | str, fingerprint: str, documents: Callable[[], Iterable[SearchDocument]]
-                 ) -> tuple[IndexInfo, bool]:
+def ensure_index(root: Path | str, fingerprint: str, documents: Callable[[], Iterable[SearchDocument]],
+                 seed: Path | str | None = None) -> tuple[IndexInfo, bool]:
     """Build the index if it is missing or was built from other content: (info, built?).
 
     ``documents`` is only called when a build is needed. Safe to call from
     several processes at once: the first builds, the others wait and reuse it.
+    When ``seed`` (another index folder, built ahead of time) holds an index of
+    exactly this content, it is copied in instead of building.
     """
     info = current_index(root)
     if info and info.fingerprint == fingerprint:
@@ -319,7 +322,22 @@ def ensure_index(root: Path | str, fingerprint: str, documents: Callable[[], Ite
         info = current_index(root)  # another worker may have built it while we waited
         if info and info.fingerprint == fingerprint:
             return info, False
+        seeded = current_index(seed) if seed else None
+        if seeded is not None and seeded.fingerprint == fingerprint:
+            return _copy(folder, seeded), False
         return _build(folder, documents(), fingerprint), True
+
+
+def _copy(folder: VersionedFolder, source: IndexInfo) -> IndexInfo:
+    """Publish a copy of another folder's generation (an index is never written to once built)."""
+    with folder.building() as temporary:
+        for path in source.path.iterdir():
+            if path.is_file():
+                shutil.copy2(path, temporary / path.name)
+        folder.publish(temporary, source.generation, keep=KEEP_GENERATIONS, fingerprint=source.fingerprint,
+                       documents=source.documents, built_at=source.built_at, seconds=source.seconds,
+                       schema=SCHEMA_VERSION, copied=True)
+    return current_index(folder.root)  # type: ignore[return-value]
 
 
 def _build(folder: VersionedFolder, documents: Iterable[SearchDocument], fingerprint: str) -> IndexInfo:
