@@ -12,6 +12,8 @@ VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+# Tests run in parallel on every core (pytest-xdist); TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 STAMPS := .stamps
 
@@ -39,12 +41,14 @@ define apt_install
 	fi
 endef
 
-.PHONY: help run dev test install install-test system system-test python python-test node assets translations \
+.PHONY: help run dev test test-fast lint install install-test system system-test python python-test node assets translations \
         geodata search-index check-content bench clean extract-messages update-translations
 
 help:
 	@echo "make run    install everything and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test   install test needs and run every test"
+	@echo "make test-fast   unit and web tests only, for the edit loop"
+	@echo "make lint   ruff and the import contracts"
 	@echo "make dev    serve with reloading, refusing to start on broken content"
 	@echo "make check-content   check the content folder for mistakes"
 	@echo "make bench  run the benchmarks and write BENCHMARKS.md"
@@ -56,8 +60,17 @@ run: install search-index
 dev: install
 	TOWNHALL_ENV=development $(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
-test: install-test
-	$(BIN)/pytest
+test: install-test lint check-content
+	$(BIN)/pytest -n $(TEST_WORKERS)
+
+# The edit loop: unit and web tests only (no browser, nothing marked slow), in under a minute.
+test-fast: install-test
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not browser and not slow" tests/unit tests/web
+
+# The house rules: ruff, and the import contracts (the domain never imports the web layer...).
+lint: install-test
+	$(BIN)/ruff check site tests benches
+	$(BIN)/lint-imports
 
 install: system python node assets translations
 install-test: install system-test python-test

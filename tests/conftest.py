@@ -52,7 +52,25 @@ SEARCH_INDEX_SEED = (Path(tempfile.gettempdir()) / f"townhall-tests-{hashlib.sha
                      / "search-index-seed")
 
 
+def compile_translations() -> None:
+    """Compile each language's catalogue when its .mo is missing or older than its .po (a bare clone has none)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (PROJECT_ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with open(po_path, "rb") as source:
+            catalogue = read_po(source)
+        partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+        with open(partial, "wb") as target:
+            write_mo(target, catalogue)
+        os.replace(partial, mo_path)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    compile_translations()
     if not config.pluginmanager.has_plugin(SERVICES):
         config.pluginmanager.register(_load_services(), SERVICES)
     os.environ["TOWNHALL_SEARCH_INDEX_SEED"] = str(SEARCH_INDEX_SEED)
