@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import Babel
 from htmx_flask import Htmx
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 
@@ -37,4 +38,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-* headers only from the number of proxies the council says stand in front."""
+    count = app.config["TOWNHALL_PROXY_COUNT"]
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count)

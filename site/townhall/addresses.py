@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 # Each entry matches itself and everything below it ("/listen" matches /listen and /listen/audio).
 NOT_PAGES = ("/listen", "/assets", "/static", "/api", "/healthz", "/readyz", "/metrics", "/staff",
-             "/robots.txt", "/sitemap.xml", "/.well-known", "/favicon.ico")
+             "/robots.txt", "/sitemap.xml", "/.well-known", "/favicon.ico", "/security.txt", "/manifest.webmanifest")
 
 
 def strip_language(path: str, languages: Iterable[str]) -> str:

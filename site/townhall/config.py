@@ -30,6 +30,10 @@ DEFAULTS: dict[str, Any] = {
     # Host names the site answers to, comma-separated (e.g. "www.example-council.gov.uk"). Empty accepts any,
     # which is right behind a proxy that checks them; set it otherwise, as API links use the Host header.
     "TOWNHALL_TRUSTED_HOSTS": "",
+    # How many reverse proxies (nginx, a load balancer) stand in front of the site. Their X-Forwarded-For and
+    # X-Forwarded-Proto headers are believed only then, so cookies are Secure behind an HTTPS front and limits
+    # count residents, not the proxy. 0: no proxy, and those headers are ignored (a client could forge them).
+    "TOWNHALL_PROXY_COUNT": 0,
     "TOWNHALL_BOUNDARY_WARNING_METRES": 100,
     # How many nearest places of each kind `flask geodata` imports store for every postcode
     # (more are worked out on request).
@@ -49,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
 INTEGER_SETTINGS = {
     "TOWNHALL_AUDIO_CACHE_MB",
     "TOWNHALL_BOUNDARY_WARNING_METRES",
+    "TOWNHALL_PROXY_COUNT",
     "TOWNHALL_NEAREST_PRECOMPUTED",
     "TOWNHALL_SPEECH_WORKERS",
     "TOWNHALL_SPEECH_TIMEOUT",

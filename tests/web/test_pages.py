@@ -55,8 +55,8 @@ def test_welsh_pages_are_in_welsh_with_alternates(client):
     html = client.get("/cy/a-to-z").get_data(as_text=True)
     assert '<html lang="cy"' in html
     assert "Gwasanaethau A i Y" in html or "A i Y" in html
-    assert '<link rel="alternate" hreflang="en" href="/a-to-z">' in html
-    assert '<link rel="alternate" hreflang="cy" href="/cy/a-to-z">' in html
+    assert '<link rel="alternate" hreflang="en" href="http://localhost/a-to-z">' in html
+    assert '<link rel="alternate" hreflang="cy" href="http://localhost/cy/a-to-z">' in html
     assert '<a href="/a-to-z" hreflang="en" lang="en">English</a>' in html
     assert 'href="/cy/categories"' in html  # links stay in Welsh
 
@@ -171,7 +171,9 @@ def test_a_service_page_weighs_under_40kb_compressed_and_uses_only_our_host(app,
         total += len(client.get(asset.decode(), headers={"Accept-Encoding": "gzip"}).data)
     assert total < 40 * 1024, f"{total} bytes"
     resources = re.findall(rb'<(?:script|link|img|audio|source|iframe)[^>]+(?:src|href)="([^"]+)"', html)
-    assert resources and all(not re.match(rb"(?:https?:)?//", url) for url in resources), resources
+    # Our own host (canonical and language links are written in full) or a path: never another host.
+    assert resources and all(not re.match(rb"(?:https?:)?//", url) or url.startswith(b"http://localhost/")
+                             for url in resources), resources
 
 
 def test_preferences_are_applied_on_the_server(client):

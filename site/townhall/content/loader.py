@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from .files import (
     relative_path,
     translations_of,
 )
-from .models import Charge, Contact, Council, Page, Service, Site, Standard, Timescale
+from .models import Charge, Contact, Council, Page, SecurityContact, Service, Site, Standard, Timescale
 from .problems import ProblemLog
 
 SERVICE_FIELDS = {
@@ -57,6 +58,7 @@ def load_site(
     languages: tuple[str, ...] = ("en", "cy"),
     app_paths: Iterable[str] = (),
     app_prefixes: Iterable[str] = (),
+    today: date | None = None,
 ) -> Site:
     """Read and check everything in the content folder.
 
@@ -74,6 +76,7 @@ def load_site(
     site.categories = load_categories(root, log)
     site.contacts = _load_contacts(root, log)
     site.council = _load_council(root, site.contacts, log) or site.council
+    site.security = _load_security(root, log, today)
     site.standards, site.standard_translations = _load_standards(root, log)
     site.home = read_yaml(root, "home.yaml", log, required=False) or {}
     site.services = load_collection(root, "services", log, lambda *args: _service(site, *args))
@@ -127,6 +130,33 @@ def _load_council(root: Path, contacts: dict[str, Contact], log: ProblemLog) -> 
         return None
     return Council(name, short_name, contacts.get(contact_name or ""), website, translations_of(reader, ("name",)),
                    example_postcode=example)
+
+
+SECURITY_FILE = "security.yaml"
+
+
+def _load_security(root: Path, log: ProblemLog, today: date | None) -> SecurityContact | None:
+    """content/security.yaml (optional): an expired one is a problem, as RFC 9116 says readers must ignore it."""
+    if not (root / SECURITY_FILE).exists():
+        return None
+    data = read_yaml(root, SECURITY_FILE, log)
+    if data is None:
+        return None
+    reader = FieldReader(data, SECURITY_FILE, log)
+    reader.unknown({"contact", "expires", "preferred_languages", "policy"})
+    contacts = tuple(reader.text_list("contact", required=True))
+    for contact in contacts:
+        if not contact.startswith(("mailto:", "https://", "tel:")):
+            reader.problem("contact", f'"{contact}" should start with mailto:, https:// or tel:, '
+                           "like mailto:security@example.org")
+    expires = reader.date("expires")
+    if expires and today and expires <= today:
+        reader.problem("expires", f"passed on {expires.isoformat()}. Set a new date, within the next year")
+        return None  # readers must ignore an expired security.txt (RFC 9116 2.5.5), so we do not publish it
+    if not contacts or expires is None:
+        return None
+    return SecurityContact(contacts, expires, reader.text("preferred_languages", required=False),
+                           reader.url("policy"))
 
 
 def _load_standards(root: Path, log: ProblemLog) -> tuple[tuple[Standard, ...], dict]:

@@ -239,6 +239,16 @@ class Council:
         return slugify(self.short_name, fallback="council")
 
 
+@dataclass(frozen=True)
+class SecurityContact:
+    """Where to report a security problem (published as /.well-known/security.txt, RFC 9116)."""
+
+    contacts: tuple[str, ...]  # mailto: or https: addresses
+    expires: date
+    preferred_languages: str | None = None
+    policy: str | None = None
+
+
 @dataclass
 class Site:
     """Everything loaded from the content folder, plus the problems found on the way."""
@@ -253,6 +263,7 @@ class Site:
     home: dict[str, Any] = field(default_factory=dict)
     translations: dict[tuple[str, str], Any] = field(default_factory=dict)  # (kind:slug, lang) -> item
     directory: Directory | None = None  # other organisations (content/directory/)
+    security: SecurityContact | None = None  # content/security.yaml, when the council publishes one
     problems: list = field(default_factory=list)
     fingerprint: str = ""  # changes whenever any content file changes
     root: Path = Path(".")  # the content folder this was loaded from

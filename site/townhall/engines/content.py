@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 
+from .. import clock
 from ..content import ContentInvalid, Site, load_site
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,8 @@ def site_addresses(app: Flask) -> tuple[set[str], set[str]]:
 
 def read_content(app: Flask) -> Site:
     """The content folder as it is now, with every problem found (nothing is refused here)."""
-    return load_site(app.config["TOWNHALL_CONTENT"], tuple(app.config["TOWNHALL_LANGUAGES"]), *site_addresses(app))
+    return load_site(app.config["TOWNHALL_CONTENT"], tuple(app.config["TOWNHALL_LANGUAGES"]), *site_addresses(app),
+                     today=clock.today(app.config.get("TOWNHALL_TODAY")))
 
 
 def load_content(app: Flask) -> Site:

@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "openreferral",
     "openapi",
     "speech",
+    "meta",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )
 

@@ -67,7 +67,8 @@ def build_bundles(static: Path) -> dict[str, Bundle]:
     js_parts = [path.read_bytes() for path in js_sources(static)]
     css = _bundle("townhall", "css", "text/css; charset=utf-8", css_parts)
     js = _bundle("townhall", "js", "text/javascript; charset=utf-8", js_parts)
-    return {"css": css, "js": js}
+    icon = _bundle("townhall-icon", "svg", "image/svg+xml", [(static / "img" / "icon.svg").read_bytes()])
+    return {"css": css, "js": js, "icon": icon}
 
 
 def install(app: Flask) -> None:
@@ -81,7 +82,7 @@ def bundles() -> dict[str, Bundle]:
 
 
 def asset_url(kind: str) -> str:
-    """The address of the css or js bundle, without any language prefix."""
+    """The address of the css or js bundle (or the icon), without any language prefix."""
     base = request.environ.get(BASE_SCRIPT_KEY, request.script_root)
     return f"{base}/assets/{bundles()[kind].filename}"
 

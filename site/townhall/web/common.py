@@ -4,15 +4,14 @@ preferences, and rendering a page or, for htmx, one block of the same template.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 from flask import abort, current_app, render_template, request
 from jinja2_fragments.flask import render_block
 
-from .. import engines
+from .. import clock, engines
 from ..content import Site
-from ..hours import LONDON
 from ..preferences import COOKIE_NAME, Preferences, from_cookie
 from .i18n import current_language
 
@@ -25,10 +24,7 @@ def content_site() -> Site:
 
 def today() -> date:
     """Today in the UK; tests fix it with the TOWNHALL_TODAY setting (an ISO date)."""
-    fixed = current_app.config.get("TOWNHALL_TODAY")
-    if fixed:
-        return fixed if isinstance(fixed, date) else date.fromisoformat(str(fixed))
-    return datetime.now(LONDON).date()
+    return clock.today(current_app.config.get("TOWNHALL_TODAY"))
 
 
 def language() -> str:
@@ -65,3 +61,9 @@ def found_or_404(found: T | None) -> T:
     if found is None:
         abort(404)
     return found
+
+
+def only_redirects(view: T) -> T:
+    """Marks a view that only sends the reader elsewhere, so the sitemap leaves its address out."""
+    view.only_redirects = True  # type: ignore[attr-defined]
+    return view

@@ -67,10 +67,20 @@ def url_in_language(language: str) -> str:
     return f"{base}{prefix}{request.path}" + (f"?{query}" if query else "")
 
 
+def canonical_url() -> str:
+    """This page's own full address, in this language: the query string is left out, since the pages that take
+    one (search, postcode answers) are tools whose answers belong to the resident who asked."""
+    base = request.environ.get(BASE_SCRIPT_KEY, "")
+    here = current_language()
+    prefix = "" if here == current_app.config["TOWNHALL_LANGUAGES"][0] else f"/{here}"
+    return request.host_url.rstrip("/") + base + prefix + request.path
+
+
 def alternates() -> list[dict[str, str]]:
     """Every language version of this page: code, own name, address, and whether it is this one."""
     here = current_language()
     return [
-        {"code": code, "name": LANGUAGE_NAMES.get(code, code), "url": url_in_language(code), "current": code == here}
+        {"code": code, "name": LANGUAGE_NAMES.get(code, code), "url": url_in_language(code), "current": code == here,
+         "absolute": request.host_url.rstrip("/") + url_in_language(code)}
         for code in current_app.config["TOWNHALL_LANGUAGES"]
     ]

@@ -6,7 +6,7 @@ from itertools import groupby
 
 from flask import Blueprint, redirect, url_for
 
-from .common import content_site, found_or_404, language, render
+from .common import content_site, found_or_404, language, only_redirects, render
 
 bp = Blueprint("services", __name__)
 
@@ -20,6 +20,7 @@ def a_to_z():
 
 @bp.route("/services")
 @bp.route("/services/")
+@only_redirects
 def services_index():
     return redirect(url_for("services.a_to_z"), code=301)
 

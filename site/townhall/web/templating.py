@@ -18,7 +18,7 @@ from ..content import Council, Standard, Timescale
 from ..hours import OpeningHours, Span
 from ..preferences import Preferences
 from .common import content_site, language, preferences
-from .i18n import alternates
+from .i18n import alternates, canonical_url
 
 
 def install(app: Flask) -> None:
@@ -39,6 +39,7 @@ def _page_context() -> dict[str, Any]:
         "prefs": prefs,
         "lang": language(),
         "language_versions": alternates,
+        "canonical_url": canonical_url,
         "content_site": content_site(),
     }
 
