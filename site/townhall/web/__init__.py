@@ -9,7 +9,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from . import assets, errors, security, templating, wording
+from . import assets, errors, metrics, security, templating, wording
 
 BLUEPRINTS = (
     "preferences",
@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "openapi",
     "speech",
     "meta",
+    "health",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )
 
@@ -32,5 +33,6 @@ def register_web(app: Flask) -> None:
     security.install(app)
     errors.install(app)
     assets.install(app)
+    metrics.install(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"{__name__}.{name}").bp)

@@ -23,11 +23,6 @@ def home():
     )
 
 
-@bp.route("/healthz")
-def health():
-    return {"status": "ok", "content_problems": len(content_site().problems)}
-
-
 @bp.route("/<slug>")
 def page(slug: str):
     site, lang = content_site(), language()

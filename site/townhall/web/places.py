@@ -20,6 +20,7 @@ from ..places.svgmap import MapDrawing, draw
 from ..text import N_
 from .common import render
 from .errors import error_message
+from .metrics import time_answer
 from .wording import highlight_name
 
 bp = Blueprint("places", __name__)
@@ -83,7 +84,8 @@ def _ask(template: str, question, check=None, **context: Any):
         if check is not None:
             check(places)
         if query["asked"]:
-            found = question(places, query)
+            with time_answer("postcode"):
+                found = question(places, query)
     except OutsideArea as caught:
         outside, status = caught, caught.status
     except PlacesError as caught:

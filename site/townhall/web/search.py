@@ -18,6 +18,7 @@ from ..places.postcodes import clean as clean_postcode
 from ..search.documents import KINDS
 from ..search.engine import SearchEngine
 from .common import content_site, is_htmx, language, render
+from .metrics import time_answer
 from .templating import council_name
 from .wording import DEMO_CATEGORY_LABELS, kind_of_place
 
@@ -98,8 +99,9 @@ def result_category_lang(hit) -> str:
 def search():
     args = request.args
     kind = args.get("kind") if args.get("kind") in KINDS else None
-    results = engine().search(args.get("q", ""), kind=kind, category=args.get("category") or None,
-                              page=_page_number(args.get("page")), lang=language())
+    with time_answer("search"):
+        results = engine().search(args.get("q", ""), kind=kind, category=args.get("category") or None,
+                                  page=_page_number(args.get("page")), lang=language())
     kinds, category_groups = filter_choices()
     known_categories = {slug for _label, options in category_groups for slug, _title in options}
     category = results.category if results.category in known_categories else None
