@@ -38,6 +38,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
+    if app.config["TOWNHALL_PAGE_CACHE"]:
+        from .web.caching import install_page_cache
+
+        install_page_cache(app)
     trust_proxies(app)
     return app
 

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     # X-Forwarded-Proto headers are believed only then, so cookies are Secure behind an HTTPS front and limits
     # count residents, not the proxy. 0: no proxy, and those headers are ignored (a client could forge them).
     "TOWNHALL_PROXY_COUNT": 0,
+    # Keep pages that are the same for everyone in memory, drawn again when content, index or geodata change
+    # and every minute (pages say "open now"). 0 turns it off.
+    "TOWNHALL_PAGE_CACHE": 1,
     "TOWNHALL_BOUNDARY_WARNING_METRES": 100,
     # How many nearest places of each kind `flask geodata` imports store for every postcode
     # (more are worked out on request).
@@ -54,6 +57,7 @@ INTEGER_SETTINGS = {
     "TOWNHALL_AUDIO_CACHE_MB",
     "TOWNHALL_BOUNDARY_WARNING_METRES",
     "TOWNHALL_PROXY_COUNT",
+    "TOWNHALL_PAGE_CACHE",
     "TOWNHALL_NEAREST_PRECOMPUTED",
     "TOWNHALL_SPEECH_WORKERS",
     "TOWNHALL_SPEECH_TIMEOUT",

@@ -43,6 +43,7 @@ class Engines:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.site: Site | None = None  # content.init_app
+        self.site_loaded_at: float | None = None  # when the content was loaded (for Last-Modified)
         self.search_engine: SearchEngine | None = None  # search.init_app
         self._made: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -108,6 +109,18 @@ def search_sources(app: Flask | None = None) -> dict:
     from .search_index import sources
 
     return sources(of(app).app)
+
+
+def generation(app: Flask | None = None) -> tuple[str, float]:
+    """What every page is drawn from, as (stamp, when it last changed as a Unix time).
+
+    The stamp changes when the content, the search index or the geodata does, so a
+    cached page keyed by it is never served after any of them changed. Worked out at
+    most once a second (the index and the geodata are files other processes replace).
+    """
+    from .freshness import current
+
+    return current(of(app))
 
 
 def speaker(app: Flask | None = None) -> Speaker:

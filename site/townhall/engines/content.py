@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask
 
@@ -15,7 +16,9 @@ log = logging.getLogger(__name__)
 def init_app(app: Flask) -> None:
     from . import of
 
-    of(app).site = load_content(app)
+    engines = of(app)
+    engines.site = load_content(app)
+    engines.site_loaded_at = time.time()
 
 
 def site_addresses(app: Flask) -> tuple[set[str], set[str]]:

@@ -9,7 +9,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from . import assets, errors, metrics, security, templating, wording
+from . import assets, caching, errors, metrics, security, templating, wording
 
 BLUEPRINTS = (
     "preferences",
@@ -34,5 +34,6 @@ def register_web(app: Flask) -> None:
     errors.install(app)
     assets.install(app)
     metrics.install(app)
+    caching.install(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"{__name__}.{name}").bp)

@@ -42,7 +42,7 @@ def add_security_headers(response: Response) -> Response:
     if is_api():
         headers.setdefault("Access-Control-Allow-Origin", "*")  # open data: anyone may read it from a browser
     if response.mimetype == "text/html":
-        # The same address answers with a whole page or an htmx fragment.
+        # The same address answers with a whole page or an htmx fragment. (Pages shaped by a cookie also
+        # vary on it: see caching.py; pages that are the same for everyone must not, or no cache could keep them.)
         response.vary.add("HX-Request")
-        response.vary.add("Cookie")
     return response

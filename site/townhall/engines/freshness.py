@@ -1,0 +1,36 @@
+"""Which generation of content, search index and geodata the app serves: the key of every cached page.
+
+Read on every request (the geodata's pointer is one small file; the search engine
+rechecks its own at most once a second and this follows what it serves), so a page
+cached under an older generation is never served once an import or an edit is live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from ..places.store import GeodataFolder
+
+
+def current(engines) -> tuple[str, float]:
+    """(stamp, when it last changed, as a Unix time) for this app."""
+    parts = [engines.site.fingerprint if engines.site is not None else "-"]
+    changed = [engines.site_loaded_at or 0.0]
+    info = engines.search_engine.info if engines.search_engine is not None else None
+    parts.append(info.generation if info is not None else "-")
+    if info is not None:
+        changed.append(info.built_at)
+    folder = GeodataFolder(engines.app.config["TOWNHALL_GEODATA"])
+    stamp = folder.stamp()
+    parts.append(stamp or "-")
+    if stamp is not None:
+        changed.append(_changed_at(folder, stamp))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16], max(changed) or time.time()
+
+
+def _changed_at(folder: GeodataFolder, stamp: str) -> float:
+    try:
+        return (folder.root / stamp).stat().st_mtime
+    except OSError:
+        return 0.0

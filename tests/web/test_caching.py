@@ -1,0 +1,80 @@
+"""Cache headers, conditional requests and the in-app page cache."""
+
+from __future__ import annotations
+
+import pytest
+
+from townhall.preferences import COOKIE_NAME
+from townhall.web.metrics import CACHE
+
+SERVICE = "/services/report-a-missed-bin"
+
+
+def hits() -> float:
+    return CACHE.labels("hit")._value.get()
+
+
+@pytest.mark.parametrize("path", [SERVICE, "/", "/cy/a-to-z", "/search?q=bins", "/your-area?postcode=BK1+1AA"])
+def test_pages_for_everyone_are_public_for_a_short_time(client, path):
+    response = client.get(path)
+    assert response.headers["Cache-Control"] == "public, max-age=60, stale-while-revalidate=300"
+    vary = {part.strip() for part in response.headers["Vary"].split(",")}
+    assert "HX-Request" in vary and "Cookie" not in vary
+    assert response.headers["ETag"] and response.headers["Last-Modified"]
+
+
+def test_pages_shaped_by_the_settings_cookie_are_private(client):
+    client.set_cookie(COOKIE_NAME, "text:large")
+    response = client.get(SERVICE)
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert "Cookie" in response.headers["Vary"]
+    again = client.get(SERVICE, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_conditional_requests_get_not_modified(client):
+    first = client.get(SERVICE)
+    assert client.get(SERVICE, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert client.get(SERVICE, headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+    assert client.get(SERVICE, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+def test_api_answers_are_cacheable_with_validators(client):
+    response = client.get("/api/postcodes/BK1%201AA")
+    assert response.headers["Cache-Control"].startswith("public")
+    assert client.get("/api/postcodes/BK1%201AA", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+def test_the_second_request_is_served_from_the_page_cache(client):
+    client.get("/categories")
+    before = hits()
+    again = client.get("/categories")
+    assert again.status_code == 200 and hits() == before + 1
+    htmx = client.get("/categories", headers={"HX-Request": "true"})
+    assert htmx.status_code == 200 and hits() == before + 1  # htmx gets its own answer
+
+
+def test_what_may_be_personal_is_never_cached(client):
+    before = hits()
+    client.set_cookie("session", "someone")
+    client.get("/a-to-z")
+    client.get("/a-to-z")
+    assert hits() == before  # a session may hold a resident's own answers
+    client.delete_cookie("session")
+    client.post("/settings", data={"text": "large", "colours": "auto", "spacing": "standard", "speech": "off"})
+    assert hits() == before
+
+
+def test_an_error_is_never_cached(client):
+    before = hits()
+    client.get("/no-such-page")
+    client.get("/no-such-page")
+    assert hits() == before
+
+
+def test_turned_off_there_is_no_page_cache(make_app):
+    client = make_app(TOWNHALL_PAGE_CACHE=0).test_client()
+    before = hits()
+    client.get("/categories")
+    client.get("/categories")
+    assert hits() == before
