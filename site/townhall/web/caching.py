@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.cookies import CookieError, SimpleCookie
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.http import is_resource_modified, parse_date
 
 from .. import engines
@@ -72,7 +72,7 @@ def add_cache_headers(response: Response) -> Response:
 
 def _our_cookies(cookies) -> list[str]:
     """The cookies that shape a page: display settings, and the session that forms use."""
-    return [name for name in cookies if name in (COOKIE_NAME, "session")]
+    return [name for name in cookies if name in (COOKIE_NAME, current_app.config["SESSION_COOKIE_NAME"])]
 
 
 # --- the page cache ---------------------------------------------------------------------------
