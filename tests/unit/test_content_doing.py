@@ -199,7 +199,7 @@ def test_an_ended_status_is_reported_by_the_check_but_never_shown(folder):
     site = load_site(folder)
     assert site.problems == []
     late = timely_problems(site, london(2026, 12, 5, 9))
-    assert len(late) == 1 and "ended on 2026-12-03 00:00" in str(late[0]) and not late[0].hides_file
+    assert len(late) == 1 and "ended at the end of 2026-12-02" in str(late[0]) and not late[0].hides_file
     assert timely_problems(site, london(2026, 12, 2, 9)) == []
 
 

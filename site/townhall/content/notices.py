@@ -11,7 +11,7 @@ but is still in the file), for `flask content check`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from .fields import FieldReader
@@ -137,11 +137,20 @@ def timely_problems(site: Site, now: datetime) -> list[ContentProblem]:
     for alert in site.alerts:
         if alert.is_over(now) and not alert.keep:
             problems.append(ContentProblem(
-                alert.source or ALERTS_FILE, f"ended on {alert.end:%Y-%m-%d %H:%M}. Remove it, or add 'keep: true' "
+                alert.source or ALERTS_FILE, f"{_ended(alert.end)}. Remove it, or add 'keep: true' "
                 "if it should stay in the alerts feed's history", f"{alert.id}.end", hides_file=False))
     for service in site.services.values():
         if service.status is not None and service.status.is_over(now):
             problems.append(ContentProblem(
-                service.source, f"ended on {service.status.end:%Y-%m-%d %H:%M} and is no longer shown. Remove it",
+                service.source, f"{_ended(service.status.end)} and is no longer shown. Remove it",
                 "status.end", hides_file=False))
     return problems
+
+
+def _ended(end: datetime | None) -> str:
+    """"ended at the end of 2026-12-23" for a date written alone, "ended at 2026-12-23 18:00" otherwise."""
+    if end is None:
+        return "has not ended"
+    if (end.hour, end.minute) == (0, 0):
+        return f"ended at the end of {end - timedelta(days=1):%Y-%m-%d}"
+    return f"ended at {end:%Y-%m-%d %H:%M}"

@@ -14,6 +14,9 @@ from . import assets, errors, security, templating, wording
 BLUEPRINTS = (
     "preferences",
     "services",
+    "steps",
+    "bins",
+    "alerts",
     "search",
     "directory",
     "places",

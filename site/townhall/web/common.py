@@ -4,7 +4,7 @@ preferences, and rendering a page or, for htmx, one block of the same template.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 from flask import abort, current_app, render_template, request
@@ -24,11 +24,28 @@ def content_site() -> Site:
 
 
 def today() -> date:
-    """Today in the UK; tests fix it with the TOWNHALL_TODAY setting (an ISO date)."""
+    """Today in the UK; tests fix it with the TOWNHALL_TODAY setting (an ISO date), or TOWNHALL_NOW."""
     fixed = current_app.config.get("TOWNHALL_TODAY")
     if fixed:
         return fixed if isinstance(fixed, date) else date.fromisoformat(str(fixed))
+    if current_app.config.get("TOWNHALL_NOW"):
+        return now().astimezone(LONDON).date()
     return datetime.now(LONDON).date()
+
+
+def now() -> datetime:
+    """This moment in the UK (timezone-aware): what statuses and alerts are compared with.
+
+    Tests fix it with TOWNHALL_NOW (an ISO date and time); with only TOWNHALL_TODAY set,
+    it is midday on that day, so pages that use both agree.
+    """
+    fixed = current_app.config.get("TOWNHALL_NOW")
+    if fixed:
+        moment = fixed if isinstance(fixed, datetime) else datetime.fromisoformat(str(fixed))
+        return moment.replace(tzinfo=LONDON) if moment.tzinfo is None else moment
+    if current_app.config.get("TOWNHALL_TODAY"):
+        return datetime.combine(today(), time(12), tzinfo=LONDON)
+    return datetime.now(LONDON)
 
 
 def language() -> str:
