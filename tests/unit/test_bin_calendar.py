@@ -3,7 +3,7 @@ bank holidays worked out by hand from the published England and Wales list."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -126,7 +126,7 @@ def feed(properties, first, last, code="BKR01"):
     events = [CalendarEvent(c, dates.bin, f"{dates.bin.title()} collection", "Moved" if c.moved else "")
               for dates in found for c in dates.collections]
     body = round_calendar(events, code=code, name="Bin collections: Monday round A", description="Bin days",
-                          lang="en", now=datetime(2026, 3, 30, 9, tzinfo=timezone.utc), domain="council.example",
+                          lang="en", now=datetime(2026, 3, 30, 9, tzinfo=UTC), domain="council.example",
                           url="https://council.example/bin-collections/BKR01/calendar")
     return Calendar.from_ical(body)
 
@@ -140,7 +140,7 @@ def test_the_feed_is_standard_icalendar_with_one_all_day_event_per_collection():
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         assert type(start) is date and end - start == timedelta(days=1)  # all day
         assert str(event["TRANSP"]) == "TRANSPARENT"
-        assert event.decoded("DTSTAMP") == datetime(2026, 3, 30, 9, tzinfo=timezone.utc)
+        assert event.decoded("DTSTAMP") == datetime(2026, 3, 30, 9, tzinfo=UTC)
     assert len({str(event["UID"]) for event in events}) == len(events)
 
 
