@@ -187,10 +187,13 @@ def test_a_step_opens_from_the_keyboard_and_says_so(open_doing):
     assert role == "list-item"  # the browser's own disclosure marker stays
 
 
-def test_a_step_opens_without_javascript_from_a_part_of_link(open_doing):
+def test_a_part_of_link_lands_on_its_step_and_a_step_link_opens_it_without_javascript(open_doing):
     page = open_doing("/services/register-a-death", javascript=False)
     page.locator(".th-part-of a").first.click()
     page.wait_for_load_state()
+    target = page.url.split("#", 1)[1]
+    assert page.locator(f"#{target}").is_visible() and page.locator(f"#{target} + details summary").is_visible()
+    page.goto(page.url.split("#")[0] + f"?step={target}#{target}")
     opened = page.locator("details[open]")
     assert opened.count() == 1 and opened.locator("a").first.is_visible()
 

@@ -16,7 +16,7 @@ def index():
 
 @bp.route("/step-by-step/<slug>")
 def journey(slug: str):
-    """One journey. Steps start closed; ?step=<id> opens one (links from "Part of"), ?steps=all every one."""
+    """One journey. Steps start closed; ?step=<id> opens one (for links to a step), ?steps=all every one."""
     found = found_or_404(content_site().journey(slug, language()))
     return render("steps/journey.html", journey=found, show_all=request.args.get("steps") == "all",
                   open_step=request.args.get("step", "")[:100])
