@@ -404,3 +404,15 @@ def test_the_calendar_feed_is_icalendar_with_the_bank_holiday_moves(client, roun
     assert "Casgliad" in Calendar.from_ical(client.get(f"/cy/bin-collections/{round_code}/calendar.ics").data) \
         .walk("VEVENT")[0]["SUMMARY"]
     assert client.get("/bin-collections/NO-SUCH-ROUND/calendar.ics").status_code == 404
+
+
+def test_the_alerts_api_matches_its_openapi_schema(client):
+    from jsonschema import Draft202012Validator
+
+    document = client.get("/api/openapi.json").get_json()
+    schema = {"$ref": "#/components/schemas/Alerts", "components": document["components"]}
+    for prefix in ("", "/cy"):
+        data = client.get(f"{prefix}/api/alerts").get_json()
+        errors = list(Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).iter_errors(data))
+        assert not errors, [error.message for error in errors]
+    assert "/api/alerts.atom" in document["paths"]
