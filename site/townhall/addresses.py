@@ -13,6 +13,8 @@ from collections.abc import Iterable
 # Each entry matches itself and everything below it ("/listen" matches /listen and /listen/audio).
 NOT_PAGES = ("/listen", "/assets", "/static", "/api", "/healthz", "/readyz", "/metrics", "/staff",
              "/robots.txt", "/sitemap.xml", "/.well-known", "/favicon.ico", "/security.txt", "/manifest.webmanifest")
+# Files served beside pages (a bin round's calendar feed at /bin-collections/<round>/calendar.ics).
+NOT_PAGE_ENDINGS = (".ics",)
 
 
 def strip_language(path: str, languages: Iterable[str]) -> str:
@@ -28,4 +30,6 @@ def strip_language(path: str, languages: Iterable[str]) -> str:
 def is_page(path: str, languages: Iterable[str] = ()) -> bool:
     """Whether `path` (no query string; a language prefix allowed) is a page rather than a file or an API."""
     bare = strip_language(path, languages)
+    if bare.endswith(NOT_PAGE_ENDINGS):
+        return False
     return not any(bare == prefix or bare.startswith(prefix + "/") for prefix in NOT_PAGES)

@@ -48,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
     "TOWNHALL_SPEECH_COMMAND": "",  # the synthesis worker command; empty means Python running speech.worker
     # Largest request body we accept. Forms are tiny; anything bigger is a mistake
     # or an attack and gets a kind 413 page rather than a 500.
+    # Tests only: pin the clock. TOWNHALL_TODAY is a date (2026-11-25), TOWNHALL_NOW a date and time
+    # (2026-11-25T08:30); empty means the real time. Statuses, alerts and bin dates follow them.
+    "TOWNHALL_TODAY": "",
+    "TOWNHALL_NOW": "",
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "MAX_FORM_PARTS": 100,

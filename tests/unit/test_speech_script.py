@@ -269,3 +269,15 @@ def test_very_long_pages_are_cut_short_and_say_so() -> None:
 
 def test_an_empty_page_has_nothing_to_read() -> None:
     assert build_script(page("")).is_empty()
+
+
+def test_a_part_marked_first_is_read_before_the_page_even_outside_main() -> None:
+    alert = ('<section aria-label="Alerts" data-speech="first"><div><h2>Warning: Snow and ice</h2>'
+             "<p>Bin collections may be late.</p><form><button>Hide this alert</button></form></div></section>")
+    script = build_script(page("<h1>Pay your council tax</h1><p>You can pay online.</p><h2>Costs</h2><p>Free.</p>",
+                               outside=alert))
+    said = [u.spoken for u in script.utterances]
+    assert said[:3] == ["Warning: Snow and ice", "Bin collections may be late.", "Pay your council tax."]
+    assert not any("Hide" in text for text in said)
+    assert [s.id for s in script.sections] == [INTRODUCTION_ID, "costs"]  # the alert heading starts no section
+    assert script.sections[0].utterances[0].spoken == "Warning: Snow and ice"

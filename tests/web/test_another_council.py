@@ -80,6 +80,16 @@ FILES = {
 
         Report it by the end of the next working day.
     """,
+    "steps/moving-home.md": """
+        ---
+        title: Moving to or within {area}
+        summary: What to do when you move home in {area}.
+        reviewed: 2026-11-01
+        ---
+        ## Find your bin day
+
+        - [Report a missed bin](/services/report-a-missed-bin)
+    """,
 }
 
 
@@ -152,12 +162,15 @@ def test_no_page_names_the_demo_council(ashby):
     for path, html in pages.items():
         assert not DEMO_TRACES.search(html), (path, DEMO_TRACES.search(html).group(0))
     assert "Ashby Borough Council" in pages["/"] and "Cyngor Bwrdeistref Ashby" in pages["/cy/"]
+    assert "Moving to or within Ashby" in pages["/step-by-step"]  # the journey's {area} is this council's
+    assert "/alerts" in pages and "/step-by-step/moving-home" in pages
 
 
 @pytest.mark.parametrize("path", [
     "/your-area?postcode=AB1+2DE", "/your-area?postcode=nonsense", "/your-area?postcode=",
     "/find-my-nearest?category=libraries&postcode=AB2+3EF", "/search?q=missed+bin", "/search?q=",
-    "/no-such-page", "/cy/no-such-page", "/directory/not-sure",
+    "/no-such-page", "/cy/no-such-page", "/directory/not-sure", "/bin-collections?postcode=AB1+2DE",
+    "/services/report-a-missed-bin", "/step-by-step/moving-home", "/alerts",
 ])
 def test_answers_and_error_pages_name_this_council(ashby, path):
     html = ashby.test_client().get(path).get_data(as_text=True)
@@ -167,7 +180,7 @@ def test_answers_and_error_pages_name_this_council(ashby, path):
 @pytest.mark.parametrize("path", [
     "/api/openapi.json", "/api/areas", "/api/categories", "/api/postcodes/AB1%202DE",
     "/api/postcodes/nonsense", "/api/nearest?category=libraries&postcode=AB1+2DE", "/api/areas/boundary.geojson",
-    "/api/openreferral/", "/api/openreferral/services", "/api/nowhere",
+    "/api/openreferral/", "/api/openreferral/services", "/api/nowhere", "/api/alerts", "/api/alerts.atom",
 ])
 def test_the_api_names_this_council(ashby, path):
     body = ashby.test_client().get(path).get_data(as_text=True)

@@ -252,9 +252,10 @@ def test_the_map_key_lists_only_what_the_map_shows(places_client):
 def test_bin_collections_are_the_next_real_dates(places_client):
     html = text(places_client.get("/your-area?postcode=BK1+1AA"))
     assert "Your bins are collected on Wednesday. The next collections are:" in html
-    assert "Recycling: Wednesday 25 November (today) and Wednesday 9 December" in html  # today counts, and says so
-    assert "Collection days can move around bank holidays" in html
-    assert "Rubbish: Wednesday 2 December and Wednesday 16 December" in html
+    assert "Wednesday 25 November (today): Recycling" in html  # today counts, and says so
+    assert "Wednesday 2 December: Rubbish" in html and "Wednesday 9 December: Recycling" in html
+    assert "Wednesday 16 December: Rubbish" in html
+    assert "your bin calendar to print or add to your phone" in html
     welsh = text(places_client.get("/cy/your-area?postcode=BK1+1AA"))
     assert "Dydd Mercher 2 Rhagfyr" in welsh and "December" not in welsh
 

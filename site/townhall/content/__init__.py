@@ -8,20 +8,32 @@ from .contacts import read_contact
 from .files import fingerprint
 from .loader import load_site
 from .models import (
+    Alert,
+    AtoZEntry,
+    BinChange,
+    BinRules,
     Category,
     Charge,
     Contact,
     Council,
     Heading,
+    Journey,
+    LinkedSite,
+    OnlineService,
     Page,
     Service,
+    ServiceStatus,
     Site,
     Standard,
+    Step,
     Timescale,
 )
+from .notices import timely_problems
 from .problems import ContentInvalid, ContentProblem, ProblemLog
 
 __all__ = [
-    "Category", "Charge", "Contact", "Council", "ContentInvalid", "ContentProblem", "Heading", "Page", "ProblemLog",
-    "Service", "Site", "Standard", "Timescale", "fingerprint", "load_site", "read_contact",
+    "Alert", "AtoZEntry", "BinChange", "BinRules", "Category", "Charge", "Contact", "Council", "ContentInvalid",
+    "ContentProblem", "Heading", "Journey", "LinkedSite", "OnlineService", "Page", "ProblemLog", "Service",
+    "ServiceStatus", "Site", "Standard", "Step", "Timescale", "fingerprint", "load_site", "read_contact",
+    "timely_problems",
 ]

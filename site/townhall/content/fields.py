@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ..hours import HoursError, OpeningHours, parse_hours
+from ..hours import LONDON, HoursError, OpeningHours, parse_hours
 from .problems import ProblemLog
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -146,6 +146,38 @@ class FieldReader:
         except ValueError:
             self.problem(key, f'"{value}" is not a date. Write it as YYYY-MM-DD, like 2026-09-14')
             return None
+
+    def moment(self, key: str, *, end: bool = False, required: bool = True) -> datetime | None:
+        """A date and time in the UK: "2026-12-01 08:00", or a date alone ("2026-12-01").
+
+        A date alone starts at the beginning of that day, or for an `end`, runs to the end
+        of it: "end: 2027-03-01" means "until the end of 1 March", as people read it.
+        """
+        value = self.data.get(key)
+        if value in (None, ""):
+            if required:
+                self.problem(key, "is missing. Add a date, or a date and time, like 2026-12-01 or 2026-12-01 08:00")
+            return None
+        found: datetime | None = None
+        if isinstance(value, datetime):
+            found = value
+        elif isinstance(value, date):
+            found = datetime.combine(value + timedelta(days=1) if end else value, time(0))
+        else:
+            text = str(value).strip()
+            try:
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                    day = date.fromisoformat(text)
+                    found = datetime.combine(day + timedelta(days=1) if end else day, time(0))
+                elif re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2})?", text):
+                    found = datetime.fromisoformat(text.replace(" ", "T"))
+            except ValueError:
+                found = None
+        if found is None:
+            self.problem(key, f'"{value}" is not a date and time. Write it as YYYY-MM-DD HH:MM, like 2026-12-01 08:00 '
+                         "(24-hour clock), or a date alone, like 2026-12-01")
+            return None
+        return found.replace(tzinfo=LONDON) if found.tzinfo is None else found.astimezone(LONDON)
 
     def slug(self, key: str, choices: Iterable[str] | None = None, *, required: bool = True) -> str | None:
         value = self.text(key, required=required)

@@ -23,6 +23,7 @@ from typing import Any
 
 import frontmatter
 
+from .bins import load_bin_rules
 from .contacts import has_a_way_to_reach, read_contact
 from .directory import load_directory
 from .fields import FieldReader
@@ -37,20 +38,26 @@ from .files import (
     relative_path,
     translations_of,
 )
+from .links import check_body_links, load_linked_sites, read_online
 from .models import Charge, Contact, Council, Page, SecurityContact, Service, Site, Standard, Timescale
+from .notices import load_alerts, read_status
 from .problems import ProblemLog
+from .steps import load_journey_translations, load_journeys
 
 SERVICE_FIELDS = {
     "title", "summary", "category", "keywords", "responsible", "top_task",
-    "contact", "charges", "standard", "reviewed", "keywords_cy",
+    "contact", "charges", "standard", "reviewed", "keywords_cy", "online", "status", "a_to_z", "tool",
 }
-TRANSLATED_SERVICE_FIELDS = {"title", "summary", "keywords", "responsible", "standard"}
+TRANSLATED_SERVICE_FIELDS = {"title", "summary", "keywords", "responsible", "standard", "online", "a_to_z"}
+# Postcode tools a service page can show (front matter `tool:`): the box goes to the tool's answer page.
+KNOWN_TOOLS = ("bin-collections", "your-area", "school-catchment-areas")
+MAX_A_TO_Z_TERM = 40
 PAGE_FIELDS = {"title", "summary", "reviewed", "includes"}
 TRANSLATED_PAGE_FIELDS = {"title", "summary"}
 KNOWN_INCLUDES = ("service-standards", "preferences-cookie")
 
 # Content paths whose last part must name something in the content folder.
-CONTENT_PREFIXES = ("/services/", "/categories/")
+CONTENT_PREFIXES = ("/services/", "/categories/", "/step-by-step/")
 
 
 def load_site(
@@ -79,12 +86,18 @@ def load_site(
     site.security = _load_security(root, log, today)
     site.standards, site.standard_translations = _load_standards(root, log)
     site.home = read_yaml(root, "home.yaml", log, required=False) or {}
+    site.linked_sites = load_linked_sites(root, log)
     site.services = load_collection(root, "services", log, lambda *args: _service(site, *args))
     site.pages = load_collection(root, "pages", log, lambda *args: _page(site, *args))
     _load_translations(root, site, log, languages)
+    site.journeys = load_journeys(root, site.council, log)
+    site.translations.update(load_journey_translations(root, site.journeys, site.council, log, languages))
     site.root = root
     site.directory = load_directory(root, log)
-    _check_links(site, log, set(app_paths), tuple(app_prefixes))
+    known_path = _known_paths(site, set(app_paths), tuple(app_prefixes))
+    site.alerts = load_alerts(root, site.linked_sites, known_path, log)
+    site.bin_rules = load_bin_rules(root, log)
+    _check_links(site, log, known_path)
     site.problems = log.problems
     site.fingerprint = fingerprint(root)
     return site
@@ -118,7 +131,7 @@ def _load_council(root: Path, contacts: dict[str, Contact], log: ProblemLog) -> 
     if data is None:
         return None
     reader = FieldReader(data, COUNCIL_FILE, log)
-    reader.unknown({"name", "short_name", "main_contact", "website", "example_postcode", "cy"})
+    reader.unknown({"name", "short_name", "main_contact", "website", "example_postcode", "area", "cy"})
     name, short_name = reader.text("name", max_length=100), reader.text("short_name", max_length=40)
     contact_name = reader.text("main_contact")
     if contact_name and contact_name not in contacts:
@@ -126,10 +139,11 @@ def _load_council(root: Path, contacts: dict[str, Contact], log: ProblemLog) -> 
         reader.problem("main_contact", f'"{contact_name}" is not a contact in contacts.yaml. Use one of: {names}')
     website = reader.url("website", allow_site_path=False)
     example = reader.text("example_postcode", max_length=8)
+    area = reader.text("area", required=False, max_length=60) or ""
     if not (name and short_name and example):
         return None
-    return Council(name, short_name, contacts.get(contact_name or ""), website, translations_of(reader, ("name",)),
-                   example_postcode=example)
+    return Council(name, short_name, contacts.get(contact_name or ""), website,
+                   translations_of(reader, ("name", "area")), example_postcode=example, area=area)
 
 
 SECURITY_FILE = "security.yaml"
@@ -218,8 +232,26 @@ def _service(site: Site, slug: str, path: str, post: frontmatter.Post, log: Prob
         headings=body.headings,
         top_task=reader.boolean("top_task"),
         source=path,
+        online=read_online(reader, site.linked_sites),
+        status=read_status(reader),
+        a_to_z=_a_to_z_terms(reader),
+        tool=reader.slug("tool", KNOWN_TOOLS, required=False),
     )
     return service
+
+
+def _a_to_z_terms(reader: FieldReader) -> tuple[str, ...]:
+    """The subjects a service is listed under in the A to Z besides its title: [Bins, Recycling]."""
+    terms = []
+    for term in reader.text_list("a_to_z"):
+        if len(term) > MAX_A_TO_Z_TERM:
+            reader.problem("a_to_z", f'"{term[:30]}..." is {len(term)} characters long. A subject is a word or two, '
+                           "like Bins or Council Tax")
+        elif not term[:1].isalnum():
+            reader.problem("a_to_z", f'"{term}" should start with a letter or number, like Bins or Council Tax')
+        else:
+            terms.append(term)
+    return tuple(dict.fromkeys(terms))
 
 
 def _service_contact(site: Site, reader: FieldReader) -> Contact | None:
@@ -312,12 +344,13 @@ def _load_translations(root: Path, site: Site, log: ProblemLog, languages: tuple
             if post is None:
                 continue
             before = len(log.problems)
-            translated = _translated(original, relative, post, log, kind, lang)
+            translated = _translated(original, relative, post, log, kind, lang, site.linked_sites)
             if len(log.problems) == before:
                 site.translations[(f"{kind}:{slug}", lang)] = translated
 
 
-def _translated(original: Any, path: str, post: frontmatter.Post, log: ProblemLog, kind: str, lang: str) -> Any:
+def _translated(original: Any, path: str, post: frontmatter.Post, log: ProblemLog, kind: str, lang: str,
+                linked_sites: dict) -> Any:
     reader = FieldReader(post.metadata, path, log)
     allowed = TRANSLATED_SERVICE_FIELDS if kind == "service" else TRANSLATED_PAGE_FIELDS
     reader.unknown(allowed)
@@ -335,7 +368,12 @@ def _translated(original: Any, path: str, post: frontmatter.Post, log: ProblemLo
         changes["responsible"] = reader.text("responsible", required=False) or original.responsible
         if reader.has("standard"):
             changes["standard"] = _standard_field(reader) or original.standard
+        if reader.has("online"):
+            changes["online"] = read_online(reader, linked_sites) or original.online
+        if reader.has("a_to_z"):
+            changes["a_to_z"] = _a_to_z_terms(reader)
     return replace(original, **changes)
+
 
 
 def site_files(site: Site, folder: str) -> list[Path]:
@@ -343,24 +381,36 @@ def site_files(site: Site, folder: str) -> list[Path]:
     return [path for path in (site.root / folder).glob("*.md") if not TRANSLATION_NAME.match(path.name)]
 
 
-def _check_links(site: Site, log: ProblemLog, app_paths: set[str], app_prefixes: tuple[str, ...]) -> None:
-    """Report links in page bodies to addresses on this site that do not exist."""
+def _known_paths(site: Site, app_paths: set[str], app_prefixes: tuple[str, ...]):
+    """A test for "is this address a page on this site?", for links the content team writes."""
     # A page whose own file has problems still counts as existing: its problems are reported on their own.
     known = app_paths | {"/"} | {f"/categories/{slug}" for slug in site.categories}
     known |= {f"/services/{path.stem}" for path in site_files(site, "services")}
     known |= {f"/{path.stem}" for path in site_files(site, "pages")}
+    known |= {f"/step-by-step/{path.stem}" for path in site_files(site, "steps")}
     other_prefixes = tuple(p for p in app_prefixes if p not in ("/", *CONTENT_PREFIXES))
+
+    def known_path(href: str) -> bool:
+        target = href.split("#")[0].split("?")[0].rstrip("/") or "/"
+        if target in known or (other_prefixes and target.startswith(other_prefixes)):
+            return True
+        return not app_paths and not target.startswith(CONTENT_PREFIXES)  # without the app's routes, only content
+
+    return known_path
+
+
+def _check_links(site: Site, log: ProblemLog, known_path) -> None:
+    """Report links in page text to addresses on this site that do not exist, and links to other
+    websites that are not https or not to a trusted host."""
     items = [*site.services.values(), *site.pages.values(), *site.translations.values()]
     if site.directory:
         items.extend(site.directory.organisations.values())
+    items.extend(site.journeys.values())
     for item in items:
-        for href in re.findall(r'href="([^"]+)"', item.body_html):
-            if not href.startswith("/") or href.startswith("//"):
-                continue
-            target = href.split("#")[0].split("?")[0].rstrip("/") or "/"
-            if target in known or (other_prefixes and target.startswith(other_prefixes)):
-                continue
-            if not app_paths and not target.startswith(CONTENT_PREFIXES):
-                continue  # without the app's routes we can only check content addresses
-            log.add(item.source, f'links to "{href}", which is not a page on this site. '
-                    "Check the spelling of the link", hides_file=False)
+        html = item.body_html if hasattr(item, "body_html") else item.intro_html + "".join(
+            step.body_html for step in item.steps)
+        for href in re.findall(r'href="([^"]+)"', html):
+            if href.startswith("/") and not href.startswith("//") and not known_path(href):
+                log.add(item.source, f'links to "{href}", which is not a page on this site. '
+                        "Check the spelling of the link", hides_file=False)
+        check_body_links(html, item.source, site.linked_sites, log)

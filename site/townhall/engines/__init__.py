@@ -26,6 +26,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from flask import Flask, current_app
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from ..cases.workingdays import DayOff
     from ..content import Site
     from ..places.engine import Places
     from ..search import SearchEngine
@@ -139,3 +142,18 @@ def script_memory(app: Flask | None = None) -> ScriptMemory:
     from .speech import make_script_memory
 
     return of(app).once("speech-scripts", make_script_memory)
+
+
+def bank_holidays(app: Flask | None = None) -> Callable[[date], DayOff | None]:
+    """England and Wales bank holidays (substitute days included), by day: what bin rounds move for.
+
+    The cases domain's working-days calendar, without the council's office closures (the
+    lorries run when the offices are shut between Christmas and New Year).
+    """
+
+    def make(_app: Flask) -> Callable[[date], DayOff | None]:
+        from ..cases.workingdays import WorkingCalendar
+
+        return WorkingCalendar().day_off
+
+    return of(app).once("bank-holidays", make)

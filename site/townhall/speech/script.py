@@ -50,6 +50,10 @@ and a listener needs that context too.
 ``data-speech="read"``
     Read this element even where it would be left out by default (a form
     whose text matters, a ``footer`` inside an article that should be read).
+``data-speech="first"``
+    Read this element before everything else, even when it sits outside
+    ``<main>`` (the site-wide alert banner under the header). Its headings are
+    read as plain sentences, so they never start a section of their own.
 ``data-speech="phone"``
     Read the element's text as a phone number (``tel:`` links already are).
 ``data-speech-as="..."``
@@ -240,6 +244,8 @@ class _ScriptParser(HTMLParser):
         self.carried: _Block | None = None
         self.serial = 0
         self.main_start: tuple[tuple[int, int], int] | None = None
+        self.first_blocks: list[_Block] = []  # from elements marked data-speech="first"
+        self.first_depth: int | None = None  # stack depth of the data-speech="first" element we are in
 
     # where text goes ---------------------------------------------------------
 
@@ -247,11 +253,13 @@ class _ScriptParser(HTMLParser):
     def reading(self) -> bool:
         if self.skip_depth:
             return False
-        if self.main_depth is not None:
+        if self.main_depth is not None or self.first_depth is not None:
             return True
         return not self.main_done and not self.chrome_depth
 
     def _target_blocks(self) -> list[_Block]:
+        if self.first_depth is not None:
+            return self.first_blocks
         return self.blocks if self.main_depth is not None else self.fallback_blocks
 
     def _flush(self) -> None:
@@ -326,6 +334,9 @@ class _ScriptParser(HTMLParser):
                 self.main_start = (self.getpos(), len(self.get_starttag_text() or ""))
         if tag in _PAGE_CHROME and self.main_depth is None:
             self.chrome_depth += 1
+        if speech == "first" and self.first_depth is None and not skipped and not self.skip_depth:
+            self._flush()
+            self.first_depth = len(self.stack)
         if tag in _VOID:
             if self.reading and not skipped:
                 self._void(tag, values)
@@ -373,6 +384,9 @@ class _ScriptParser(HTMLParser):
                 self._flush()
                 self.main_depth = None
                 self.main_done = True
+            if self.first_depth is not None and len(self.stack) == self.first_depth:
+                self._flush()
+                self.first_depth = None
 
     def handle_data(self, data: str) -> None:
         if self.in_title:
@@ -411,6 +425,8 @@ class _ScriptParser(HTMLParser):
             self._flush()
         if tag in _TABLE_PARTS:
             self._table_open(tag, values)
+        elif tag in _HEADINGS and self.first_depth is not None:
+            self._start("text")  # read first, as a sentence: it must not start a section of the page
         elif tag in _HEADINGS:
             level = int(tag[1])
             container = next((e.serial for e in reversed(self.stack[:-1]) if e.tag in _SECTIONING), None)
@@ -683,7 +699,8 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
     parser.feed(html)
     parser.close()
     parser._flush()
-    blocks = parser.blocks if parser.has_main else parser.fallback_blocks
+    blocks = [block for block in parser.first_blocks if block.kind != "resume"]
+    blocks += parser.blocks if parser.has_main else parser.fallback_blocks
     language = _language_code(lang or parser.page_language)
     title_block = next((b for b in blocks if b.kind == "title"), None)
     title = title_block.display() if title_block else _collapse(parser.page_title).split(" – ")[0]

@@ -14,6 +14,9 @@ from . import assets, caching, errors, metrics, security, templating, wording
 BLUEPRINTS = (
     "preferences",
     "services",
+    "steps",
+    "bins",
+    "alerts",
     "search",
     "directory",
     "places",

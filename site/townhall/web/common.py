@@ -4,7 +4,7 @@ preferences, and rendering a page or, for htmx, one block of the same template.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask import abort, current_app, render_template, request
@@ -23,8 +23,17 @@ def content_site() -> Site:
 
 
 def today() -> date:
-    """Today in the UK; tests fix it with the TOWNHALL_TODAY setting (an ISO date)."""
-    return clock.today(current_app.config.get("TOWNHALL_TODAY"))
+    """Today in the UK; tests fix it with the TOWNHALL_TODAY setting (an ISO date), or TOWNHALL_NOW."""
+    return clock.today(current_app.config.get("TOWNHALL_TODAY"), current_app.config.get("TOWNHALL_NOW"))
+
+
+def now() -> datetime:
+    """This moment in the UK (timezone-aware): what statuses and alerts are compared with.
+
+    Tests fix it with TOWNHALL_NOW (an ISO date and time); with only TOWNHALL_TODAY set,
+    it is midday on that day, so pages that use both agree.
+    """
+    return clock.now(current_app.config.get("TOWNHALL_NOW"), current_app.config.get("TOWNHALL_TODAY"))
 
 
 def language() -> str:

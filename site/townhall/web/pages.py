@@ -20,6 +20,7 @@ def home():
         welcome=welcome or site.home.get("welcome"),
         top_tasks=site.top_tasks(lang),
         categories=categories,
+        journeys=site.all_journeys(lang),
     )
 
 

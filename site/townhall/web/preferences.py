@@ -7,14 +7,16 @@ and the page's status message says what changed.
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from htmx_flask import make_response as htmx_response
 
+from ..hours import LONDON
 from ..preferences import CHOICES, COOKIE_MAX_AGE, COOKIE_NAME, Preferences, from_form
-from .common import is_htmx, preferences, render
+from .common import is_htmx, preferences, render, today
 
 bp = Blueprint("preferences", __name__)
 
@@ -51,9 +53,18 @@ def safe_return_path(value: str | None) -> str | None:
 
 
 def save_cookie(response: Response, chosen: Preferences) -> Response:
-    """Store the choices, or remove the cookie when everything is back to the default."""
+    """Store the choices, or remove the cookie when everything is back to the default.
+
+    Display choices last a year. A cookie that only remembers alerts hidden today ends
+    at midnight, UK time: hiding an alert is for the rest of the visit, not for good.
+    """
+    chosen = chosen.for_today(today())
     if chosen.is_default:
         response.delete_cookie(COOKIE_NAME, samesite="Lax", secure=request.is_secure, httponly=True)
+    elif chosen.display_is_default:
+        midnight = datetime.combine(today() + timedelta(days=1), time(0), tzinfo=LONDON)
+        response.set_cookie(COOKIE_NAME, chosen.cookie_value(), expires=midnight, samesite="Lax",
+                            secure=request.is_secure, httponly=True)
     else:
         response.set_cookie(COOKIE_NAME, chosen.cookie_value(), max_age=COOKIE_MAX_AGE, samesite="Lax",
                             secure=request.is_secure, httponly=True)

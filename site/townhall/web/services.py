@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import groupby
-
 from flask import Blueprint, redirect, url_for
 
 from .common import content_site, found_or_404, language, only_redirects, render
@@ -11,11 +9,20 @@ from .common import content_site, found_or_404, language, only_redirects, render
 bp = Blueprint("services", __name__)
 
 
+@bp.app_template_global()
+def service_at(path: str):
+    """The service page at a path of this site ("/services/x"), in the reader's language, or None:
+    for lists built from elsewhere (search results) that show its status and online link."""
+    prefix = "/services/"
+    if not path.startswith(prefix):
+        return None
+    return content_site().service(path[len(prefix):].split("?")[0].split("#")[0], language())
+
+
 @bp.route("/a-to-z")
 def a_to_z():
-    services = content_site().all_services(language())
-    letters = [(letter, list(group)) for letter, group in groupby(services, key=lambda s: s.title[:1].upper())]
-    return render("services/a_to_z.html", letters=letters)
+    """Every service under its title's first letter and under its subjects ("Bins", "Noise")."""
+    return render("services/a_to_z.html", letters=content_site().a_to_z(language()))
 
 
 @bp.route("/services")
@@ -49,4 +56,5 @@ def service(slug: str):
         category=site.category(found.category, lang),
         related=[s for s in site.services_in(found.category, lang) if s.slug != slug][:5],
         customer_services=site.contacts.get("customer-services"),
+        journeys=site.journeys_with(slug, lang),
     )

@@ -171,18 +171,38 @@ def address_lines(address: str | None) -> Markup:
 
 
 _SITE_LINK = re.compile(r'(<a\s[^>]*?href=")(/(?!/))')
+_EXTERNAL_LINK = re.compile(r'<a href="https?://(?P<host>[^/":]+)[^"]*"(?P<rest>[^>]*)>(?P<text>.*?)</a>', re.S)
 
 
 def site_links(html: str) -> Markup:
-    """Point links inside Markdown bodies at this language version of the site.
+    """Point links inside Markdown bodies at this language version of the site, and mark links
+    to other websites as leaving it.
 
     The content team writes site links as /services/x; on a Welsh page they must
     lead to /cy/services/x (and under any deployment prefix, to that prefix).
+    A link to another website says where it goes ("(on GOV.UK)") unless its words
+    already do, and tells screen readers it is another website (see `leaves_site`).
     """
     root = request.script_root
-    if not root:
-        return Markup(html)
-    return Markup(_SITE_LINK.sub(lambda match: f"{match[1]}{root}{match[2]}", str(html)))
+    text = str(html)
+    if root:
+        text = _SITE_LINK.sub(lambda match: f"{match[1]}{root}{match[2]}", text)
+    return Markup(_EXTERNAL_LINK.sub(_mark_external, text))
+
+
+def _mark_external(match: re.Match) -> str:
+    site = content_site().linked_sites.get(match["host"].lower())
+    name = site.name_in(language()) if site else ""
+    named = bool(name) and name.lower().removeprefix("the ") in match["text"].lower()
+    note = _("on %(site)s", site=name) if name and not named else ""
+    visible = f" ({escape(note)})" if note else ""
+    hidden = f'<span class="th-visually-hidden"> ({escape(_("another website"))})</span>'
+    icon = '<span class="th-external__icon" aria-hidden="true">&#8599;</span>'
+    opening = match[0][: match.start("text") - match.start()]
+    if 'rel="' not in opening:
+        opening = opening[:-1] + ' rel="external">'
+    return f'{opening}{match["text"]}<span class="th-external">{visible}{hidden}{icon}</span></a>'
+
 
 
 FILTERS = {

@@ -8,19 +8,18 @@ is marked ``lang="en"`` on pages in another language, so screen readers switch v
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..hours import DAY_NAMES, LONDON, OpeningHours
-from ..places.collections import next_collections
 from ..places.svgmap import MapDrawing
 from ..text import N_
-from .common import language, today
+from .common import language
 from .templating import council_name, day_names, time_label
 
 
@@ -159,24 +158,6 @@ def catchment_school(area) -> str:
     return name
 
 
-BIN_LABELS = {"rubbish": N_("Rubbish"), "recycling": N_("Recycling")}
-
-
-def collection_dates(properties: dict[str, Any], count: int = 2) -> list[tuple[str, list[str]]]:
-    """The next collections of each bin, in words: [("Rubbish", ["Wednesday 2 December", ...]), ...].
-
-    Today's collection is still listed (the lorry may not have come yet) and says "today", so
-    a reader checking in the evening knows it is not a later one."""
-    now = today()
-
-    def words(day: date) -> str:
-        named = format_date(day, "EEEE d MMMM")
-        return _("%(date)s (today)", date=named) if day == now else named
-
-    return [(_(BIN_LABELS[found.bin]), [words(day) for day in found.dates])
-            for found in next_collections(properties, now, count)]
-
-
 _TITLES = ("councillor ", "cllr ", "cllr. ", "y cynghorydd ")
 
 
@@ -242,6 +223,6 @@ def weekday(english: str) -> str:
 
 TEMPLATE_GLOBALS = (
     distance_label, scale_label, map_key, category_label, category_words, category_lang, in_english, english_attr,
-    capitalise, lower_first, catchment_school, highlight_name, collection_dates, councillor_name, area_name,
+    capitalise, lower_first, catchment_school, highlight_name, councillor_name, area_name,
     open_status, layer_text,
 )
