@@ -1,0 +1,186 @@
+"""Hostile clients against the real server: the home page's latency while one client floods speech
+requests, and while slow senders hold connections open with half a request body.
+
+Runs the site as `make run` does (`gunicorn -c gunicorn.conf.py wsgi:app`) on a loopback port, with a
+fresh instance folder (so no audio is made yet), and, for comparison, the command line `make run`
+used before gunicorn.conf.py (2 sync workers). Writes the "Hostile clients" section of BENCHMARKS.md.
+
+    python benches/bench_hostile.py              # both configurations
+    python benches/bench_hostile.py --only new   # just the tuned one
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "site"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from _common import cpu_model, percentile, write_section  # noqa: E402
+from live_gunicorn import GunicornServer  # noqa: E402
+
+OLD_COMMAND = ["--workers", "2", "--timeout", "60"]  # what `make run` ran before gunicorn.conf.py
+FLOOD = 50
+SLOW_SENDERS = 8
+
+
+def service_pages(count: int) -> list[str]:
+    """`count` different pages of the demo content (whole-page audio for each is not made yet)."""
+    slugs = sorted(path.stem for path in (ROOT / "content" / "services").glob("*.md") if ".cy" not in path.name)
+    return [f"/services/{slug}" for slug in slugs[:count]]
+
+
+class HomeProbe:
+    """Asks for the home page one request after another (a fresh connection each, like a new visitor)."""
+
+    def __init__(self, server: GunicornServer) -> None:
+        self.server = server
+        self.times: list[float] = []
+        self.failures = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            started = time.perf_counter()
+            try:
+                status = self.server.get("/", timeout=60)[0]
+            except OSError:
+                status = 0
+            # A request with no answer counts with the time it was given: it is the latency a visitor saw.
+            self.times.append(time.perf_counter() - started)
+            if status != 200:
+                self.failures += 1
+            time.sleep(0.02)
+
+    def __enter__(self) -> HomeProbe:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=70)
+
+    def summary(self) -> dict:
+        times = self.times or [float("nan")]
+        return {"requests": len(self.times), "failures": self.failures, "p50": percentile(times, 0.5) * 1000,
+                "p99": percentile(times, 0.99) * 1000, "max": max(times) * 1000}
+
+
+def speech_flood(server: GunicornServer) -> dict:
+    """50 concurrent player requests for 50 pages whose audio is not made, while the probe runs."""
+    pages = service_pages(FLOOD)
+    statuses: Counter = Counter()
+    answer_times: list[float] = []
+    lock = threading.Lock()
+
+    def ask(page: str) -> None:
+        query = urlencode({"page": page, "section": "all"})
+        started = time.perf_counter()
+        try:
+            status = server.get(f"/listen/player?{query}", headers={"HX-Request": "true"}, timeout=120)[0]
+        except OSError:
+            status = 0
+        with lock:
+            statuses[status] += 1
+            answer_times.append(time.perf_counter() - started)
+
+    for _ in range(5):
+        server.get("/")  # warm up: templates compiled, index open
+    with HomeProbe(server) as probe:
+        time.sleep(1)
+        threads = [threading.Thread(target=ask, args=(page,)) for page in pages]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=180)
+        time.sleep(2)
+    return {**probe.summary(), "statuses": dict(sorted(statuses.items())),
+            "slowest_answer": max(answer_times) if answer_times else 0.0}
+
+
+def slow_senders(server: GunicornServer, seconds: float = 12.0) -> dict:
+    """Connections that send headers and half a POST body, then nothing, while the probe runs."""
+    held = []
+    for _ in range(SLOW_SENDERS):
+        connection = socket.create_connection((server.host, server.port), timeout=30)
+        connection.sendall(b"POST /settings HTTP/1.1\r\nHost: localhost\r\n"
+                           b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"
+                           + b"a" * 500)
+        held.append(connection)
+    try:
+        with HomeProbe(server) as probe:
+            time.sleep(seconds)
+    finally:
+        for connection in held:
+            connection.close()
+    return probe.summary()
+
+
+def measure(label: str, config: Path | None, arguments: list[str]) -> dict:
+    results = {}
+    for scenario in ("flood", "slow"):
+        instance = Path(tempfile.mkdtemp(prefix=f"bench-hostile-{scenario}-"))
+        with GunicornServer(instance, config=config, arguments=arguments) as server:
+            print(f"{label}: {scenario} on port {server.port}", flush=True)
+            results[scenario] = speech_flood(server) if scenario == "flood" else slow_senders(server)
+            print(f"  {results[scenario]}", flush=True)
+    return results
+
+
+def row(label: str, result: dict) -> str:
+    flood, slow = result["flood"], result["slow"]
+    statuses = ", ".join(f"{count}×{status or 'no answer'}" for status, count in flood["statuses"].items())
+    return (f"| {label} | {flood['p50']:.0f} / {flood['p99']:.0f} / {flood['max']:.0f} | {flood['failures']} | "
+            f"{statuses} | {flood['slowest_answer']:.1f} | {slow['p50']:.0f} / {slow['p99']:.0f} / {slow['max']:.0f}"
+            f" | {slow['failures']} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["old", "new"], help="measure one configuration only")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    options = parser.parse_args()
+    load_before = os.getloadavg()
+    rows = []
+    if options.only != "new":
+        rows.append(row("2 sync workers (the old `make run`)", measure("old", None, OLD_COMMAND)))
+    if options.only != "old":
+        rows.append(row("`gunicorn.conf.py` (`make run`)", measure("new", ROOT / "gunicorn.conf.py", [])))
+    load_after = os.getloadavg()
+    section = "\n".join([
+        "## Hostile clients",
+        "",
+        f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on {cpu_model('unknown CPU')}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}; load average {load_before[0]:.1f} at the start, "
+        f"{load_after[0]:.1f} at the end, by `benches/bench_hostile.py`.",
+        "The site runs under real gunicorn on loopback with a fresh instance folder. *Speech flood*: one client "
+        f"asks at once for the players of {FLOOD} different pages whose whole-page audio is not made yet, while a "
+        "probe asks for the home page one request after another (new connection each) until the flood is answered. "
+        f"*Slow senders*: {SLOW_SENDERS} connections send headers and half of a 1,000-byte POST body to /settings "
+        "and then nothing, for 12 s, while the probe runs. Times in milliseconds; the slowest flood answer in seconds.",
+        "",
+        "| server | speech flood: home p50 / p99 / max (ms) | home failures | flood answers | slowest flood answer (s) "
+        "| slow senders: home p50 / p99 / max (ms) | home failures |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
+        *rows,
+        "",
+    ])
+    write_section(options.output, "Hostile clients", section)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
