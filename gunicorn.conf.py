@@ -2,22 +2,24 @@
 
 Why these choices (figures in BENCHMARKS.md, "Hostile clients" and "Serving"):
 
-* **gthread workers, 2 processes x 8 threads.** With sync workers each process
+* **gthread workers, 2 processes x 16 threads.** With sync workers each process
   serves one request at a time, so two clients that send half a request body
   (or a flood of requests that wait for audio) left nobody to serve the home
   page. gthread waits for the first bytes of a request in its event loop and
   only then gives the request to a thread; a stalled client holds one thread
-  of 16, not a process. Two processes use the machine's two cores (Python runs
-  one thread at a time per process); eight threads each cover requests that
-  wait on I/O (audio files, the database) at no cost to page throughput, which
-  was measured the same as sync workers'.
+  of 32, not a process. Two processes use the machine's two cores (Python runs
+  one thread at a time per process). gthread accepts connections whether or not
+  a thread is free, so a worker whose threads were all held by slow senders
+  would queue the next visitor behind them: sixteen threads each leave room for
+  many stalled clients (eight were measured) while they time out. Threads that
+  wait cost no CPU; page throughput was measured the same as sync workers'.
 * **No preloading.** Each worker builds the app itself, so whatever it opens
   (the search index, geodata, SQLite files, speech workers) is its own, never a
   file descriptor or thread shared across a fork. Start-up takes a second
   longer for the second worker; the search index is built once (the others wait
   on its lock and reuse it).
-* **Request bodies time out** (TOWNHALL_BODY_TIMEOUT, 10 s for any one read): a
-  sender that stops half-way gets a 408 and its thread back (townhall/serving.py).
+* **Request bodies time out** (TOWNHALL_BODY_TIMEOUT, 10 s for the whole body): a
+  sender that stops half-way gets a 408 and its thread back (townhall/web/bodies.py).
   In production the nginx front buffers whole request bodies before passing
   them on, so slow senders never reach gunicorn at all; this is the second line.
 * **Access log without personal data**: no query strings, no referrer or user
@@ -28,20 +30,12 @@ Why these choices (figures in BENCHMARKS.md, "Hostile clients" and "Serving"):
 
 import os
 
-from townhall.config import from_environment
-from townhall.serving import (
-    ACCESS_LOG_FORMAT,
-    PrivateLogger,
-    limit_request_bodies,
-    send_app_logs_to_gunicorn,
-)
-
-_settings = from_environment()
+from townhall.serving import ACCESS_LOG_FORMAT, PrivateLogger, send_app_logs_to_gunicorn
 
 bind = os.environ.get("TOWNHALL_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-threads = 8
+threads = 16
 preload_app = False
 timeout = 60  # a worker whose event loop is stuck this long is restarted
 graceful_timeout = 30
@@ -57,8 +51,6 @@ accesslog = "-"
 errorlog = "-"
 logger_class = PrivateLogger
 access_log_format = ACCESS_LOG_FORMAT
-
-pre_request = limit_request_bodies(_settings["TOWNHALL_BODY_TIMEOUT"])
 
 
 def on_starting(server):

@@ -52,8 +52,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "MAX_FORM_PARTS": 100,
-    # The longest any read of a request body may wait for the client, in seconds (a sender that stops
-    # half-way gets a 408 and the connection closes). Used by gunicorn.conf.py.
+    # How long a whole request body may take to arrive under gunicorn, in seconds (a sender that stops
+    # half-way gets a 408 and the connection closes): web/bodies.py.
     "TOWNHALL_BODY_TIMEOUT": 10,
     # 1: write clients' IP addresses in the access log (off by default: they are personal data).
     "TOWNHALL_LOG_ADDRESSES": 0,

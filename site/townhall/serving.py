@@ -23,10 +23,10 @@ Request bodies
 --------------
 A client that sends half a body and stops holds the thread reading it. gthread
 workers have several threads, so one such client no longer takes a whole
-worker, and ``body_timeout`` bounds how long any read of the body may wait
-(``limit_request_bodies`` runs as gunicorn's ``pre_request`` hook). The read
-then fails, the web layer answers 408 and gunicorn closes the connection.
-In production the nginx front buffers whole bodies before the app sees them
+worker, and the web layer gives the whole body TOWNHALL_BODY_TIMEOUT seconds
+to arrive (web/bodies.py: the socket's timeout is set to the time left before
+each read); then it answers 408 and gunicorn closes the connection. In
+production the nginx front buffers whole bodies before the app sees them
 (``proxy_request_buffering on``, its default), so slow senders never reach gunicorn.
 """
 
@@ -89,21 +89,6 @@ class PrivateLogger(Logger):
 
 
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms'
-
-
-def limit_request_bodies(seconds: float):
-    """A gunicorn ``pre_request`` hook: any read of this request's body waits at most `seconds`.
-
-    gthread reads a body in the thread serving the request, on a blocking socket
-    with no timeout: a sender that stops half-way would hold that thread for ever.
-    """
-
-    def pre_request(worker, req) -> None:
-        sock = getattr(getattr(req, "unreader", None), "sock", None)
-        if sock is not None and hasattr(sock, "settimeout"):
-            sock.settimeout(seconds)
-
-    return pre_request
 
 
 def send_app_logs_to_gunicorn(log: Logger) -> None:

@@ -16,7 +16,10 @@ from ..speech.service import Preparer
 
 
 def make_speaker(app: Flask) -> Speaker:
-    return Speaker.from_settings(app.config)
+    """The speaker, with its engine version worked out now (an ffmpeg run), once per process."""
+    speaker = Speaker.from_settings(app.config)
+    _ = speaker.engine_version
+    return speaker
 
 
 def make_preparer(app: Flask) -> Preparer:

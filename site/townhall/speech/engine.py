@@ -134,6 +134,15 @@ class Slots:
             time.sleep(0.01)
 
 
+NICENESS = 10
+
+
+def _nice_prefix(niceness: int) -> list[str]:
+    """``nice -n N`` to put before a command (nothing when there is no ``nice`` or N is 0)."""
+    found = shutil.which("nice") if niceness else None
+    return [found, "-n", str(niceness)] if found else []
+
+
 @functools.lru_cache(maxsize=8)
 def available_encoders(ffmpeg: str) -> frozenset[str]:
     """The audio encoders this ffmpeg has (empty when there is no ffmpeg)."""
@@ -189,10 +198,14 @@ class Synthesiser:
         ffmpeg: str = "ffmpeg",
         voices: Mapping[str, str] | None = None,
         keep_spare: bool = True,
+        niceness: int = NICENESS,
     ) -> None:
         self.slots = slots
         self.timeout = float(timeout)
-        self.command = [*(command or [sys.executable, str(WORKER)]), driver]
+        # Synthesis and encoding run at a lower CPU priority than the site's own processes, so that
+        # pages stay quick on a small machine while audio is being made (BENCHMARKS.md, "Hostile clients").
+        self.nice = _nice_prefix(niceness)
+        self.command = [*self.nice, *(command or [sys.executable, str(WORKER)]), driver]
         self.driver = driver
         self.ffmpeg = ffmpeg
         self.voices = dict(DEFAULT_VOICES if voices is None else voices)
@@ -448,6 +461,7 @@ class _Sink:
         self.folder = folder
         self.encoders = available_encoders(synthesiser.ffmpeg)
         self.ffmpeg = shutil.which(synthesiser.ffmpeg) or synthesiser.ffmpeg
+        self.nice = synthesiser.nice
         self.params: tuple[int, int, int] | None = None
         self.written = 0
         self.files: dict[str, str] = {}
@@ -490,7 +504,7 @@ class _Sink:
                         "-map_metadata", "-1", "-fflags", "+bitexact", str(target)]
             self.files[name] = target.name
         if outputs and width == 2:
-            command = [self.ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+            command = [*self.nice, self.ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
                        "-f", "s16le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0", *outputs]
             try:
                 self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,

@@ -93,6 +93,23 @@ class RateLimiter:
     def client_key(self, address: str, salt: bytes) -> str:
         return hashlib.sha256(salt + f"{self.namespace}\0{address}".encode()).hexdigest()[:24]
 
+    def peek(self, address: str, now: float | None = None) -> Decision:
+        """Whether one more hit from `address` would be allowed, without counting it."""
+        now = time.time() if now is None else now
+        window = int(now // self.window)
+        retry_after = max(1, int((window + 1) * self.window - now))
+        if self.limit <= 0:
+            return Decision(True, 0, self.limit, retry_after)
+        try:
+            connection = self._connection()
+            client = self.client_key(address, self._salt(connection, int(now // DAY_SECONDS)))
+            row = connection.execute("SELECT count FROM hits WHERE client = ? AND window = ?",
+                                     (client, window)).fetchone()
+        except (sqlite3.Error, OSError):
+            return Decision(True, 0, self.limit, retry_after)
+        count = row[0] if row else 0
+        return Decision(count < self.limit, count, self.limit, retry_after)
+
     def hit(self, address: str, now: float | None = None) -> Decision:
         """Count one hit from `address` and say whether it is within the limit."""
         now = time.time() if now is None else now
@@ -156,6 +173,15 @@ class SynthesisLimit:
         path = Path(settings["TOWNHALL_AUDIO_CACHE"]) / FILE_NAME
         return cls(RateLimiter(path, int(settings["TOWNHALL_SPEECH_CLIENT_SYNTHESES"]), namespace="syntheses"),
                    RateLimiter(path, int(settings["TOWNHALL_SPEECH_SYNTHESES"]), namespace="all-syntheses"))
+
+    def check(self, address: str, now: float | None = None) -> None:
+        """Raise now if one more synthesis for `address` would be refused (nothing is counted)."""
+        mine = self.per_client.peek(address or "unknown", now)
+        if not mine.allowed:
+            raise SpeechLimited("Too much audio made for one client this minute", retry_after=mine.retry_after)
+        everyone = self.everyone.peek(EVERYONE, now)
+        if not everyone.allowed:
+            raise SpeechBusy("Too much audio made for everyone this minute", retry_after=everyone.retry_after)
 
     def allow(self, address: str, now: float | None = None) -> None:
         """Count one synthesis for `address`; raise if it is one too many."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ class Speaker:
         self.synthesiser = synthesiser
         self.timeout = float(timeout if timeout is not None else synthesiser.timeout)
         self._version: str | None = None
+        self._version_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Speaker:
@@ -47,8 +49,12 @@ class Speaker:
 
     @property
     def engine_version(self) -> str:
+        """Worked out once (it asks ffmpeg for its encoders): threads that ask meanwhile wait for it,
+        rather than each starting an ffmpeg of their own (sixteen at once in a flood, once)."""
         if self._version is None:
-            self._version = self.synthesiser.version()
+            with self._version_lock:
+                if self._version is None:
+                    self._version = self.synthesiser.version()
         return self._version
 
     def key(self, utterances: Sequence[Utterance], speed: str) -> str:
@@ -133,6 +139,17 @@ class Preparer:
                                capacity=int(settings["TOWNHALL_SPEECH_QUEUE"]),
                                waiters=int(settings["TOWNHALL_SPEECH_WAITERS"]))
         return cls(speaker, queue, SynthesisLimit.from_settings(settings), float(settings["TOWNHALL_SPEECH_WAIT"]))
+
+    def could_make(self, client: str) -> None:
+        """Raise SpeechLimited or SpeechBusy if no new audio could be made for `client` now.
+
+        The web layer asks before drawing a page whose script it has not got:
+        drawing fifty pages was most of what a flood of requests cost, and audio
+        that would then be refused is not worth a page drawn.
+        """
+        if not self.queue.has_room():
+            raise SpeechBusy("The speech queue of this process is full", retry_after=10)
+        self.limit.check(client)
 
     def audio(self, utterances: Sequence[Utterance], speed: str, *, client: str, transient: bool = False,
               wait: float | None = None) -> AudioEntry | None:

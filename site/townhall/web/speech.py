@@ -175,6 +175,15 @@ def script_for(page: str) -> SpeechScript:
     return script
 
 
+def script_for_audio(page: str) -> SpeechScript:
+    """`script_for`, for a request that may need new audio: refused before the page is drawn when no
+    new audio could be made for this client now (drawing pages was the cost of a flood; see Preparer).
+    A script still remembered is used as it is, as its audio may be made already."""
+    if scripts().get(_memory_key(page)) is None:
+        preparer().could_make(client())
+    return script_for(page)
+
+
 def render_internally(page: str) -> str | None:
     """GET `page` through the whole app (language prefix, templates, hooks) and return its HTML."""
     lang = language()
@@ -419,7 +428,7 @@ def player():
     fragment = is_htmx()
     try:
         page, section, speed = request_values()
-        script = script_for(page)
+        script = script_for_audio(page)
         title, utterances = part(script, section)
         entry = preparer().audio(utterances, speed, client=client(), transient=one_off(page))
     except SpeechError as error:
@@ -469,7 +478,7 @@ def _entry_for_request() -> tuple[AudioEntry | None, str, str]:
         page = clean_page(request.args.get("page")) or "/"
         return found, page, request.args.get("section", WHOLE_PAGE)
     page, section, speed = request_values()
-    _title, utterances = part(script_for(page), section)
+    _title, utterances = part(script_for_audio(page), section)
     entry = preparer().audio(utterances, speed, client=client(), transient=one_off(page),
                              wait=speaker().timeout)
     return entry, page, section
