@@ -79,6 +79,7 @@ def test_a_damaged_current_generation_falls_back_to_the_previous_one_and_is_rebu
     engine = SearchEngine(index, repair=repair)
     results = engine.search("bin")
     assert results.ready and results.total == 1  # the previous generation, meanwhile
+    assert "damaged" in engine.problem()  # what a readiness check would report
     assert engine.search("zebra").total == 0  # (which was built before the zebra crossing)
     engine.wait_for_repair()
     assert rebuilt and rebuilt[0][1]  # built again
@@ -86,6 +87,7 @@ def test_a_damaged_current_generation_falls_back_to_the_previous_one_and_is_rebu
     assert fresh.generation != damaged.generation and damage(fresh.path) is None
     engine._checked = 0.0
     assert engine.search("zebra").total == 1
+    assert engine.problem() is None
 
 
 def test_with_nothing_whole_to_serve_search_says_it_is_unavailable(index: Path) -> None:

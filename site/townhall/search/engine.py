@@ -257,6 +257,21 @@ class SearchEngine:
         with self._open_lock:
             self._checked = 0.0  # look at CURRENT again on the next search
 
+    def problem(self) -> str | None:
+        """Why search is not as it should be, for a readiness check (/readyz); None when all is well.
+
+        Cheap: the generation in use, and a size check of the current one's files.
+        """
+        generation = self._current()
+        info = current_index(self.root)
+        if generation is None:
+            return "there is no whole search index to serve"
+        if info is None:
+            return "the search index has no CURRENT generation"
+        if info.generation in self._damaged or generation.info.generation != info.generation:
+            return f"the current search index ({info.generation}) is damaged; serving {generation.info.generation}"
+        return quick_damage(info.path)
+
     def wait_for_repair(self, timeout: float = 60.0) -> None:
         """For tests and the command line: wait until a repair started here has finished."""
         repairing = self._repairing

@@ -137,10 +137,14 @@ class Slots:
 NICENESS = 10
 
 
-def _nice_prefix(niceness: int) -> list[str]:
-    """``nice -n N`` to put before a command (nothing when there is no ``nice`` or N is 0)."""
-    found = shutil.which("nice") if niceness else None
-    return [found, "-n", str(niceness)] if found else []
+def _lower_priority(process: subprocess.Popen, niceness: int) -> None:
+    """Run a started process at a lower CPU priority (set from here: ``preexec_fn`` is unsafe with threads)."""
+    if not niceness:
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, process.pid, niceness)
+    except (OSError, AttributeError):
+        pass  # it has already finished, or this system cannot: it runs at normal priority
 
 
 @functools.lru_cache(maxsize=8)
@@ -204,8 +208,8 @@ class Synthesiser:
         self.timeout = float(timeout)
         # Synthesis and encoding run at a lower CPU priority than the site's own processes, so that
         # pages stay quick on a small machine while audio is being made (BENCHMARKS.md, "Hostile clients").
-        self.nice = _nice_prefix(niceness)
-        self.command = [*self.nice, *(command or [sys.executable, str(WORKER)]), driver]
+        self.niceness = niceness
+        self.command = [*(command or [sys.executable, str(WORKER)]), driver]
         self.driver = driver
         self.ffmpeg = ffmpeg
         self.voices = dict(DEFAULT_VOICES if voices is None else voices)
@@ -324,6 +328,7 @@ class Synthesiser:
         except OSError as error:
             errors.close()
             raise SpeechUnavailable(f"The speech engine could not start: {error}") from error
+        _lower_priority(process, self.niceness)
         process.stderr = errors  # Popen keeps only its file number: keep the file, to read and close it
         return process
 
@@ -461,7 +466,7 @@ class _Sink:
         self.folder = folder
         self.encoders = available_encoders(synthesiser.ffmpeg)
         self.ffmpeg = shutil.which(synthesiser.ffmpeg) or synthesiser.ffmpeg
-        self.nice = synthesiser.nice
+        self.niceness = synthesiser.niceness
         self.params: tuple[int, int, int] | None = None
         self.written = 0
         self.files: dict[str, str] = {}
@@ -504,11 +509,12 @@ class _Sink:
                         "-map_metadata", "-1", "-fflags", "+bitexact", str(target)]
             self.files[name] = target.name
         if outputs and width == 2:
-            command = [*self.nice, self.ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+            command = [self.ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
                        "-f", "s16le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0", *outputs]
             try:
                 self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                                 stderr=subprocess.DEVNULL, start_new_session=True)
+                _lower_priority(self.process, self.niceness)
             except OSError:
                 self.process = None
             if self.process is not None:
