@@ -47,6 +47,16 @@ FLOOD = 50
 SLOW_SENDERS = 8
 
 
+READING = (
+    "Reading it: the speech queue is what keeps the home page quick during a flood, whatever the workers (the "
+    "sync row runs today's code); gthread is what keeps it answering while senders stall, where sync workers "
+    "left one home page request in 12 s, answered after 48 s. gthread costs some quiet throughput (about 13% in "
+    "the run of 2026-12-03, one run each on a shared machine); preloading gained nothing measurable, so "
+    "`gunicorn.conf.py` leaves it off and each worker builds its own app. Targets: home page p99 under 200 ms "
+    "during the flood and while senders stall (tests/serving checks both against real gunicorn)."
+)
+
+
 def service_pages(count: int) -> list[str]:
     """`count` different pages of the demo content (whole-page audio for each is not made yet)."""
     slugs = sorted(path.stem for path in (ROOT / "content" / "services").glob("*.md") if ".cy" not in path.name)
@@ -190,7 +200,7 @@ def main() -> None:
     load_before = os.getloadavg()
     rows = []
     if options.only != "new":
-        rows.append(row("2 sync workers (the old `make run`)", measure("old", None, OLD_COMMAND)))
+        rows.append(row("2 sync workers (the old `make run` command line, today's code)", measure("old", None, OLD_COMMAND)))
     if options.only != "old":
         rows.append(row("`gunicorn.conf.py` (`make run`)", measure("new", ROOT / "gunicorn.conf.py", [])))
     if options.only is None:
@@ -216,6 +226,8 @@ def main() -> None:
         "| flood answers | slowest flood answer (s) | slow senders: home p50 / p99 / max (ms) | home failures |",
         "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
         *rows,
+        "",
+        READING,
         "",
     ])
     write_section(options.output, "Hostile clients", section)

@@ -140,6 +140,7 @@ def test_the_audio_address_not_ready_is_a_503_with_retry_after(build) -> None:
     assert response.status_code == 503 and response.mimetype == "text/html"
     assert response.headers["Retry-After"] == "2"
     assert "being prepared" in response.get_data(as_text=True)
+    assert "Check if the audio is ready" in response.get_data(as_text=True)  # a link to the same address
 
 
 def test_a_full_queue_answers_503(build) -> None:

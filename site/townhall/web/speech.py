@@ -72,6 +72,7 @@ from ..speech import (
     NothingToRead,
     Section,
     Speaker,
+    SpeechBusy,
     SpeechError,
     SpeechLimited,
     SpeechScript,
@@ -344,14 +345,16 @@ def _requested_audio_is_made() -> bool:
     return speaker().cached(utterances, speed) is not None
 
 
-def problem(message: str, status: int, *, fragment: bool, title: str | None = None) -> Response:
-    """A plain message as a player-sized fragment (htmx) or a whole page."""
+def problem(message: str, status: int, *, fragment: bool, title: str | None = None,
+            again_href: str | None = None) -> Response:
+    """A plain message as a player-sized fragment (htmx) or a whole page (with a link to try again, if given)."""
     body = render(
         "speech/problem.html",
         block="problem" if fragment else None,
         message=message,
         title=title or _("Listening is not available"),
         code=status,
+        again_href=again_href,
     )
     response = Response(body, status=status, mimetype="text/html")
     if status in (429, 503):
@@ -361,7 +364,7 @@ def problem(message: str, status: int, *, fragment: bool, title: str | None = No
 
 def speech_problem(error: SpeechError, *, fragment: bool) -> Response:
     """A speech error as a plain message, with the Retry-After the error asks for."""
-    if not isinstance(error, NothingToRead | SpeechLimited):
+    if not isinstance(error, NothingToRead | SpeechLimited | SpeechBusy):  # the limits at work: not news
         log.warning("Speech for %s failed: %s", request.path, error.detail)
     response = problem(error_message(error), error.status, fragment=fragment)
     if error.retry_after:
@@ -484,10 +487,10 @@ def _entry_for_request() -> tuple[AudioEntry | None, str, str]:
     return entry, page, section
 
 
-def not_ready(page: str, section: str) -> Response:
+def not_ready() -> Response:
     """The audio address, asked for before the audio is made: 503 with Retry-After, and a link to try again."""
     response = problem(_("The audio is being prepared. Please try again in a few seconds."), 503, fragment=False,
-                       title=_("Preparing the audio"))
+                       title=_("Preparing the audio"), again_href=request.script_root + request.full_path)
     response.headers["Retry-After"] = str(PREPARING_RETRY_SECONDS)
     return response
 
@@ -500,7 +503,7 @@ def audio():
     except SpeechError as error:
         return speech_problem(error, fragment=False)
     if entry is None:
-        return not_ready(page, section)
+        return not_ready()
     wanted = request.args.get("format", "mp3")
     audio_format = wanted if wanted in entry.formats else entry.formats[0]
     download = request.args.get("download") == "1"
@@ -529,7 +532,7 @@ def cues():
     except SpeechError as error:
         return speech_problem(error, fragment=False)
     if entry is None:
-        return not_ready(page, section)
+        return not_ready()
     try:
         response = send_file(entry.cues_path, mimetype="text/vtt", conditional=True, etag=f"{entry.key}-vtt",
                              max_age=0)
