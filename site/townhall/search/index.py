@@ -23,8 +23,11 @@ Now the copy being served cannot change under a search, a damaged generation
 is noticed (``damage``: a full check for the command line and at start-up,
 ``quick_damage``: sizes only, for the running site every few seconds), and the
 site falls back to the previous generation while it builds a new one
-(engine.py, engines/search_index.py). The demo's index is about 1 MB; a
-national-scale one tens of MB per worker, a fair price for never crashing.
+(engine.py, engines/search_index.py). The copy costs each worker the index's
+size in memory (about 2 MB for the demo) and one read and hash of it per new
+generation: a fair price for never crashing. (whoosh can also be told not to
+memory-map, but then its threads share one file position per file: unsafe
+with gthread's threads searching at once.)
 
 Boosts: a resident's words matter most in a title, then in the keywords, the
 summary and the body. All four are indexed into one positional field
