@@ -22,7 +22,7 @@ STAMPS := .stamps
 # database tests start a throwaway PostgreSQL server from Debian's package.
 APT_RUN := espeak-ng ffmpeg
 APT_TEST := chromium fonts-dejavu-core postgresql
-APT_BENCH := postgresql postgresql-15-postgis-3 wbritish
+APT_BENCH := postgresql postgresql-15-postgis-3 wbritish wrk
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -55,7 +55,7 @@ help:
 
 run: install search-index
 	@echo "Serving the demo council on http://$(HOST):$(PORT) (press Ctrl+C to stop)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 60 --access-logfile - wsgi:app
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) wsgi:app
 
 dev: install
 	TOWNHALL_ENV=development $(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)

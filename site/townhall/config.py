@@ -44,6 +44,17 @@ DEFAULTS: dict[str, Any] = {
     "TOWNHALL_SPEECH_WORKERS": 2,
     "TOWNHALL_SPEECH_TIMEOUT": 20,
     "TOWNHALL_SPEECH_RATE_LIMIT": 60,  # audio requests per client per minute
+    # Audio made (not served from the cache) per client per minute, and for everyone per minute on this
+    # machine: making audio costs CPU, serving it does not (speech/limits.py).
+    "TOWNHALL_SPEECH_CLIENT_SYNTHESES": 12,
+    "TOWNHALL_SPEECH_SYNTHESES": 120,
+    # Each serving process makes audio in its own small pool of threads, never in the threads that serve
+    # pages (speech/queue.py): at most this many jobs waiting or running per process...
+    "TOWNHALL_SPEECH_QUEUE": 8,
+    # ...and at most this many requests per process waiting for their audio, each for at most
+    # TOWNHALL_SPEECH_WAIT seconds; the others are told at once that it is being prepared.
+    "TOWNHALL_SPEECH_WAITERS": 2,
+    "TOWNHALL_SPEECH_WAIT": 3,
     "TOWNHALL_FFMPEG": "ffmpeg",  # the encoder for Ogg Opus and MP3; WAV is served when it is missing
     "TOWNHALL_SPEECH_COMMAND": "",  # the synthesis worker command; empty means Python running speech.worker
     # Largest request body we accept. Forms are tiny; anything bigger is a mistake
@@ -55,6 +66,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "MAX_FORM_PARTS": 100,
+    # How long a whole request body may take to arrive under gunicorn, in seconds (a sender that stops
+    # half-way gets a 408 and the connection closes): web/bodies.py.
+    "TOWNHALL_BODY_TIMEOUT": 10,
+    # 1: write clients' IP addresses in the access log (off by default: they are personal data).
+    "TOWNHALL_LOG_ADDRESSES": 0,
 }
 
 INTEGER_SETTINGS = {
@@ -66,6 +82,12 @@ INTEGER_SETTINGS = {
     "TOWNHALL_SPEECH_WORKERS",
     "TOWNHALL_SPEECH_TIMEOUT",
     "TOWNHALL_SPEECH_RATE_LIMIT",
+    "TOWNHALL_SPEECH_CLIENT_SYNTHESES",
+    "TOWNHALL_SPEECH_SYNTHESES",
+    "TOWNHALL_SPEECH_QUEUE",
+    "TOWNHALL_SPEECH_WAITERS",
+    "TOWNHALL_BODY_TIMEOUT",
+    "TOWNHALL_LOG_ADDRESSES",
     "MAX_CONTENT_LENGTH",
     "MAX_FORM_MEMORY_SIZE",
     "MAX_FORM_PARTS",
@@ -96,6 +118,7 @@ def finish(settings: dict[str, Any]) -> dict[str, Any]:
     """Coerce types and fill the paths that default to places inside the instance folder."""
     for key in INTEGER_SETTINGS:
         settings[key] = int(settings[key])
+    settings["TOWNHALL_SPEECH_WAIT"] = float(settings["TOWNHALL_SPEECH_WAIT"])
     instance = Path(settings["TOWNHALL_INSTANCE"])
     if not settings.get("TOWNHALL_SEARCH_INDEX"):
         settings["TOWNHALL_SEARCH_INDEX"] = str(instance / "search-index")

@@ -144,3 +144,50 @@ def test_without_javascript_the_controls_are_plain_links(open_page) -> None:
     source = page.locator("main audio source").first.get_attribute("src")
     response = page.request.get(source)
     assert response.ok and response.headers["content-type"].startswith(("audio/ogg", "audio/mpeg"))
+
+
+# --- audio not ready at once: "being prepared", asked for again, never a held request -------------
+
+
+@pytest.fixture
+def no_waiting(app, monkeypatch):
+    """Requests never wait for their audio: every player not made yet is answered "being prepared" first."""
+    from townhall import engines
+
+    monkeypatch.setattr(engines.preparer(app), "wait", 0)
+
+
+def test_a_player_being_prepared_is_asked_for_again_until_it_is_ready(
+        open_page, axe, describe_violations, tab_to, no_waiting) -> None:
+    section = "why-we-sometimes-leave-a-bin"
+    page = open_page(SERVICE, width=320, preferences=Preferences(speech="on", text="large"))
+    tab_to(page, f'a.th-speech-section__link[hx-target="#th-listen-{section}"]')
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#th-listen-{section} .th-speech-preparing", timeout=10_000)
+    assert "Preparing the audio" in page.inner_text(f"#th-listen-{section}")
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+    # htmx asks again every two seconds; the player replaces the message and takes the focus.
+    page.wait_for_selector(f"#th-listen-{section} [data-speech-player][data-speech-ready]", timeout=30_000)
+    assert page.locator(f"#th-listen-{section} .th-speech-preparing").count() == 0
+    assert page.evaluate("document.activeElement.hasAttribute('data-speech-toggle')")
+
+
+def test_without_javascript_a_player_being_prepared_has_a_link_to_try_again(
+        open_page, axe, describe_violations, no_waiting) -> None:
+    section = "if-you-need-help-to-put-your-bin-out"
+    address = f"/listen/player?page={SERVICE}&section={section}"
+    preferences = Preferences(speech="on", text="large")
+    checked = open_page(address, width=320, preferences=preferences)  # axe needs JavaScript to run
+    assert checked.inner_text("h1") == "Preparing the audio"
+    violations = axe(checked)
+    assert not violations, describe_violations(violations)
+    page = open_page(address.replace("section=", "speed=slow&section="), javascript=False, width=320,
+                     preferences=preferences)
+    assert page.inner_text("h1") == "Preparing the audio"
+    for _ in range(60):
+        page.click("text=Check if the audio is ready")
+        if page.locator("audio").count():
+            break
+        page.wait_for_timeout(500)
+    assert page.locator("audio source").count() >= 1

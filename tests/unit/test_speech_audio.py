@@ -276,3 +276,16 @@ def test_the_encoder_restarts_when_the_audio_is_not_what_was_expected(tmp_path: 
     files = sink.finish(time.monotonic() + 20)
     assert set(files) == {"ogg", "mp3"}
     assert float(probe(tmp_path / files["mp3"])["format"]["duration"]) == pytest.approx(1.0, abs=0.1)
+
+
+def test_synthesis_runs_at_a_lower_priority_than_the_site(tmp_path: Path) -> None:
+    """So pages stay quick on a small machine while audio is made (BENCHMARKS.md, "Hostile clients")."""
+    import os
+
+    speaker = make_speaker(tmp_path)
+    speaker.synthesiser.prepare()
+    try:
+        spare = speaker.synthesiser._spare[1]
+        assert os.getpriority(os.PRIO_PROCESS, spare.pid) > os.getpriority(os.PRIO_PROCESS, 0)
+    finally:
+        speaker.synthesiser.close()

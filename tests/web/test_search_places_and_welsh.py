@@ -9,7 +9,8 @@ HX = {"HX-Request": "true"}
 
 
 def text(response) -> str:
-    return response.get_data(as_text=True)
+    """The page, without the speech-echo wrappers around what the reader typed (see test_places_pages)."""
+    return re.sub(r'<span data-speech-echo="[^"]*">(.*?)</span>', r"\1", response.get_data(as_text=True))
 
 
 def result_links(page: str) -> list[str]:

@@ -24,6 +24,11 @@ HX = {"HX-Request": "true"}
 
 def build(tmp_path: Path, **settings):
     settings.setdefault("TOWNHALL_INSTANCE", str(tmp_path))
+    # These tests ask for much audio, one at a time: no synthesis limit, and a request waits for its audio
+    # (tests of the limits and of "being prepared" set their own).
+    settings.setdefault("TOWNHALL_SPEECH_CLIENT_SYNTHESES", 100_000)
+    settings.setdefault("TOWNHALL_SPEECH_SYNTHESES", 100_000)
+    settings.setdefault("TOWNHALL_SPEECH_WAIT", 60)
     # Named too, as config.finish fills it from the default instance before test settings apply.
     settings.setdefault("TOWNHALL_AUDIO_CACHE", str(tmp_path / "audio-cache"))
     return create_app({"TESTING": True, **settings})
@@ -33,9 +38,7 @@ def build(tmp_path: Path, **settings):
 def speech_app(tmp_path_factory: pytest.TempPathFactory):
     app = build(tmp_path_factory.mktemp("speech-instance"), TOWNHALL_SPEECH_RATE_LIMIT=10_000)
     yield app
-    made = engines.of(app).made("speaker")
-    if made is not None:
-        made.synthesiser.close()
+    close_speech(app)
 
 
 @pytest.fixture
@@ -44,6 +47,16 @@ def listener(speech_app):
     client = speech_app.test_client()
     client.set_cookie(COOKIE_NAME, "speech:on")
     return client
+
+
+def close_speech(app) -> None:
+    """Stop the app's synthesis queue and spare worker (warnings are errors: nothing may be left running)."""
+    preparer = engines.of(app).made("speech-preparer")
+    if preparer is not None:
+        preparer.close()
+    speaker = engines.of(app).made("speaker")
+    if speaker is not None:
+        speaker.synthesiser.close()
 
 
 def links(html: str, pattern: str) -> list[str]:

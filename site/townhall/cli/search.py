@@ -14,7 +14,8 @@ group = AppGroup("search", help="Build and check the search index.")
 
 
 @group.command("build")
-@click.option("--if-stale", is_flag=True, help="Only build when the index is missing or the content has changed.")
+@click.option("--if-stale", is_flag=True,
+              help="Only build when the index is missing or damaged, or the content has changed.")
 def build(if_stale: bool) -> None:
     """Build the search index from the content (and any other sources) and swap it in atomically."""
     from ..engines.search_index import all_documents, search_fingerprint, synonyms_path
@@ -38,20 +39,25 @@ def build(if_stale: bool) -> None:
 
 @group.command("status")
 def status() -> None:
-    """Say which index is in use and whether it matches the content."""
+    """Say which index is in use, whether it is whole (every file checked) and whether it matches the content."""
     from ..engines.search_index import search_fingerprint
     from ..search import current_index
+    from ..search.index import damage
 
     app = current_app._get_current_object()
     info = current_index(app.config["TOWNHALL_SEARCH_INDEX"])
     if info is None:
         click.echo("There is no search index yet. Run: flask search build")
         sys.exit(1)
+    problem = damage(info.path)
     fresh = info.fingerprint == search_fingerprint(app)
     built = datetime.fromtimestamp(info.built_at).strftime("%Y-%m-%d %H:%M")
-    click.echo(f"{info.documents} documents, built {built} in {info.seconds:.2f} s, "
-               f"{'up to date' if fresh else 'OUT OF DATE: run flask search build'} ({info.path})")
-    sys.exit(0 if fresh else 1)
+    if problem is not None:
+        state = f"DAMAGED ({problem}): run flask search build"
+    else:
+        state = "up to date" if fresh else "OUT OF DATE: run flask search build"
+    click.echo(f"{info.documents} documents, built {built} in {info.seconds:.2f} s, {state} ({info.path})")
+    sys.exit(0 if fresh and problem is None else 1)
 
 
 @group.command("query")

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ..speech import Speaker
     from ..speech.limits import SpeechLimit
     from ..speech.pages import ScriptMemory
+    from ..speech.service import Preparer
 
 EXTENSION = "townhall"
 T = TypeVar("T")
@@ -49,7 +50,7 @@ class Engines:
         self.site_loaded_at: float | None = None  # when the content was loaded (for Last-Modified)
         self.search_engine: SearchEngine | None = None  # search.init_app
         self._made: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: making one thing may ask for another (the preparer, the speaker)
 
     def once(self, name: str, make: Callable[[Flask], T]) -> T:
         """The thing called `name`, made by `make(app)` the first time it is asked for (thread-safe)."""
@@ -130,6 +131,13 @@ def speaker(app: Flask | None = None) -> Speaker:
     from .speech import make_speaker
 
     return of(app).once("speaker", make_speaker)
+
+
+def preparer(app: Flask | None = None) -> Preparer:
+    """Audio for readers' requests: the cache, or the synthesis queue (never the request's thread)."""
+    from .speech import make_preparer
+
+    return of(app).once("speech-preparer", make_preparer)
 
 
 def speech_limit(app: Flask | None = None) -> SpeechLimit:

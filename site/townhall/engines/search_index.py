@@ -180,7 +180,7 @@ def places_pages_source(app: Flask) -> SearchSource:
 
 
 def init_app(app: Flask) -> None:
-    """Open the index for serving, building it first if it is missing or stale.
+    """Open the index for serving, building it first if it is missing, stale or damaged.
 
     Several gunicorn workers may start at once: the build lock lets one build
     while the others wait and then reuse it. A failed build is logged and the
@@ -190,11 +190,15 @@ def init_app(app: Flask) -> None:
     synonyms = load_synonyms(synonyms_path(app), key=stem_word)
     for problem in synonyms.problems:
         log.warning("content/search/synonyms.txt: %s", problem)
-    of(app).search_engine = SearchEngine(folder, synonyms)
-    try:
-        seed = app.config.get("TOWNHALL_SEARCH_INDEX_SEED") or None
-        info, built = ensure_index(folder, search_fingerprint(app), lambda: all_documents(app), seed=seed)
+    def repair() -> None:
+        """Build the index again if it is missing, stale or damaged (engine.py asks when it finds damage)."""
+        info, built = ensure_index(folder, search_fingerprint(app), lambda: all_documents(app),
+                                   seed=app.config.get("TOWNHALL_SEARCH_INDEX_SEED") or None)
         if built:
             log.info("Built the search index: %d documents in %.2f s", info.documents, info.seconds)
+
+    of(app).search_engine = SearchEngine(folder, synonyms, repair=repair)
+    try:
+        repair()
     except Exception:  # noqa: BLE001 - the site must start even if the index cannot be built
         log.exception("The search index could not be built. Run `flask search build` to see why")

@@ -1,4 +1,5 @@
-"""The speaker (synthesis workers and the audio cache), the speech rate limit and remembered scripts.
+"""The speaker (synthesis workers and the audio cache), the preparer (its queue and synthesis limits),
+the speech rate limit and remembered scripts.
 
 Each is made on first use: an app that never reads a page aloud never starts a
 synthesis worker.
@@ -11,10 +12,20 @@ from flask import Flask
 from ..speech import Speaker
 from ..speech.limits import SpeechLimit
 from ..speech.pages import ScriptMemory
+from ..speech.service import Preparer
 
 
 def make_speaker(app: Flask) -> Speaker:
-    return Speaker.from_settings(app.config)
+    """The speaker, with its engine version worked out now (an ffmpeg run), once per process."""
+    speaker = Speaker.from_settings(app.config)
+    _ = speaker.engine_version
+    return speaker
+
+
+def make_preparer(app: Flask) -> Preparer:
+    from . import speaker
+
+    return Preparer.from_settings(speaker(app), app.config)
 
 
 def make_limit(app: Flask) -> SpeechLimit:

@@ -1,7 +1,11 @@
 """The read-only searcher the web layer calls: `SearchEngine(folder, synonyms).search(...)`.
 
 Opens whatever generation CURRENT names and notices (at most once a second)
-when a newer one has been swapped in. Results for the same meaning, filters
+when a newer one has been swapped in. A generation is opened only once its
+files match its manifest, as a copy in memory (index.py, "Integrity"); one
+found damaged (at opening, or on disk later) is never opened again: the engine
+keeps serving what it has (or the previous generation), and asks for a new
+build in the background (``repair``, given by whoever knows the documents). Results for the same meaning, filters
 and depth are cached per generation, so paging through results or many
 residents typing the same words cost one search. Searches from several
 threads run at the same time: nothing is locked while a query is scored.
@@ -9,14 +13,15 @@ threads run at the same time: nothing is locked while a query is scored.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
@@ -30,8 +35,12 @@ from .index import (
     CHAMPIONS,
     RANK_WEIGHTS,
     WELSH_VOCABULARY,
+    IndexDamaged,
     IndexInfo,
     current_index,
+    open_verified,
+    previous_generations,
+    quick_damage,
 )
 from .query import (
     MAX_WORDS,
@@ -46,6 +55,8 @@ from .query import (
     understand,
 )
 from .synonyms import Synonyms
+
+log = logging.getLogger(__name__)
 
 PER_PAGE = 10
 MAX_PAGE = 50
@@ -115,7 +126,7 @@ class _Generation:
 
     def __init__(self, info: IndexInfo, cache_size: int):
         self.info = info
-        self.searcher = whoosh_index.open_dir(str(info.path)).searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
+        self.searcher = open_verified(info.path).searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
         self.reader = self.searcher.reader()
         self.champions = ChampionScorer(self.searcher)
         self.cache_size = cache_size
@@ -159,14 +170,18 @@ class _Generation:
 class SearchEngine:
     """Searches the current index generation. Safe to share between threads: searches run at once."""
 
-    def __init__(self, root: Path | str, synonyms: Synonyms | None = None, cache_size: int = CACHE_SIZE):
+    def __init__(self, root: Path | str, synonyms: Synonyms | None = None, cache_size: int = CACHE_SIZE,
+                 repair: Callable[[], object] | None = None):
         self.root = Path(root)
         self.synonyms = synonyms or Synonyms(key=stem_word)
         self.cache_size = cache_size
+        self.repair = repair  # builds a whole index again (in the background) when one is found damaged
         self._open_lock = threading.Lock()  # only held while (re)opening a generation
         self._generation: _Generation | None = None
         self._retired: list[tuple[float, _Generation]] = []
         self._checked = 0.0
+        self._damaged: set[str] = set()  # generations found damaged: never opened again
+        self._repairing: threading.Thread | None = None
 
     # -- opening --------------------------------------------------------------
     def _current(self) -> _Generation | None:
@@ -186,11 +201,17 @@ class SearchEngine:
             info = current_index(self.root)
             if info is None:
                 return self._generation  # keep serving what we have, if anything
-            if self._generation is None or info.generation != self._generation.info.generation:
-                fresh = _Generation(info, self.cache_size)
-                if self._generation is not None:
-                    self._retired.append((now, self._generation))
-                self._generation = fresh
+            if info.generation in self._damaged:
+                pass  # already known: the repair has been asked for
+            elif self._generation is None or info.generation != self._generation.info.generation:
+                fresh = self._open(info) or (self._fallback() if self._generation is None else None)
+                if fresh is not None:
+                    if self._generation is not None:
+                        self._retired.append((now, self._generation))
+                    self._generation = fresh
+            elif (problem := quick_damage(info.path)) is not None:
+                # What we serve is a checked copy in memory; the files on disk were damaged since.
+                self._found_damaged(info.generation, problem)
             still = []
             for since, old in self._retired:
                 if now - since > RETIRE_SECONDS:
@@ -199,6 +220,63 @@ class SearchEngine:
                     still.append((since, old))
             self._retired = still
             return self._generation
+
+    def _open(self, info: IndexInfo) -> _Generation | None:
+        try:
+            return _Generation(info, self.cache_size)
+        except IndexDamaged as error:
+            self._found_damaged(info.generation, str(error))
+            return None
+
+    def _fallback(self) -> _Generation | None:
+        """The newest previous generation that is whole, to serve while a new one is built."""
+        for path in previous_generations(self.root):
+            if path.name in self._damaged:
+                continue
+            info = IndexInfo(path, path.name, "", 0, path.stat().st_mtime, 0.0)
+            opened = self._open(info)
+            if opened is not None:
+                log.warning("Serving the previous search index (%s) until a new one is built", path.name)
+                return opened
+        return None
+
+    def _found_damaged(self, generation: str, problem: str) -> None:
+        """Never open `generation` again, and have a whole index built in the background. Lock held."""
+        self._damaged.add(generation)
+        log.error("The search index is damaged (%s); building a new one", problem)
+        if self.repair is None or (self._repairing is not None and self._repairing.is_alive()):
+            return
+        self._repairing = threading.Thread(target=self._run_repair, name="search-repair", daemon=True)
+        self._repairing.start()
+
+    def _run_repair(self) -> None:
+        try:
+            self.repair()  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 - logged; search keeps serving what it has
+            log.exception("The damaged search index could not be rebuilt. Run `flask search build`")
+        with self._open_lock:
+            self._checked = 0.0  # look at CURRENT again on the next search
+
+    def problem(self) -> str | None:
+        """Why search is not as it should be, for a readiness check (/readyz); None when all is well.
+
+        Cheap: the generation in use, and a size check of the current one's files.
+        """
+        generation = self._current()
+        info = current_index(self.root)
+        if generation is None:
+            return "there is no whole search index to serve"
+        if info is None:
+            return "the search index has no CURRENT generation"
+        if info.generation in self._damaged or generation.info.generation != info.generation:
+            return f"the current search index ({info.generation}) is damaged; serving {generation.info.generation}"
+        return quick_damage(info.path)
+
+    def wait_for_repair(self, timeout: float = 60.0) -> None:
+        """For tests and the command line: wait until a repair started here has finished."""
+        repairing = self._repairing
+        if repairing is not None:
+            repairing.join(timeout)
 
     @property
     def info(self) -> IndexInfo | None:

@@ -4,6 +4,7 @@ Layout of the index folder (``TOWNHALL_SEARCH_INDEX``)::
 
     CURRENT                 {"generation": "gen-...", "fingerprint": ..., ...}  (replaced atomically)
     gen-<fingerprint>-<n>/  a complete whoosh index, never written to once named
+        MANIFEST.json       every file of the generation with its size and SHA-256, written by the build
     .lock                   held while building, so two workers never build at once
 
 A build writes a new ``.building-*`` folder, renames it to its generation name and
@@ -12,6 +13,21 @@ only then replaces ``CURRENT`` (``os.replace``): the versioned folder of
 ``CURRENT`` names, so several gunicorn workers share one index and pick up a
 new one on their next search. The previous generation is kept for readers
 still using it; older ones are removed.
+
+Integrity: a generation is only ever opened after every file has been checked
+against its manifest (``open_verified``), and it is opened as a copy in memory,
+not memory-mapped. A file truncated or overwritten on disk while the site runs
+(a full disk, a careless copy) once crashed every worker with SIGBUS from the
+mmap and left every search a 500, while ``search status`` said "up to date".
+Now the copy being served cannot change under a search, a damaged generation
+is noticed (``damage``: a full check for the command line and at start-up,
+``quick_damage``: sizes only, for the running site every few seconds), and the
+site falls back to the previous generation while it builds a new one
+(engine.py, engines/search_index.py). The copy costs each worker the index's
+size in memory (about 2 MB for the demo) and one read and hash of it per new
+generation: a fair price for never crashing. (whoosh can also be told not to
+memory-map, but then its threads share one file position per file: unsafe
+with gthread's threads searching at once.)
 
 Boosts: a resident's words matter most in a title, then in the keywords, the
 summary and the body. All four are indexed into one positional field
@@ -45,6 +61,8 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
+import os
 import shutil
 import time
 from array import array
@@ -55,6 +73,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
 from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
 from whoosh.util.text import utf8encode
@@ -281,8 +300,95 @@ def index_fingerprint(content_fingerprint: str, *others: str) -> str:
     return digest.hexdigest()[:16]
 
 
+MANIFEST = "MANIFEST.json"
+
+
+class IndexDamaged(Exception):
+    """A generation's files do not match its manifest (or it has none): it must not be opened."""
+
+
+def write_manifest(folder: Path) -> None:
+    """Record every file of a finished generation with its size and SHA-256 (before it is published)."""
+    files = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.name != MANIFEST:
+            data = path.read_bytes()
+            files[path.name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    temporary = folder / f".{MANIFEST}.tmp"
+    temporary.write_text(json.dumps({"files": files}, indent=1), encoding="utf-8")
+    os.replace(temporary, folder / MANIFEST)
+
+
+def _manifest(path: Path) -> dict[str, dict]:
+    try:
+        files = json.loads((path / MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexDamaged(f"{path.name} has no readable manifest ({type(error).__name__})") from None
+    if not isinstance(files, dict) or not files:
+        raise IndexDamaged(f"{path.name}'s manifest lists no files")
+    return files
+
+
+def _checked_bytes(path: Path, name: str, expected: dict) -> bytes:
+    try:
+        data = (path / name).read_bytes()
+    except OSError as error:
+        raise IndexDamaged(f"{path.name}/{name} cannot be read ({error.strerror or error})") from None
+    if len(data) != expected.get("size") or hashlib.sha256(data).hexdigest() != expected.get("sha256"):
+        raise IndexDamaged(f"{path.name}/{name} is damaged: {len(data)} bytes, {expected.get('size')} expected "
+                           "or a different checksum")
+    return data
+
+
+def damage(path: Path) -> str | None:
+    """What is wrong with a generation (every file read and checked), or None when it is whole."""
+    try:
+        for name, expected in _manifest(path).items():
+            _checked_bytes(path, name, expected)
+    except IndexDamaged as error:
+        return str(error)
+    return None
+
+
+def quick_damage(path: Path) -> str | None:
+    """Like `damage`, but sizes only: cheap enough for the running site to ask every few seconds."""
+    try:
+        for name, expected in _manifest(path).items():
+            size = (path / name).stat().st_size
+            if size != expected.get("size"):
+                return f"{path.name}/{name} is {size} bytes, {expected.get('size')} expected"
+    except IndexDamaged as error:
+        return str(error)
+    except OSError as error:
+        return f"{path.name}: {error.strerror or error}"
+    return None
+
+
+def open_verified(path: Path):
+    """Open a generation as a checked copy in memory; IndexDamaged when any file differs from its manifest.
+
+    In memory rather than memory-mapped: a file changed on disk later can
+    neither crash the process (SIGBUS) nor change what a search reads.
+    """
+    storage = RamStorage()
+    for name, expected in _manifest(path).items():
+        data = _checked_bytes(path, name, expected)
+        handle = storage.create_file(name)
+        handle.write(data)
+        handle.close()
+    return storage.open_index()
+
+
 def _folder(root: Path | str) -> VersionedFolder:
     return VersionedFolder(root, prefix="gen-")
+
+
+def previous_generations(root: Path | str) -> list[Path]:
+    """Other whole-looking generations kept beside the current one, newest first (to fall back on)."""
+    folder = _folder(root)
+    current = folder.stamp()
+    found = [path for path in folder.root.glob("gen-*") if path.is_dir() and path.name != current]
+    return sorted(found, key=lambda path: path.stat().st_mtime, reverse=True)
 
 
 def current_index(root: Path | str) -> IndexInfo | None:
@@ -307,7 +413,7 @@ def build_index(root: Path | str, documents: Iterable[SearchDocument], fingerpri
 
 def ensure_index(root: Path | str, fingerprint: str, documents: Callable[[], Iterable[SearchDocument]],
                  seed: Path | str | None = None) -> tuple[IndexInfo, bool]:
-    """Build the index if it is missing or was built from other content: (info, built?).
+    """Build the index if it is missing, damaged or was built from other content: (info, built?).
 
     ``documents`` is only called when a build is needed. Safe to call from
     several processes at once: the first builds, the others wait and reuse it.
@@ -315,15 +421,15 @@ def ensure_index(root: Path | str, fingerprint: str, documents: Callable[[], Ite
     exactly this content, it is copied in instead of building.
     """
     info = current_index(root)
-    if info and info.fingerprint == fingerprint:
+    if info and info.fingerprint == fingerprint and damage(info.path) is None:
         return info, False
     folder = _folder(root)
     with folder.lock():
         info = current_index(root)  # another worker may have built it while we waited
-        if info and info.fingerprint == fingerprint:
+        if info and info.fingerprint == fingerprint and damage(info.path) is None:
             return info, False
         seeded = current_index(seed) if seed else None
-        if seeded is not None and seeded.fingerprint == fingerprint:
+        if seeded is not None and seeded.fingerprint == fingerprint and damage(seeded.path) is None:
             return _copy(folder, seeded), False
         return _build(folder, documents(), fingerprint), True
 
@@ -334,7 +440,10 @@ def _copy(folder: VersionedFolder, source: IndexInfo) -> IndexInfo:
         for path in source.path.iterdir():
             if path.is_file():
                 shutil.copy2(path, temporary / path.name)
-        folder.publish(temporary, source.generation, keep=KEEP_GENERATIONS, fingerprint=source.fingerprint,
+        name = source.generation
+        if (folder.root / name).exists():  # a damaged copy of it is being replaced: the new one needs its own name
+            name = f"gen-{source.fingerprint}-{time.time_ns()}"
+        folder.publish(temporary, name, keep=KEEP_GENERATIONS, fingerprint=source.fingerprint,
                        documents=source.documents, built_at=source.built_at, seconds=source.seconds,
                        schema=SCHEMA_VERSION, copied=True)
     return current_index(folder.root)  # type: ignore[return-value]
@@ -361,6 +470,7 @@ def _build(folder: VersionedFolder, documents: Iterable[SearchDocument], fingerp
                             vocabulary=" ".join(sorted(analysed.vocabulary)),
                             vocabulary_cy=" ".join(sorted(analysed.welsh_vocabulary)))
         writer.commit(optimize=True)
+        write_manifest(temporary)
         folder.publish(temporary, f"gen-{fingerprint}-{time.time_ns()}", keep=KEEP_GENERATIONS,
                        fingerprint=fingerprint, documents=len(fields), built_at=time.time(),
                        seconds=round(time.perf_counter() - started, 3), schema=SCHEMA_VERSION)

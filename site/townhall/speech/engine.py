@@ -134,6 +134,19 @@ class Slots:
             time.sleep(0.01)
 
 
+NICENESS = 10
+
+
+def _lower_priority(process: subprocess.Popen, niceness: int) -> None:
+    """Run a started process at a lower CPU priority (set from here: ``preexec_fn`` is unsafe with threads)."""
+    if not niceness:
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, process.pid, niceness)
+    except (OSError, AttributeError):
+        pass  # it has already finished, or this system cannot: it runs at normal priority
+
+
 @functools.lru_cache(maxsize=8)
 def available_encoders(ffmpeg: str) -> frozenset[str]:
     """The audio encoders this ffmpeg has (empty when there is no ffmpeg)."""
@@ -189,9 +202,13 @@ class Synthesiser:
         ffmpeg: str = "ffmpeg",
         voices: Mapping[str, str] | None = None,
         keep_spare: bool = True,
+        niceness: int = NICENESS,
     ) -> None:
         self.slots = slots
         self.timeout = float(timeout)
+        # Synthesis and encoding run at a lower CPU priority than the site's own processes, so that
+        # pages stay quick on a small machine while audio is being made (BENCHMARKS.md, "Hostile clients").
+        self.niceness = niceness
         self.command = [*(command or [sys.executable, str(WORKER)]), driver]
         self.driver = driver
         self.ffmpeg = ffmpeg
@@ -311,6 +328,7 @@ class Synthesiser:
         except OSError as error:
             errors.close()
             raise SpeechUnavailable(f"The speech engine could not start: {error}") from error
+        _lower_priority(process, self.niceness)
         process.stderr = errors  # Popen keeps only its file number: keep the file, to read and close it
         return process
 
@@ -448,6 +466,7 @@ class _Sink:
         self.folder = folder
         self.encoders = available_encoders(synthesiser.ffmpeg)
         self.ffmpeg = shutil.which(synthesiser.ffmpeg) or synthesiser.ffmpeg
+        self.niceness = synthesiser.niceness
         self.params: tuple[int, int, int] | None = None
         self.written = 0
         self.files: dict[str, str] = {}
@@ -495,6 +514,7 @@ class _Sink:
             try:
                 self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                                 stderr=subprocess.DEVNULL, start_new_session=True)
+                _lower_priority(self.process, self.niceness)
             except OSError:
                 self.process = None
             if self.process is not None:

@@ -39,6 +39,14 @@ class SpeechBusy(SpeechTimedOut):
     template = N_("Sorry, a lot of people are listening right now. Please try again in a minute.")
 
 
+class SpeechLimited(SpeechError):
+    """One client asked for more new audio than the per-client limit allows this minute."""
+
+    status = 429
+    code = "speech_limited"
+    template = N_("You have asked for a lot of audio in a short time. Please wait a minute and try again.")
+
+
 class NothingToRead(SpeechError):
     """The page, or the section asked for, has no text to read (or does not exist)."""
 

@@ -1,25 +1,31 @@
-"""A per-client request limit shared by every process that serves the site.
+"""Per-client and site-wide limits on speech, shared by every process that serves the site.
 
 Audio costs CPU to make, so nobody should be able to use the site as a free
-speech engine. The limit counts requests per client per minute (a fixed
-window) in a small SQLite file beside the audio cache. SQLite's own locking
-makes the count shared by all gunicorn workers on the machine, so the limit
-is the same however many workers run. (On several machines each machine
-counts separately: put a limit in the load balancer too if you run more than one.)
+speech engine, nor keep it busy making audio for everyone else. Two things are
+counted, per minute (a fixed window), in a small SQLite file beside the audio
+cache (SQLite's own locking makes the counts shared by all gunicorn workers on
+the machine; on several machines each counts separately):
 
-Clients are counted by a hash of their address, never the address itself,
-and rows older than two minutes are deleted. If the file cannot be used
-(a read-only disk, say) the limiter lets requests through and logs why:
-a broken counter must not take listening away from everyone.
+* **requests** to the speech routes (``SpeechLimit``): every one, except those
+  answered exactly from audio already made;
+* **syntheses** (``SynthesisLimit``): every time audio is actually made, per
+  client (over the limit: 429) and for everyone together (over it: 503, the
+  machine is busy). A request can never make audio without being counted here,
+  whatever it says about itself.
 
-Which requests count is ``SpeechLimit``'s policy (the web layer asks it once per
-speech request).
+Privacy: clients are counted by a salted hash of their address. The salt is
+random, made for each day and deleted the next, so a count can never be traced
+back to an address, nor linked with the same client's counts on other days.
+Rows older than two minutes are deleted. If the file cannot be used (a
+read-only disk, say) the limiter lets requests through and logs why: a broken
+counter must not take listening away from everyone.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -28,9 +34,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import SpeechBusy, SpeechLimited
+
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
+DAY_SECONDS = 24 * 60 * 60
+FILE_NAME = ".rate-limit.sqlite3"
+EVERYONE = "*"  # the "client" that counts everybody's syntheses together
 
 
 @dataclass(frozen=True)
@@ -42,12 +53,17 @@ class Decision:
 
 
 class RateLimiter:
-    def __init__(self, path: Path | str, limit: int, window: int = WINDOW_SECONDS) -> None:
+    """At most `limit` hits per client per window; `namespace` keeps different counts apart in one file."""
+
+    def __init__(self, path: Path | str, limit: int, window: int = WINDOW_SECONDS,
+                 namespace: str = "requests") -> None:
         self.path = Path(path)
         self.limit = int(limit)
         self.window = int(window)
+        self.namespace = namespace
         self._local = threading.local()
         self._last_cleanup = 0.0
+        self._salts: dict[int, bytes] = {}
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -60,15 +76,25 @@ class RateLimiter:
                 "CREATE TABLE IF NOT EXISTS hits (client TEXT, window INTEGER, count INTEGER, "
                 "PRIMARY KEY (client, window)) WITHOUT ROWID"
             )
+            connection.execute("CREATE TABLE IF NOT EXISTS salts (day INTEGER PRIMARY KEY, salt BLOB NOT NULL)")
             self._local.connection = connection
         return connection
 
-    @staticmethod
-    def client_key(address: str) -> str:
-        return hashlib.sha256(f"townhall-speech:{address}".encode()).hexdigest()[:24]
+    def _salt(self, connection: sqlite3.Connection, day: int) -> bytes:
+        """Today's salt, the same in every process: made by whichever process needs it first."""
+        salt = self._salts.get(day)
+        if salt is None:
+            connection.execute("INSERT OR IGNORE INTO salts (day, salt) VALUES (?, ?)", (day, os.urandom(32)))
+            salt = connection.execute("SELECT salt FROM salts WHERE day = ?", (day,)).fetchone()[0]
+            connection.execute("DELETE FROM salts WHERE day < ?", (day,))  # yesterday's can never be used again
+            self._salts = {day: salt}
+        return salt
 
-    def hit(self, address: str, now: float | None = None) -> Decision:
-        """Count one request from `address` and say whether it is within the limit."""
+    def client_key(self, address: str, salt: bytes) -> str:
+        return hashlib.sha256(salt + f"{self.namespace}\0{address}".encode()).hexdigest()[:24]
+
+    def peek(self, address: str, now: float | None = None) -> Decision:
+        """Whether one more hit from `address` would be allowed, without counting it."""
         now = time.time() if now is None else now
         window = int(now // self.window)
         retry_after = max(1, int((window + 1) * self.window - now))
@@ -76,10 +102,28 @@ class RateLimiter:
             return Decision(True, 0, self.limit, retry_after)
         try:
             connection = self._connection()
+            client = self.client_key(address, self._salt(connection, int(now // DAY_SECONDS)))
+            row = connection.execute("SELECT count FROM hits WHERE client = ? AND window = ?",
+                                     (client, window)).fetchone()
+        except (sqlite3.Error, OSError):
+            return Decision(True, 0, self.limit, retry_after)
+        count = row[0] if row else 0
+        return Decision(count < self.limit, count, self.limit, retry_after)
+
+    def hit(self, address: str, now: float | None = None) -> Decision:
+        """Count one hit from `address` and say whether it is within the limit."""
+        now = time.time() if now is None else now
+        window = int(now // self.window)
+        retry_after = max(1, int((window + 1) * self.window - now))
+        if self.limit <= 0:
+            return Decision(True, 0, self.limit, retry_after)
+        try:
+            connection = self._connection()
+            client = self.client_key(address, self._salt(connection, int(now // DAY_SECONDS)))
             count = connection.execute(
                 "INSERT INTO hits (client, window, count) VALUES (?, ?, 1) "
                 "ON CONFLICT (client, window) DO UPDATE SET count = count + 1 RETURNING count",
-                (self.client_key(address), window),
+                (client, window),
             ).fetchone()[0]
             if now - self._last_cleanup > self.window:
                 self._last_cleanup = now
@@ -91,14 +135,14 @@ class RateLimiter:
 
 
 class SpeechLimit:
-    """Which speech requests count towards the per-client limit, and whether one more is allowed.
+    """Which speech requests count towards the per-client request limit, and whether one more is allowed.
 
-    Every request to the speech routes counts, except one for audio that is
-    already made (``made``): serving it costs no more than a static file, so
-    seeking, replaying and showing a player for finished audio are free. The
-    web layer decides ``made`` by looking in the cache, never from what the
-    request says about itself: a Range header in particular proves nothing
-    (``Range: bytes=1-`` on audio not made yet would be free synthesis).
+    Every request to the speech routes counts, except one answered exactly from
+    audio already made (``made``): serving it costs no more than a static file,
+    so seeking, replaying and showing a player for finished audio are free. The
+    web layer decides ``made`` by looking in the cache for what it will serve,
+    never from what the request says about itself: a Range header proves
+    nothing, and a key (``v=``) frees only a request served from that very entry.
     """
 
     def __init__(self, limiter: RateLimiter) -> None:
@@ -107,10 +151,43 @@ class SpeechLimit:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> SpeechLimit:
         """The limiter beside the audio cache, shared by every worker (config.py: TOWNHALL_SPEECH_RATE_LIMIT)."""
-        path = Path(settings["TOWNHALL_AUDIO_CACHE"]) / ".rate-limit.sqlite3"
+        path = Path(settings["TOWNHALL_AUDIO_CACHE"]) / FILE_NAME
         return cls(RateLimiter(path, int(settings["TOWNHALL_SPEECH_RATE_LIMIT"])))
 
     def check(self, address: str, *, made: bool, now: float | None = None) -> Decision:
         if made:
             return Decision(True, 0, self.limiter.limit, 0)
         return self.limiter.hit(address or "unknown", now)
+
+
+class SynthesisLimit:
+    """Every synthesis counts: per client (SpeechLimited, 429) and for everyone together (SpeechBusy, 503)."""
+
+    def __init__(self, per_client: RateLimiter, everyone: RateLimiter) -> None:
+        self.per_client = per_client
+        self.everyone = everyone
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> SynthesisLimit:
+        """Counted beside the request limit (config.py: TOWNHALL_SPEECH_CLIENT_SYNTHESES, _SYNTHESES)."""
+        path = Path(settings["TOWNHALL_AUDIO_CACHE"]) / FILE_NAME
+        return cls(RateLimiter(path, int(settings["TOWNHALL_SPEECH_CLIENT_SYNTHESES"]), namespace="syntheses"),
+                   RateLimiter(path, int(settings["TOWNHALL_SPEECH_SYNTHESES"]), namespace="all-syntheses"))
+
+    def check(self, address: str, now: float | None = None) -> None:
+        """Raise now if one more synthesis for `address` would be refused (nothing is counted)."""
+        mine = self.per_client.peek(address or "unknown", now)
+        if not mine.allowed:
+            raise SpeechLimited("Too much audio made for one client this minute", retry_after=mine.retry_after)
+        everyone = self.everyone.peek(EVERYONE, now)
+        if not everyone.allowed:
+            raise SpeechBusy("Too much audio made for everyone this minute", retry_after=everyone.retry_after)
+
+    def allow(self, address: str, now: float | None = None) -> None:
+        """Count one synthesis for `address`; raise if it is one too many."""
+        mine = self.per_client.hit(address or "unknown", now)
+        if not mine.allowed:
+            raise SpeechLimited("Too much audio made for one client this minute", retry_after=mine.retry_after)
+        everyone = self.everyone.hit(EVERYONE, now)
+        if not everyone.allowed:
+            raise SpeechBusy("Too much audio made for everyone this minute", retry_after=everyone.retry_after)

@@ -59,6 +59,13 @@ and a listener needs that context too.
 ``data-speech-as="..."``
     Say this instead of the element's text (the text is still what is
     highlighted). For abbreviations that engines get wrong, for example.
+``data-speech-echo="..."``
+    This element repeats what the reader typed (their search words, their
+    postcode): say these neutral words instead, and keep them as the cue's
+    text too. Nothing a request supplied may reach the speech engine or the
+    audio cache (its cues and metadata), so the site can never be made to say
+    someone's own text, nor keep residents' words on disk. Templates mark echoes
+    with the ``echo(value, neutral)`` template global.
 ``data-speech-section="id"`` with ``data-speech-title="..."``
     Start a new section here even without a heading (for pages whose parts
     have no headings), with this id and title.
@@ -463,6 +470,9 @@ class _ScriptParser(HTMLParser):
         if tag == "a" and values.get("href", "").lower().startswith("tel:") or speech == "phone":
             entry.capture = "phone"
             self.capture.append(("phone", None, []))
+        elif "data-speech-echo" in values:
+            entry.capture = "echo"
+            self.capture.append(("echo", values["data-speech-echo"], []))
         elif "data-speech-as" in values:
             entry.capture = "as"
             entry.speak_as = values["data-speech-as"]
@@ -475,6 +485,8 @@ class _ScriptParser(HTMLParser):
             display = "".join(texts)
             if kind == "phone":
                 spoken = speak_phone(display, words_for(self.language)) if display.strip() else ""
+            elif kind == "echo":
+                display = spoken = speak_as or ""  # what was typed is neither said nor kept
             else:
                 spoken = speak_as or ""
             self._add(_Segment(display, spoken))

@@ -9,7 +9,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from . import assets, caching, errors, metrics, security, templating, wording
+from . import assets, bodies, caching, errors, metrics, security, templating, wording
 
 BLUEPRINTS = (
     "preferences",
@@ -38,5 +38,6 @@ def register_web(app: Flask) -> None:
     assets.install(app)
     metrics.install(app)
     caching.install(app)
+    bodies.install(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"{__name__}.{name}").bp)

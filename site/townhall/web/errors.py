@@ -14,7 +14,7 @@ from flask import Flask, current_app, jsonify, redirect, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadHost, HTTPException, InternalServerError
 
 from ..errors import TownhallError
 from .common import content_site, is_api, render
@@ -22,16 +22,18 @@ from .templating import council_name
 
 log = logging.getLogger(__name__)
 
-FALLBACK_500 = """<!doctype html>
+PLAIN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sorry, there is a problem with this website</title></head>
-<body><main><h1>Sorry, there is a problem with this website</h1>
-<p>Please try again in a few minutes.</p>{help}
+<title>{title}</title></head>
+<body><main><h1>{title}</h1>
+<p>{explanation}</p>{help}
 <p><a href="/">Go to the home page</a></p></main></body></html>"""
 
 
-def fallback_500() -> str:
-    """The last-resort error page in plain HTML, with the council's number when the content can give it."""
+def plain_page(title: str = "Sorry, there is a problem with this website",
+               explanation: str = "Please try again in a few minutes.") -> str:
+    """An error page in plain HTML, for when the layout cannot be drawn: with the council's number
+    when the content can give it."""
     help_line = ""
     try:
         contact = content_site().council.main_contact
@@ -39,7 +41,12 @@ def fallback_500() -> str:
             help_line = f"\n<p>If you need help now, call us on {escape(contact.phone)}.</p>"
     except Exception:  # noqa: BLE001 - this page is drawn when everything else has failed
         help_line = ""
-    return FALLBACK_500.format(help=help_line)
+    return PLAIN_PAGE.format(title=escape(title), explanation=escape(explanation), help=help_line)
+
+
+def fallback_500() -> str:
+    """The last-resort error page in plain HTML."""
+    return plain_page()
 
 
 def install(app: Flask) -> None:
@@ -126,6 +133,11 @@ def http_error(error: HTTPException):
                                      "message": f"{title}. {explanation}"}})
         headers["Access-Control-Allow-Origin"] = "*"  # open data: a web page elsewhere may read the error too
         return response, code, headers
+    if isinstance(error, BadHost):
+        # A Host header no address can be built from (3,000 characters, say): the layout's links cannot be
+        # drawn either, so the kind page is plain. One short line in the log, not a traceback.
+        log.info("Bad Host header (%d characters); answered 400", len(request.headers.get("Host", "")))
+        return plain_page(title, explanation), code, {**headers, "Content-Type": "text/html; charset=utf-8"}
     try:
         body = render("errors/error.html", block="error_message", code=code, title=title, explanation=explanation)
     except Exception:  # the error page must not fail

@@ -21,9 +21,18 @@ How it fits together:
   phones can seek. Audio for addresses with a query string is one-off
   ("transient") audio, kept briefly and in a small share of the cache. URLs that carry the audio's key (``v=``) never change
   meaning and are cached by browsers for a year.
-* Every speech request counts towards a per-client limit, except requests for
-  audio already in the cache (``speech/limits.py``, ``SpeechLimit``). A Range
-  header never makes a request free.
+* Audio is never made on the thread serving the request: the preparer
+  (``speech/service.py``, ``Preparer``) hands it to a small queue with its own
+  threads (``speech/queue.py``) and waits a few seconds at most, and only a
+  couple of requests per process wait at all. Otherwise the answer is at once
+  "being prepared": a player-sized fragment that htmx asks for again every two
+  seconds, or without JavaScript a plain page (202) with a link to try again;
+  the audio address itself answers 503 with Retry-After.
+* Every speech request counts towards a per-client limit, except requests
+  answered exactly from audio already in the cache (``speech/limits.py``,
+  ``SpeechLimit``); a Range header never makes a request free, and a key
+  (``v=``) frees only the audio or cues served from that very entry. Every
+  synthesis counts too, per client (429) and for everyone (503).
 * Nothing here answers with a 500: a missing engine, a timeout, a busy machine,
   an unknown page or section each get a plain message (503, 404 or 429).
 
@@ -63,7 +72,9 @@ from ..speech import (
     NothingToRead,
     Section,
     Speaker,
+    SpeechBusy,
     SpeechError,
+    SpeechLimited,
     SpeechScript,
     SpeechTimedOut,
     Utterance,
@@ -87,6 +98,7 @@ from ..speech.pages import (
     valid_key,
     valid_section,
 )
+from ..speech.service import Preparer
 from .common import is_htmx, language, preferences, render
 from .errors import error_message
 from .i18n import BASE_SCRIPT_KEY
@@ -110,6 +122,15 @@ def speaker() -> Speaker:
 
 def limit() -> SpeechLimit:
     return engines.speech_limit()
+
+
+def preparer() -> Preparer:
+    return engines.preparer()
+
+
+def client() -> str:
+    """Who is asking, for the per-client limits (never stored as it is: see speech/limits.py)."""
+    return request.remote_addr or "unknown"
 
 
 def scripts() -> ScriptMemory:
@@ -153,6 +174,15 @@ def script_for(page: str) -> SpeechScript:
         raise NothingToRead("That page has nothing to read")
     scripts().put(key, script)
     return script
+
+
+def script_for_audio(page: str) -> SpeechScript:
+    """`script_for`, for a request that may need new audio: refused before the page is drawn when no
+    new audio could be made for this client now (drawing pages was the cost of a flood; see Preparer).
+    A script still remembered is used as it is, as its audio may be made already."""
+    if scripts().get(_memory_key(page)) is None:
+        preparer().could_make(client())
+    return script_for(page)
 
 
 def render_internally(page: str) -> str | None:
@@ -281,7 +311,7 @@ def refuse_internal_non_pages():
 
 @bp.before_request
 def limit_requests():
-    decision = limit().check(request.remote_addr or "unknown", made=_requested_audio_is_made())
+    decision = limit().check(client(), made=_requested_audio_is_made())
     if decision.allowed:
         return None
     message = rate_limited_message()
@@ -291,15 +321,19 @@ def limit_requests():
 
 
 def _requested_audio_is_made() -> bool:
-    """Whether this request is for audio already in the cache (by its key, or by page and section).
+    """Whether this request will be answered exactly from audio already in the cache.
 
-    Only looked up without drawing the page: when the page's script is not
-    remembered, finding out would cost a page render, so the request counts.
+    The audio and cues routes serve the entry their key (``v=``) names, when it
+    is cached, whatever else the request says: such a request is free. The
+    player always works from the page and section, never from a key, so a key
+    there frees nothing (it once did, and borrowed keys made audio uncounted).
+    Otherwise only looked up without drawing the page: when the page's script
+    is not remembered, finding out would cost a page render, so the request counts.
     """
-    if _cached_by_key() is not None:
-        return True
     if request.endpoint not in ("speech.audio", "speech.cues", "speech.player"):
         return False
+    if request.endpoint != "speech.player" and _cached_by_key() is not None:
+        return True
     try:
         page, section, speed = request_values()
         script = scripts().get(_memory_key(page))
@@ -311,18 +345,52 @@ def _requested_audio_is_made() -> bool:
     return speaker().cached(utterances, speed) is not None
 
 
-def problem(message: str, status: int, *, fragment: bool, title: str | None = None) -> Response:
-    """A plain message as a player-sized fragment (htmx) or a whole page."""
+def problem(message: str, status: int, *, fragment: bool, title: str | None = None,
+            again_href: str | None = None) -> Response:
+    """A plain message as a player-sized fragment (htmx) or a whole page (with a link to try again, if given)."""
     body = render(
         "speech/problem.html",
         block="problem" if fragment else None,
         message=message,
         title=title or _("Listening is not available"),
         code=status,
+        again_href=again_href,
     )
     response = Response(body, status=status, mimetype="text/html")
     if status in (429, 503):
         response.headers.setdefault("Retry-After", "60")
+    return response
+
+
+def speech_problem(error: SpeechError, *, fragment: bool) -> Response:
+    """A speech error as a plain message, with the Retry-After the error asks for."""
+    if not isinstance(error, NothingToRead | SpeechLimited | SpeechBusy):  # the limits at work: not news
+        log.warning("Speech for %s failed: %s", request.path, error.detail)
+    response = problem(error_message(error), error.status, fragment=fragment)
+    if error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+PREPARING_RETRY_SECONDS = 2
+
+
+def preparing(page: str, section: str, speed: str, *, fragment: bool) -> Response:
+    """"The audio is being prepared": asked for again by htmx, or a plain page with a link to try again."""
+    again = url_for("speech.player", page=page, section=section, speed=speed)
+    body = render(
+        "speech/preparing.html",
+        block="preparing" if fragment else None,
+        title=_("Preparing the audio"),
+        again_href=again,
+        poll_href=again + "&again=1",
+        first=request.args.get("again") != "1",
+        seconds=PREPARING_RETRY_SECONDS,
+        page_href=request.script_root + page,
+    )
+    response = Response(body, status=202, mimetype="text/html")
+    response.headers["Retry-After"] = str(PREPARING_RETRY_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -363,13 +431,13 @@ def player():
     fragment = is_htmx()
     try:
         page, section, speed = request_values()
-        script = script_for(page)
+        script = script_for_audio(page)
         title, utterances = part(script, section)
-        entry = speaker().audio(utterances, speed, transient=one_off(page))
+        entry = preparer().audio(utterances, speed, client=client(), transient=one_off(page))
     except SpeechError as error:
-        if not isinstance(error, NothingToRead):
-            log.warning("Speech for %s failed: %s", request.full_path, error.detail)
-        return problem(error_message(error), error.status, fragment=fragment)
+        return speech_problem(error, fragment=fragment)
+    if entry is None:
+        return preparing(page, section, speed, fragment=fragment)
     return render(
         "speech/player.html",
         block="player",
@@ -391,22 +459,40 @@ def player():
 
 
 def _cached_by_key() -> AudioEntry | None:
-    """The cached audio this request names by its key (``v=``), if any; looked up once per request."""
+    """The cached audio this request names by its key (``v=``), if any; looked up once per request.
+
+    Only the audio and cues routes serve by key (see _requested_audio_is_made).
+    """
     if "speech_entry" not in g:
         key = request.args.get("v", "")
         g.speech_entry = speaker().cache.get(key) if valid_key(key) else None
     return g.speech_entry
 
 
-def _entry_for_request() -> tuple[AudioEntry, str, str]:
-    """The audio a request names: by its key when given and cached, else from the page (made if needed)."""
+def _entry_for_request() -> tuple[AudioEntry | None, str, str]:
+    """The audio a request names: by its key when given and cached, else from the page.
+
+    None while it is being prepared. An address without a key is what a plain
+    link or an ``<audio>`` element without JavaScript asks for, so it waits as
+    long as synthesis may take, when a waiting place is free.
+    """
     found = _cached_by_key()
     if found is not None:
         page = clean_page(request.args.get("page")) or "/"
         return found, page, request.args.get("section", WHOLE_PAGE)
     page, section, speed = request_values()
-    _title, utterances = part(script_for(page), section)
-    return speaker().audio(utterances, speed, transient=one_off(page)), page, section
+    _title, utterances = part(script_for_audio(page), section)
+    entry = preparer().audio(utterances, speed, client=client(), transient=one_off(page),
+                             wait=speaker().timeout)
+    return entry, page, section
+
+
+def not_ready() -> Response:
+    """The audio address, asked for before the audio is made: 503 with Retry-After, and a link to try again."""
+    response = problem(_("The audio is being prepared. Please try again in a few seconds."), 503, fragment=False,
+                       title=_("Preparing the audio"), again_href=request.script_root + request.full_path)
+    response.headers["Retry-After"] = str(PREPARING_RETRY_SECONDS)
+    return response
 
 
 @bp.get("/listen/audio")
@@ -415,9 +501,9 @@ def audio():
     try:
         entry, page, section = _entry_for_request()
     except SpeechError as error:
-        if not isinstance(error, NothingToRead):
-            log.warning("Speech for %s failed: %s", request.full_path, error.detail)
-        return problem(error_message(error), error.status, fragment=False)
+        return speech_problem(error, fragment=False)
+    if entry is None:
+        return not_ready()
     wanted = request.args.get("format", "mp3")
     audio_format = wanted if wanted in entry.formats else entry.formats[0]
     download = request.args.get("download") == "1"
@@ -442,9 +528,11 @@ def audio():
 def cues():
     """The sentence cues as WebVTT, for highlighting while the audio plays."""
     try:
-        entry, _page, _section = _entry_for_request()
+        entry, page, section = _entry_for_request()
     except SpeechError as error:
-        return problem(error_message(error), error.status, fragment=False)
+        return speech_problem(error, fragment=False)
+    if entry is None:
+        return not_ready()
     try:
         response = send_file(entry.cues_path, mimetype="text/vtt", conditional=True, etag=f"{entry.key}-vtt",
                              max_age=0)

@@ -30,6 +30,13 @@ def install(app: Flask) -> None:
         app.jinja_env.filters[name] = function
     app.add_template_global(promise_sentence)
     app.add_template_global(council)
+    app.add_template_global(echo)
+
+
+def echo(value: Any, neutral: str) -> Markup:
+    """What the reader typed, shown as it is but read aloud (and kept in the audio's cues) as `neutral`
+    words: speech never says, nor stores, a resident's own text (speech/script.py, data-speech-echo)."""
+    return Markup('<span data-speech-echo="{}">{}</span>').format(neutral, value)
 
 
 def _page_context() -> dict[str, Any]:

@@ -20,7 +20,7 @@ from ..hours import DAY_NAMES, LONDON, OpeningHours
 from ..places.svgmap import MapDrawing
 from ..text import N_
 from .common import language
-from .templating import council_name, day_names, time_label
+from .templating import council_name, day_names, echo, time_label
 
 
 def install(app: Flask) -> None:
@@ -53,7 +53,9 @@ def map_key(drawing: MapDrawing) -> list[str]:
     drawn = drawing.drawn
     key = []
     if "you" in drawn:
-        key.append(_marked(_("The star is %(place)s."), place=Markup(", ").join(drawing.names("you"))))
+        # The place asked about (a reader's postcode) is read aloud as neutral words (speech never says it).
+        place = echo(Markup(", ").join(drawing.names("you")), _("the place you asked about"))
+        key.append(_marked(_("The star is %(place)s."), place=place))
     if "place" in drawn:
         key.append(_("Numbered circles are the places in the numbered list, in the same order."))
     if "highlight" in drawn:

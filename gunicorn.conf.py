@@ -1,0 +1,63 @@
+"""How `make run` serves Townhall: `gunicorn -c gunicorn.conf.py wsgi:app` (command-line options win).
+
+Why these choices (figures in BENCHMARKS.md, "Hostile clients" and "Serving"):
+
+* **gthread workers, 2 processes x 16 threads.** With sync workers each process
+  serves one request at a time, so two clients that send half a request body
+  (or a flood of requests that wait for audio) left nobody to serve the home
+  page. gthread waits for the first bytes of a request in its event loop and
+  only then gives the request to a thread; a stalled client holds one thread
+  of 32, not a process. Two processes use the machine's two cores (Python runs
+  one thread at a time per process). gthread accepts connections whether or not
+  a thread is free, so a worker whose threads were all held by slow senders
+  would queue the next visitor behind them: sixteen threads each leave room for
+  many stalled clients (eight were measured) while they time out. Threads that
+  wait cost no CPU. Measured: with eight stalled senders the home page's p99
+  was 13 ms (sync workers: one answer in 12 s, after 48 s); quiet throughput
+  on a service page about 13% below sync workers' (423 against 484 a second).
+* **No preloading.** Measured, it gained nothing (328 requests a second against
+  423 without, in the same run), and without it each worker builds the app
+  itself, so whatever it opens (the search index, geodata, SQLite files, speech
+  workers) is its own, never a file descriptor or thread shared across a fork.
+  The search index is still built once (the others wait on its lock and reuse it).
+* **Request bodies time out** (TOWNHALL_BODY_TIMEOUT, 10 s for the whole body): a
+  sender that stops half-way gets a 408 and its thread back (townhall/web/bodies.py).
+  In production the nginx front buffers whole request bodies before passing
+  them on, so slow senders never reach gunicorn at all; this is the second line.
+* **Access log without personal data**: no query strings, no referrer or user
+  agent, no IP addresses unless TOWNHALL_LOG_ADDRESSES=1 (townhall/serving.py).
+* **Speech never runs in these threads**: audio is made by a small pool of its
+  own in each process, with a bounded queue (townhall/speech/queue.py).
+"""
+
+import os
+
+from townhall.serving import ACCESS_LOG_FORMAT, PrivateLogger, send_app_logs_to_gunicorn
+
+bind = os.environ.get("TOWNHALL_BIND", "127.0.0.1:5000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = 16
+preload_app = False
+timeout = 60  # a worker whose event loop is stuck this long is restarted
+graceful_timeout = 30
+keepalive = 5
+
+# Requests larger than anything the site accepts are refused by gunicorn before the app (the app's own
+# limit, MAX_CONTENT_LENGTH, gives the kind page for bodies).
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+accesslog = "-"
+errorlog = "-"
+logger_class = PrivateLogger
+access_log_format = ACCESS_LOG_FORMAT
+
+
+def on_starting(server):
+    send_app_logs_to_gunicorn(server.log)
+
+
+def post_fork(server, worker):
+    send_app_logs_to_gunicorn(worker.log)

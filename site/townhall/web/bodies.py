@@ -1,0 +1,96 @@
+"""Request bodies that cannot be read become a 400 or a 408, never a 500.
+
+The server hands the app the body as a stream (``wsgi.input``) that is read
+only when a view asks for the form. If the client sent a malformed chunked
+body, stopped half-way or went away, that read raised the server's own
+exception deep inside the form parser, and Flask answered 500 with a traceback
+in the log. Wrapping the stream turns those into HTTP errors the error pages
+already word kindly: 400 for a body we cannot understand, 408 for one that
+stopped coming.
+
+Time limit: under gunicorn (which puts the connection's socket in the environ)
+the whole body must arrive within TOWNHALL_BODY_TIMEOUT seconds of the first
+read: before each read the socket's timeout is set to the time left. A sender
+that stops half-way, or dribbles a byte every few seconds, gets a 408 and its
+server thread back. (The nginx front buffers bodies, so in production slow
+senders never reach the app; this is the second line.)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask
+from werkzeug.exceptions import BadRequest, HTTPException, RequestTimeout
+
+log = logging.getLogger(__name__)
+
+try:  # gunicorn's errors for a malformed body (InvalidChunkSize, ChunkMissingTerminator...)
+    from gunicorn.http.errors import ParseException
+except ImportError:  # pragma: no cover - another WSGI server
+    class ParseException(Exception):  # type: ignore[no-redef]
+        """Stands in when gunicorn is not installed."""
+
+
+class GuardedInput:
+    """``wsgi.input`` whose read errors are HTTP errors (see the module's docstring)."""
+
+    def __init__(self, stream: Any, sock: Any = None, seconds: float = 0) -> None:
+        self._stream = stream
+        self._sock = sock if seconds and hasattr(sock, "settimeout") else None
+        self._seconds = seconds
+        self._deadline: float | None = None
+
+    def _guard(self, read: Callable[..., Any], *args: Any) -> Any:
+        if self._sock is not None:
+            if self._deadline is None:
+                self._deadline = time.monotonic() + self._seconds
+            left = self._deadline - time.monotonic()
+            if left <= 0:
+                log.info("A request body took too long to arrive; answered 408")
+                raise RequestTimeout()
+            self._sock.settimeout(left)
+        try:
+            return read(*args)
+        except HTTPException:
+            raise
+        except TimeoutError:
+            log.info("A request body stopped arriving; answered 408")
+            raise RequestTimeout() from None
+        except (ParseException, OSError, ValueError) as error:
+            log.info("A request body could not be read (%s); answered 400", type(error).__name__)
+            raise BadRequest() from None
+
+    def read(self, *args: Any) -> bytes:
+        return self._guard(self._stream.read, *args)
+
+    def readline(self, *args: Any) -> bytes:
+        return self._guard(self._stream.readline, *args)
+
+    def readlines(self, *args: Any) -> list[bytes]:
+        return self._guard(self._stream.readlines, *args)
+
+    def __iter__(self) -> GuardedInput:
+        return self
+
+    def __next__(self) -> bytes:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+def install(app: Flask) -> None:
+    inner = app.wsgi_app
+    seconds = float(app.config["TOWNHALL_BODY_TIMEOUT"])
+
+    def guarded(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        stream = environ.get("wsgi.input")
+        if stream is not None and not isinstance(stream, GuardedInput):
+            environ["wsgi.input"] = GuardedInput(stream, environ.get("gunicorn.socket"), seconds)
+        return inner(environ, start_response)
+
+    app.wsgi_app = guarded  # type: ignore[method-assign]
