@@ -32,8 +32,10 @@ from ..search import (
     site_documents,
 )
 from ..search.documents import LANGUAGES, version_id
+from ..search.index import current_index
 from ..search.query import stem_word
 from ..search.synonyms import load_synonyms
+from ..search.update import UpdateReport, update_index
 from ..text import N_
 from . import of
 
@@ -179,21 +181,89 @@ def places_pages_source(app: Flask) -> SearchSource:
     return SearchSource(documents, fingerprint)
 
 
+ROLE_FILE = "ROLE"
+
+
+def index_folder(app: Flask) -> Path:
+    """The index this app builds and serves: never the live site's when this app is a preview.
+
+    The live site marks its index folder; a preview or development app pointed at it (the same
+    instance folder, by mistake) uses a private folder of its own instead, so a draft page can never
+    appear in the live site's results.
+    """
+    from .content import is_preview
+
+    folder = Path(app.config["TOWNHALL_SEARCH_INDEX"])
+    role = app.config["TOWNHALL_ENV"] if is_preview(app) else "production"
+    try:
+        marked = (folder / ROLE_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        marked = None
+    if role != "production" and marked == "production":
+        private = Path(app.config["TOWNHALL_INSTANCE"]) / f"search-index-{role}"
+        if private == folder:
+            private = folder.with_name(f"{folder.name}-{role}")
+        log.warning("%s is the live site's search index; this %s uses %s instead", folder, role, private)
+        app.config["TOWNHALL_SEARCH_INDEX"] = folder = private
+        marked = None
+    if marked != role:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{ROLE_FILE}.tmp"
+        temporary.write_text(role, encoding="utf-8")
+        temporary.replace(folder / ROLE_FILE)
+    return folder
+
+
+def refresh_index(app: Flask) -> UpdateReport | None:
+    """Bring the index in line with the content now served: only the documents that changed are rewritten
+    (a full build when much changed). None when it was already up to date."""
+    folder = Path(app.config["TOWNHALL_SEARCH_INDEX"])
+    fingerprint = search_fingerprint(app)
+    info = current_index(folder)
+    if info is not None and info.fingerprint == fingerprint:
+        return None
+    report = update_index(folder, all_documents(app), fingerprint)
+    engine = of(app).search_engine
+    if engine is not None:
+        engine.synonyms = load_synonyms(synonyms_path(app), key=stem_word)
+        engine.refresh()
+    log.info("Search index updated: %d changed, %d removed, %d re-indexed%s in %.2f s", report.changed,
+             report.removed, report.reindexed, " (full build)" if report.full_build else "", report.seconds)
+    return report
+
+
 def init_app(app: Flask) -> None:
-    """Open the index for serving, building it first if it is missing or stale.
+    """Open the index for serving, bringing it up to date first if it is missing or stale.
 
     Several gunicorn workers may start at once: the build lock lets one build
     while the others wait and then reuse it. A failed build is logged and the
     search page says search is unavailable; the rest of the site keeps working.
+    After a content change the index is updated in place (`refresh_index`).
     """
-    folder = Path(app.config["TOWNHALL_SEARCH_INDEX"])
+    from .content import engine as content_engine
+
+    folder = index_folder(app)
     synonyms = load_synonyms(synonyms_path(app), key=stem_word)
     for problem in synonyms.problems:
         log.warning("content/search/synonyms.txt: %s", problem)
     of(app).search_engine = SearchEngine(folder, synonyms)
     try:
-        info, built = ensure_index(folder, search_fingerprint(app), lambda: all_documents(app))
-        if built:
-            log.info("Built the search index: %d documents in %.2f s", info.documents, info.seconds)
+        info = current_index(folder)
+        if info is None:
+            info, built = ensure_index(folder, search_fingerprint(app), lambda: all_documents(app))
+            if built:
+                log.info("Built the search index: %d documents in %.2f s", info.documents, info.seconds)
+        else:
+            refresh_index(app)
     except Exception:  # noqa: BLE001 - the site must start even if the index cannot be built
         log.exception("The search index could not be built. Run `flask search build` to see why")
+    found = content_engine(app)
+    if found is not None:
+        found.on_change(lambda _site: _refresh_quietly(app))
+
+
+def _refresh_quietly(app: Flask) -> None:
+    try:
+        refresh_index(app)
+    except Exception:  # noqa: BLE001 - searches keep being answered from the index in use
+        log.exception("The search index could not be updated after a content change. Run `flask search build`")

@@ -200,6 +200,10 @@ class SearchEngine:
             self._retired = still
             return self._generation
 
+    def refresh(self) -> None:
+        """Look for a new generation on the next search, without waiting for the usual second."""
+        self._checked = 0.0
+
     @property
     def info(self) -> IndexInfo | None:
         generation = self._current()
