@@ -101,7 +101,7 @@ class ContentLoader:
         self.cache = ParseCache()
 
     def load(self) -> Site:
-        site = Site(drafts=self.drafts)
+        site = Site(drafts=self.drafts, languages=self.languages)
         source = ContentSource(self.root, last_good=self.last_good, drafts=self.drafts, images=self.images,
                                cache=self.cache)
         if not self.root.is_dir():

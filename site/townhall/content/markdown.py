@@ -57,6 +57,7 @@ _TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:\"
 _ATTRIBUTE = re.compile(r"([^\s=>/]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 _TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$")
 _SCHEMES = ("http://", "https://", "mailto:", "tel:")
+PLACEHOLDER = re.compile(r"\b(?:TODO|FIXME|XXX+|lorem ipsum|dolor sit amet)\b|\[insert\b", re.IGNORECASE)
 
 ImageLookup = Callable[[str], ImageVariants]
 
@@ -182,6 +183,10 @@ class _Render:
                 self.check_href(child.attrGet("href") or "", line)
             elif child.type == "link_close" and link:
                 self.links.append(Link(link[0], "".join(link[1]).strip(), link[2]))
+                if not "".join(link[1]).strip():
+                    self.find("link-no-text", f'The link to "{link[0]}" has no words in its square brackets, so '
+                              "people using screen readers hear nothing. Write where it goes, like "
+                              "[Report a pothole](/services/report-a-pothole)", link[2])
                 link = None
             elif child.type in ("text", "code_inline"):
                 plain.append(child.content)
@@ -196,6 +201,10 @@ class _Render:
         text = "".join(plain).strip()
         if text:
             self.prose.append((self.line(token), text))
+            placeholder = PLACEHOLDER.search(text)
+            if placeholder:
+                self.find("placeholder", f'"{placeholder[0]}" looks like a note or placeholder left in the page. '
+                          "Replace it with the real text before publishing", self.line(token))
         if only_image and before is not None and after is not None:
             before.tag = after.tag = "figure"
             before.attrSet("class", "th-figure")

@@ -308,6 +308,7 @@ class Site:
     texts: dict[str, str] = field(default_factory=dict)  # path -> the text served (for the linter's lines)
     words: tuple = ()  # the team's list of words to avoid (style/words.yaml)
     drafts: bool = False  # preview: pages with errors are shown with their problems
+    languages: tuple[str, ...] = ("en",)
 
     @property
     def errors(self) -> list:
