@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 # Each entry matches itself and everything below it ("/listen" matches /listen and /listen/audio).
-NOT_PAGES = ("/listen", "/assets", "/static", "/api", "/healthz", "/readyz", "/metrics", "/staff",
+NOT_PAGES = ("/listen", "/assets", "/static", "/api", "/healthz", "/readyz", "/metrics", "/staff", "/images",
+             "/content-health", "/preview",
              "/robots.txt", "/sitemap.xml", "/.well-known", "/favicon.ico")
 
 

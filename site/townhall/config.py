@@ -16,7 +16,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS: dict[str, Any] = {
     # "production" serves the last good version of a file that has errors (or leaves out a page that never
     # had one), logs why and keeps serving the rest; "preview" (make preview) and "development" (make dev)
-    # show every page, with its problems and its checks listed on the page itself.
+    # show every page, with its problems and its checks listed on the page itself; "check" (the content
+    # check in `make test` and the pre-commit hook) reads the content and writes nothing.
     "TOWNHALL_ENV": "production",
     # How often (milliseconds) the content folder is checked for changes, at most; 0: never (restart to
     # pick up changes, or run `flask content reload`). Checks happen while requests arrive.

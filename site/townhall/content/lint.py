@@ -59,7 +59,7 @@ def lint_site(site: Site, today: date, paths: Iterable[str] | None = None) -> li
     """The linter's findings for every published (or, in preview, draft) file, or only for `paths`."""
     wanted = set(paths) if paths is not None else None
     found: list[ContentProblem] = []
-    for item in _items(site):
+    for item in content_items(site):
         if wanted is None or item.source in wanted:
             found.extend(check_page(site, item.source, today).problems)
     return found
@@ -86,7 +86,7 @@ def check_page(site: Site, path: str, today: date) -> PageCheck:
     return PageCheck(path, tuple(problems), age, words)
 
 
-def _items(site: Site) -> list[Any]:
+def content_items(site: Site) -> list[Any]:
     items = [*site.services.values(), *site.pages.values(), *site.translations.values()]
     if site.directory:
         items.extend(site.directory.organisations.values())
@@ -308,38 +308,3 @@ def _setting_lines(site: Site, path: str) -> dict[str, int]:
         return {}
     parsed = parse_markdown(text).value
     return parsed.lines if parsed is not None else {}
-
-
-# --- review lists (for owners) -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DueItem:
-    path: str
-    title: str
-    url: str
-    reviewed: date
-    due: date
-    overdue_months: int
-
-
-def due_for_review(site: Site, today: date) -> dict[str | None, list[DueItem]]:
-    """Pages due for review by `today`, by owner (None: pages with no owner), oldest first.
-
-    What the monthly email to each owner lists (the email itself is sent through the
-    Listening branch's outbox once it lands: see `engines`/`cli` for the caller).
-    """
-    found: dict[str | None, list[DueItem]] = {}
-    for item in _items(site):
-        reviewed = getattr(item, "reviewed", None)
-        if getattr(item, "lang", "en") != "en" or not isinstance(reviewed, date):
-            continue
-        owner = site.owners.get(item.owner or "")
-        due = review_due(reviewed, owner.review_months if owner else 6)
-        if due <= today:
-            url = getattr(item, "url_path", f"/{item.slug}")
-            found.setdefault(item.owner if owner else None, []).append(
-                DueItem(item.source, item.title, url, reviewed, due, months_between(due, today)))
-    for items in found.values():
-        items.sort(key=lambda due_item: (due_item.due, due_item.path))
-    return dict(sorted(found.items(), key=lambda pair: (pair[0] is None, pair[0] or "")))

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ..speech import Speaker
     from ..speech.limits import SpeechLimit
     from ..speech.pages import ScriptMemory
+    from .content import ContentEngine
 
 EXTENSION = "townhall"
 T = TypeVar("T")
@@ -89,6 +90,13 @@ def of(app: Flask | None = None) -> Engines:
 def site(app: Flask | None = None) -> Site:
     """The loaded content."""
     return of(app).site  # type: ignore[return-value]
+
+
+def content_engine(app: Flask | None = None) -> ContentEngine:
+    """The content engine: the site it serves now, reloading, the pictures (`.images`)."""
+    from .content import engine
+
+    return engine(of(app).app)
 
 
 def places(app: Flask | None = None) -> Places:

@@ -46,6 +46,12 @@ def init_app(app: Flask) -> None:
     app.before_request(engine.maybe_reload)
 
 
+def only_checking(app: Flask) -> bool:
+    """TOWNHALL_ENV=check (the content check in `make test` and the pre-commit hook): read the content, write
+    nothing (no last good versions, no pictures, no search index)."""
+    return app.config["TOWNHALL_ENV"] == "check"
+
+
 def is_preview(app: Flask) -> bool:
     """Preview and development show pages with problems (and their checks) instead of hiding them."""
     return app.config["TOWNHALL_ENV"] in PREVIEW_ENVIRONMENTS
@@ -76,6 +82,7 @@ def make_loader(app: Flask, *, serving: bool) -> ContentLoader:
     """A loader for this app's content. `serving`: for the site itself (last good versions, resized pictures);
     otherwise for a check, which reads the files as they are and writes nothing."""
     production = not is_preview(app)
+    serving = serving and not only_checking(app)
     return ContentLoader(
         app.config["TOWNHALL_CONTENT"], tuple(app.config["TOWNHALL_LANGUAGES"]), *site_addresses(app),
         last_good=LastGood(app.config["TOWNHALL_LAST_GOOD"]) if serving and production else None,

@@ -241,7 +241,11 @@ def init_app(app: Flask) -> None:
     After a content change the index is updated in place (`refresh_index`).
     """
     from .content import engine as content_engine
+    from .content import only_checking
 
+    if only_checking(app):  # a content check searches nothing: leave every index alone
+        of(app).search_engine = SearchEngine(app.config["TOWNHALL_SEARCH_INDEX"])
+        return
     folder = index_folder(app)
     synonyms = load_synonyms(synonyms_path(app), key=stem_word)
     for problem in synonyms.problems:

@@ -9,7 +9,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from . import assets, errors, security, templating, wording
+from . import assets, content_health, errors, redirects, security, templating, wording
 
 BLUEPRINTS = (
     "preferences",
@@ -21,6 +21,8 @@ BLUEPRINTS = (
     "openreferral",
     "openapi",
     "speech",
+    "images",
+    "content_health",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )
 
@@ -31,5 +33,7 @@ def register_web(app: Flask) -> None:
     security.install(app)
     errors.install(app)
     assets.install(app)
+    redirects.install(app)
+    content_health.install(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"{__name__}.{name}").bp)
