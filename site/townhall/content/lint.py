@@ -42,7 +42,6 @@ DOCUMENT_LINK = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt)(?:$|[?#])", re.IGNO
 URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(£])")
 CAPITALS = re.compile(r"\b[A-Z][A-Z'’-]{5,}\b|\b(?:[A-Z]{3,}[\s,]+){2,}[A-Z]{3,}\b")
-WORD = re.compile(r"[A-Za-z0-9£][A-Za-z0-9'’£.,-]*")
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ def sentences(prose: Iterable[tuple[int | None, str]]) -> list[tuple[int | None,
 
 
 def _words(text: str) -> int:
-    return len(WORD.findall(text))
+    return sum(1 for part in text.split() if any(character.isalnum() for character in part))
 
 
 def _quote(sentence: str, words: int = 8) -> str:
@@ -172,21 +171,31 @@ def _reading_age(path: str, prose: list[tuple[int | None, str]]) -> tuple[int | 
 
 
 @lru_cache(maxsize=8)
-def _word_patterns(words: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern, str, str], ...]:
+def _word_patterns(words: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Pattern], ...]:
+    """For each word to avoid: a quick substring to look for first, and the pattern that finds its forms
+    ("utilise" also finds "utilises", "utilised" and "utilising")."""
     patterns = []
-    for avoid, instead in words:
+    for avoid, _instead in words:
         forms = [re.escape(avoid)]
-        if " " not in avoid:
-            stem = avoid[:-1] if avoid.endswith("e") else avoid
+        stem = avoid[:-1] if avoid.endswith("e") else avoid
+        if " " not in avoid and avoid[-1].isalpha():
             forms.append(rf"{re.escape(avoid)}(?:s|d|es)|{re.escape(stem)}(?:ed|ing|es)")
-        patterns.append((re.compile(rf"\b(?:{'|'.join(forms)})\b", re.IGNORECASE), avoid, instead))
+        end = r"\b" if avoid[-1].isalnum() else ""
+        patterns.append((stem, re.compile(rf"\b(?:{'|'.join(forms)}){end}", re.IGNORECASE)))
     return tuple(patterns)
 
 
 def _avoid_words(path: str, prose: list[tuple[int | None, str]], words: tuple) -> list[ContentProblem]:
+    patterns = _word_patterns(tuple(words))
+    found: dict[int, list[int | None]] = {}
+    for line, text in prose:
+        lowered = text.lower()
+        for number, (stem, pattern) in enumerate(patterns):
+            if stem in lowered:
+                found.setdefault(number, []).extend(line for _match in pattern.finditer(text))
     problems = []
-    for pattern, avoid, instead in _word_patterns(tuple(words)):
-        lines = [line for line, text in prose for _match in pattern.finditer(text)]
+    for number, lines in sorted(found.items()):
+        avoid, instead = words[number]
         if lines:
             more = f" (and {len(lines) - 1} more time{'s' if len(lines) > 2 else ''})" if len(lines) > 1 else ""
             problems.append(ContentProblem(
@@ -266,7 +275,7 @@ def _settings_checks(site: Site, item: Any, path: str, today: date) -> list[Cont
     if getattr(item, "lang", "en") != "en":
         return []  # a translation's settings (owner, review date) are its English page's
     problems = []
-    lines = _setting_lines(site, path)
+    lines = _LazyLines(site, path)
     owner = site.owners.get(item.owner or "")
     reviewed = getattr(item, "reviewed", None)
     if isinstance(reviewed, date):
@@ -302,9 +311,15 @@ def _settings_checks(site: Site, item: Any, path: str, today: date) -> list[Cont
     return problems
 
 
-def _setting_lines(site: Site, path: str) -> dict[str, int]:
-    text = site.texts.get(path)
-    if text is None:
-        return {}
-    parsed = parse_markdown(text).value
-    return parsed.lines if parsed is not None else {}
+class _LazyLines:
+    """The line of each setting, read only when a problem needs one."""
+
+    def __init__(self, site: Site, path: str):
+        self.site, self.path, self._lines = site, path, None
+
+    def get(self, name: str) -> int | None:
+        if self._lines is None:
+            text = self.site.texts.get(self.path)
+            parsed = parse_markdown(text).value if text is not None else None
+            self._lines = parsed.lines if parsed is not None else {}
+        return self._lines.get(name)

@@ -85,12 +85,13 @@ class ContentLoader:
     `last_good` (a `LastGood`): serve each file's last good version while the
     current one has errors, and remember good versions. `drafts` (preview): keep
     pages with errors, to show them with their problems. `images`: where pictures
-    are found and resized (None: `content/images`, checked but never resized).
+    are found and resized (None: `content/images`, checked but never resized). `cache`: parsing to share
+    (by text), as between loads of copies of one folder.
     """
 
     def __init__(self, root: Path | str, languages: tuple[str, ...] = ("en", "cy"), app_paths: Iterable[str] = (),
                  app_prefixes: Iterable[str] = (), *, last_good: Any = None, drafts: bool = False,
-                 images: ImageLibrary | None = None):
+                 images: ImageLibrary | None = None, cache: ParseCache | None = None):
         self.root = Path(root)
         self.languages = tuple(languages)
         self.app_paths = set(app_paths)
@@ -98,7 +99,7 @@ class ContentLoader:
         self.last_good = last_good
         self.drafts = drafts
         self.images = images if images is not None else ImageLibrary(self.root / "images", None)
-        self.cache = ParseCache()
+        self.cache = cache if cache is not None else ParseCache()
 
     def load(self) -> Site:
         site = Site(drafts=self.drafts, languages=self.languages)
