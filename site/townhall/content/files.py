@@ -259,7 +259,9 @@ class ContentSource:
     statuses: dict[str, FileStatus] = field(default_factory=dict)
     used: dict[str, str] = field(default_factory=dict)
     bodies: dict[str, RenderedMarkdown] = field(default_factory=dict)
-    _texts: dict[str, tuple[tuple[int, int], str | None, tuple]] = field(default_factory=dict)
+    # Texts read, by path, with the (modified time, size) they were read at: shared between loads.
+    texts: dict[str, tuple[tuple[int, int], str | None, tuple]] = field(default_factory=dict)
+    _listings: dict[str, list[str]] = field(default_factory=dict)
     _current: dict[str, str] = field(default_factory=dict)
     _places: dict[str, tuple[Callable[[str, ProblemLog], Any], Callable[[Any], None]]] = field(default_factory=dict)
     images_stamp: str = ""
@@ -271,24 +273,32 @@ class ContentSource:
 
     # -- reading ----------------------------------------------------------------------------------
     def exists(self, relative: str) -> bool:
-        return (self.root / relative).is_file()
+        return os.path.isfile(os.path.join(self.root, relative))
 
     def markdown_files(self, folder: str) -> list[str]:
         """The Markdown files of a folder (translations included), as paths relative to the content folder."""
-        return sorted(relative_path(self.root, path) for path in (self.root / folder).glob("*.md"))
+        found = self._listings.get(folder)
+        if found is None:
+            try:
+                names = [entry.name for entry in os.scandir(os.path.join(self.root, folder))
+                         if entry.name.endswith(".md") and not entry.name.startswith(".") and entry.is_file()]
+            except OSError:
+                names = []
+            found = self._listings[folder] = [f"{folder}/{name}" for name in sorted(names)]
+        return found
 
     def read(self, relative: str, log: ProblemLog) -> str | None:
         """The file's text as it is now (remembered while its time and size are unchanged)."""
-        path = self.root / relative
+        path = os.path.join(self.root, relative)
         try:
-            status = path.stat()
+            status = os.stat(path)
         except OSError:
             return None
         stamp = (status.st_mtime_ns, status.st_size)
-        known = self._texts.get(relative)
+        known = self.texts.get(relative)
         if known is None or known[0] != stamp:
-            known = (stamp, *_read(path))
-            self._texts[relative] = known
+            known = (stamp, *_read(Path(path)))
+            self.texts[relative] = known
         _stamp, text, problem = known
         if problem:
             log.add(relative, problem[0], code=problem[1])

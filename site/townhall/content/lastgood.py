@@ -24,6 +24,7 @@ class LastGood:
     def __init__(self, folder: Path | str | None):
         self.folder = Path(folder) if folder else None
         self._texts: dict[str, str | None] = {}
+        self._known: set[str] | None = None  # paths with a last good version (listed from disk once)
         self._lock = threading.Lock()
 
     def _path(self, relative: str) -> Path | None:
@@ -67,6 +68,8 @@ class LastGood:
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
+        if self._known is not None:
+            self._known.add(relative)
 
     def forget(self, relative: str) -> None:
         """The file was removed from the content folder on purpose: never bring it back."""
@@ -75,10 +78,14 @@ class LastGood:
         path = self._path(relative)
         if path is not None:
             path.unlink(missing_ok=True)
+        if self._known is not None:
+            self._known.discard(relative)
 
     def known(self) -> list[str]:
-        """Every path with a last good version on disk."""
+        """Every path with a last good version (on disk, listed once; then kept up to date in memory)."""
         if self.folder is None or not self.folder.is_dir():
             return sorted(path for path, text in self._texts.items() if text is not None)
-        return sorted(str(path.relative_to(self.folder)) for path in self.folder.rglob("*")
-                      if path.is_file() and not path.name.startswith("."))
+        if self._known is None:
+            self._known = {str(path.relative_to(self.folder)) for path in self.folder.rglob("*")
+                           if path.is_file() and not path.name.startswith(".")}
+        return sorted(self._known)

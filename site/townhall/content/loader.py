@@ -100,11 +100,12 @@ class ContentLoader:
         self.drafts = drafts
         self.images = images if images is not None else ImageLibrary(self.root / "images", None)
         self.cache = cache if cache is not None else ParseCache()
+        self.texts: dict = {}  # the files' texts, read again only when their time or size changes
 
     def load(self) -> Site:
         site = Site(drafts=self.drafts, languages=self.languages)
         source = ContentSource(self.root, last_good=self.last_good, drafts=self.drafts, images=self.images,
-                               cache=self.cache)
+                               cache=self.cache, texts=self.texts)
         if not self.root.is_dir():
             source.log.add(str(self.root), "The content folder does not exist. Set TOWNHALL_CONTENT to the "
                            "folder's path", code="no-content-folder")
@@ -142,7 +143,7 @@ class ContentLoader:
             if status.state == "published" and not status.errors:
                 self.last_good.remember(path, source.used[path])
         for path in self.last_good.known():
-            if not (self.root / path).is_file():
+            if path not in source.statuses and not source.exists(path):
                 self.last_good.forget(path)
 
 

@@ -62,7 +62,7 @@ from ..generations import VersionedFolder
 from . import welsh
 from .documents import SearchDocument
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 CHAMPIONS = 300  # documents kept per word in the champions field
 CHAMPION_FIELD = "champions"
 BM25_B, BM25_K1 = 0.75, 1.2
@@ -129,7 +129,8 @@ def schema() -> Schema:
         words_only=STORED(),  # True: only search words for the page `ref`; results show that page instead
         # For updating one document in place (update.py): a hash of what the document was made from, and
         # its analysed terms (to put right the champion lists of words it no longer has).
-        digest=STORED(), terms=STORED(), length=STORED(),
+        # `outside`: the words of `terms` this document is NOT a champion for (few: only common words).
+        digest=STORED(), terms=STORED(), length=STORED(), outside=STORED(),
     )
 
 
@@ -351,9 +352,11 @@ def _build(folder: VersionedFolder, documents: Iterable[SearchDocument], fingerp
         writer = ix.writer(limitmb=256)
         for number, document_fields in enumerate(fields):
             text, champions = analysed.document(number)
+            chosen = {term for term, _weight in champions}
             writer.add_document(**document_fields, text=text, champions=champions,
                                 terms=" ".join(term for term, _count, _weight in text),
-                                length=sum(count for _term, count, _weight in text))
+                                length=sum(count for _term, count, _weight in text),
+                                outside=" ".join(term for term, _count, _weight in text if term not in chosen))
         writer.add_document(id=VOCABULARY_ID, kind="-", category="-", lang="-", ref=VOCABULARY_ID,
                             vocabulary=" ".join(sorted(analysed.vocabulary)),
                             vocabulary_cy=" ".join(sorted(analysed.welsh_vocabulary)))

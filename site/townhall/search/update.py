@@ -119,7 +119,7 @@ def _plan(info: IndexInfo, documents: list[SearchDocument]) -> tuple[list[Search
         if "digest" not in ix.schema:
             return None
         held = {fields["id"]: fields.get("digest") for fields in searcher.all_stored_fields()
-                if fields.get("id") != VOCABULARY_ID}
+                if not fields.get("id", "").startswith(VOCABULARY_ID)}
     by_id = {document.id: document for document in documents}
     if len(by_id) != len(documents):
         return None  # two documents share an id: let the full build say so
@@ -154,20 +154,24 @@ def _apply(folder: Path, documents: list[SearchDocument], changed: list[SearchDo
         for text in new_texts:
             touched.update(term for term, _count, _weight in text)
         lengths = {docnum: stored.get("length") or 1 for docnum, stored in reader.iter_docs()
-                   if stored.get("id") != VOCABULARY_ID}
+                   if not stored.get("id", "").startswith(VOCABULARY_ID)}
         for number in gone.values():
             lengths.pop(number, None)
         decisions = _champion_decisions(reader, set(gone.values()), touched, new_texts, lengths)
-        vocabulary = _words(reader, "vocabulary") | analysed.vocabulary
-        welsh = _words(reader, WELSH_VOCABULARY) | analysed.welsh_vocabulary
+        # New words go in a small extra vocabulary document: rewriting the whole vocabulary (every word
+        # of the site) would cost more than the rest of the update. Words no page has any more stay, harmless:
+        # "did you mean" only suggests words whose stem is in the index.
+        vocabulary = {word for word in analysed.vocabulary if ("vocabulary", word) not in reader}
+        welsh = {word for word in analysed.welsh_vocabulary if (WELSH_VOCABULARY, word) not in reader}
         redo_fields = []
         for number in _documents_to_reindex(decisions, set(gone.values())):
             document = by_id.get(searcher.stored_fields(number).get("id"))
             if document is not None:
-                redo_fields.append((document, *_reanalysed(reader, document, by_id, decisions, number)))
+                outside = set((searcher.stored_fields(number).get("outside") or "").split())
+                redo_fields.append((document, *_reanalysed(document, by_id, decisions, number, outside)))
     writer = ix.writer(limitmb=128)
     try:
-        for ident in {*removed, *(d.id for d in changed), *(d.id for d, _f, _t, _c in redo_fields), VOCABULARY_ID}:
+        for ident in {*removed, *(d.id for d in changed), *(d.id for d, _f, _t, _c in redo_fields)}:
             writer.delete_by_term("id", ident)
         for number, document in enumerate(changed):
             text = new_texts[number]
@@ -175,12 +179,16 @@ def _apply(folder: Path, documents: list[SearchDocument], changed: list[SearchDo
             document_fields = fields[number]
             document_fields["digest"] = document_digest(document)
             writer.add_document(**document_fields, text=text, champions=[(t, w) for t, _c, w in text if t in chosen],
-                                terms=" ".join(term for term, _c, _w in text), length=sum(c for _t, c, _w in text))
+                                terms=" ".join(term for term, _c, _w in text), length=sum(c for _t, c, _w in text),
+                                outside=" ".join(term for term, _c, _w in text if term not in chosen))
         for _document, document_fields, text, chosen in redo_fields:
             writer.add_document(**document_fields, text=text, champions=[(t, w) for t, _c, w in text if t in chosen],
-                                terms=" ".join(term for term, _c, _w in text), length=sum(c for _t, c, _w in text))
-        writer.add_document(id=VOCABULARY_ID, kind="-", category="-", lang="-", ref=VOCABULARY_ID,
-                            vocabulary=" ".join(sorted(vocabulary)), vocabulary_cy=" ".join(sorted(welsh)))
+                                terms=" ".join(term for term, _c, _w in text), length=sum(c for _t, c, _w in text),
+                                outside=" ".join(term for term, _c, _w in text if term not in chosen))
+        if vocabulary or welsh:
+            ident = f"{VOCABULARY_ID}:{time.time_ns()}"
+            writer.add_document(id=ident, kind="-", category="-", lang="-", ref=ident,
+                                vocabulary=" ".join(sorted(vocabulary)), vocabulary_cy=" ".join(sorted(welsh)))
     except BaseException:
         writer.cancel()
         raise
@@ -250,7 +258,31 @@ def _score(weight: float, length: float, average: float, norm: float) -> float:
 
 
 def _postings(reader, field: str, term: str, deleted: set[int]) -> dict[int, float]:
+    """{document number: weight} of a word's postings, without the documents in `deleted` (or deleted before).
+
+    Read a block at a time from each segment (whoosh's own matchers cost microseconds per posting,
+    and a common word has a posting in most documents); whoosh's matcher is the fallback.
+    """
     found: dict[int, float] = {}
+    try:
+        for leaf, offset in reader.leaf_readers():
+            if (field, term) not in leaf:
+                continue
+            matcher = leaf._terms.matcher(field, leaf._text_to_bytes(field, term), leaf.schema[field].format)
+            gone = leaf.deleted_docs_set if leaf.has_deletions() else frozenset()
+            while not matcher._atend and matcher._i < matcher._blocklength:
+                if matcher._ids is None:
+                    matcher._read_ids()
+                if matcher._weights is None:
+                    matcher._read_weights()
+                for local, weight in zip(matcher._ids, matcher._weights, strict=False):
+                    docnum = local + offset
+                    if local not in gone and docnum not in deleted:
+                        found[docnum] = weight
+                matcher._next_block()
+        return found
+    except AttributeError:  # another whoosh: read it the slow, public way
+        found.clear()
     if (field, term) not in reader:
         return found
     matcher = reader.postings(field, term)
@@ -270,8 +302,8 @@ def _documents_to_reindex(decisions: _Decisions, deleted: set[int]) -> list[int]
     return sorted((set(decisions.add) | set(decisions.drop)) - deleted)
 
 
-def _reanalysed(reader, document: SearchDocument, by_id: dict[str, SearchDocument], decisions: _Decisions,
-                docnum: int) -> tuple[dict, list[tuple[str, int, float]], set[str]]:
+def _reanalysed(document: SearchDocument, by_id: dict[str, SearchDocument], decisions: _Decisions,
+                docnum: int, outside: set[str]) -> tuple[dict, list[tuple[str, int, float]], set[str]]:
     """(fields, text, champion words) to index an unchanged document again with its champion words corrected."""
     fields = _fields(document)
     parts = [fields.pop("parts")]
@@ -284,20 +316,10 @@ def _reanalysed(reader, document: SearchDocument, by_id: dict[str, SearchDocumen
         languages.append(page_fields["lang"])
         same_length_as = [1, None]
     text = analyse_documents(parts, languages, same_length_as).document(0)[0]
-    chosen = set()
-    for term, _count, _weight in text:
-        if term in decisions.common:
-            if docnum in decisions.common[term]:
-                chosen.add(term)
-        elif reader.doc_frequency("text", term) <= CHAMPIONS or docnum in _docnums(reader, CHAMPION_FIELD, term, set()):
-            chosen.add(term)
+    chosen = {term for term, _count, _weight in text if term not in outside}  # as it is in the index now
     chosen |= decisions.add.get(docnum, set())
     chosen -= decisions.drop.get(docnum, set())
     fields["digest"] = document_digest(document)
     return fields, text, chosen
 
 
-def _words(reader, field: str) -> set[str]:
-    if field not in reader.schema:
-        return set()
-    return {word.decode() if isinstance(word, bytes) else word for word in reader.lexicon(field)}
