@@ -129,6 +129,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--poll-ms", type=int, default=1000)
     options = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="  %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per search would drown the figures
 
     content, instance = WORK / "content", WORK / "instance"

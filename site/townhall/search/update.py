@@ -236,13 +236,16 @@ def _champion_decisions(reader, deleted: set[int], touched: set[str], new_texts:
             chosen_old = set(postings)
             chosen_new = {number for number, _w, _l in newcomers}
         else:
+            # Ties (many documents hold a word once and are about as long) go to the documents already
+            # chosen, so an edit elsewhere never swaps equal documents in and out of the list.
             norm = BM25_K1 * (1 - BM25_B)
-            scored = [(_score(weight, lengths.get(docnum, 1), average, norm), 0, docnum)
+            scored = [(round(_score(weight, lengths.get(docnum, 1), average, norm), 9), docnum in current, 0, docnum)
                       for docnum, weight in postings.items()]
-            scored += [(_score(weight, length, average, norm), 1, number) for number, weight, length in newcomers]
+            scored += [(round(_score(weight, length, average, norm), 9), False, 1, number)
+                       for number, weight, length in newcomers]
             best = heapq.nlargest(CHAMPIONS, scored)
-            chosen_old = {ident for _s, new, ident in best if not new}
-            chosen_new = {ident for _s, new, ident in best if new}
+            chosen_old = {ident for _s, _held, new, ident in best if not new}
+            chosen_new = {ident for _s, _held, new, ident in best if new}
         for docnum in chosen_old - current:
             add.setdefault(docnum, set()).add(term)
         for docnum in current - chosen_old:
