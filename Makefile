@@ -43,7 +43,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: help run dev preview install-hook test install install-test system system-test python python-test node assets translations \
+.PHONY: help run dev preview install-hook review-due test install install-test system system-test python python-test node assets translations \
         geodata search-index check-content bench clean extract-messages update-translations
 
 help:
@@ -53,6 +53,7 @@ help:
 	@echo "make dev    serve for developers (Python reloading, own instance folder)"
 	@echo "make check-content   check the content folder for mistakes"
 	@echo "make install-hook    check the content before every git commit"
+	@echo "make review-due      list the pages due for review, by owner"
 	@echo "make bench  run the benchmarks and write BENCHMARKS.md"
 
 run: install search-index
@@ -69,6 +70,10 @@ preview: install
 	@echo "Preview of your working copy: open http://$(HOST):$(PREVIEW_PORT) (press Ctrl+C to stop)"
 	@TOWNHALL_ENV=preview TOWNHALL_INSTANCE=$(PREVIEW_INSTANCE) TOWNHALL_CONTENT_POLL_MS=500 \
 	  $(BIN)/flask --app wsgi run --host $(HOST) --port $(PREVIEW_PORT) --no-reload
+
+# Pages due for review, by owner.
+review-due: install
+	TOWNHALL_ENV=check $(BIN)/flask --app wsgi content review-due
 
 install-hook: install
 	TOWNHALL_ENV=check $(BIN)/flask --app wsgi content install-hook

@@ -268,6 +268,9 @@ def init_app(app: Flask) -> None:
 
 def _refresh_quietly(app: Flask) -> None:
     try:
+        engine = of(app).search_engine
+        if engine is not None:  # the synonyms are content too (search/synonyms.txt), read by queries
+            engine.synonyms = load_synonyms(synonyms_path(app), key=stem_word)
         refresh_index(app)
     except Exception:  # noqa: BLE001 - searches keep being answered from the index in use
         log.exception("The search index could not be updated after a content change. Run `flask search build`")
