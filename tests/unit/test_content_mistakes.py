@@ -257,3 +257,29 @@ def _picture(folder: Path) -> None:
 @pytest.fixture(autouse=True)
 def _pictures_folder(content_copy):
     (content_copy / "images").mkdir(exist_ok=True)
+
+
+def test_a_setting_written_twice(content_copy):
+    edit(content_copy, POTHOLE, "owner: highways-and-streets", "owner: highways-and-streets\ntitle: Potholes")
+    problem = only(findings(content_copy)[0], "repeated-setting")
+    assert '"title" is written twice' in problem.message and problem.line == line_of(content_copy, POTHOLE, "title: Potholes")
+
+
+def test_a_link_with_a_space_before_its_address(content_copy):
+    append(content_copy, POTHOLE, "Report [fly-tipping] (/services/report-fly-tipping) too.")
+    assert "Remove the space" in only(findings(content_copy)[0], "link-syntax").message
+
+
+def test_a_picture_whose_file_name_has_a_space(content_copy):
+    append(content_copy, POTHOLE, "![A pothole by a drain](pothole photo.jpg)")
+    assert "hyphens instead of spaces" in only(findings(content_copy)[0], "image-syntax").message
+
+
+def test_a_web_address_typed_in_the_text(content_copy):
+    append(content_copy, POTHOLE, "You can also report it at www.gov.uk/report-pothole today.")
+    assert "is not a link" in only(findings(content_copy)[0], "bare-address").message
+
+
+def test_a_date_without_leading_zeros_gets_the_right_form(content_copy):
+    edit(content_copy, POTHOLE, "reviewed: 2026-11-02", "reviewed: 2026-11-2")
+    assert "2026-11-02 (for 2026-11-2)" in only(findings(content_copy)[0], "bad-date").message

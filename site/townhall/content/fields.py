@@ -46,8 +46,10 @@ _WITHIN = re.compile(r"^(\d+)\s+([a-z ]+?)s?$")
 def _suggest_date(text: str) -> str:
     """The date written YYYY-MM-DD, when `text` is a British date such as 02/11/2026; else an example."""
     match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-    if match:
-        day, month, year = int(match[1]), int(match[2]), int(match[3])
+    padded = re.fullmatch(r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})", text)
+    if match or padded:
+        day, month, year = (int(match[1]), int(match[2]), int(match[3])) if match else (
+            int(padded[3]), int(padded[2]), int(padded[1]))
         try:
             return f"{date(year, month, day).isoformat()} (for {text})"
         except ValueError:

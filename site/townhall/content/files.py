@@ -137,6 +137,32 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[str, int]]:
     return data, line_numbers(root, first_line)
 
 
+def repeated_settings(root_text: str, first_line: int = 1) -> list[tuple[str, int]]:
+    """(setting, line) of each setting written twice in one block: YAML silently keeps only the last."""
+    try:
+        root = yaml.compose(root_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return []
+    found: list[tuple[str, int]] = []
+
+    def walk(node: yaml.Node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                name = f"{prefix}{key.value}"
+                if key.value in seen:
+                    found.append((name, key.start_mark.line + first_line))
+                seen.add(key.value)
+                walk(value, f"{name}.")
+        elif isinstance(node, yaml.SequenceNode):
+            for number, item in enumerate(node.value, start=1):
+                walk(item, f"{prefix}{number}.")
+
+    if root is not None:
+        walk(root, "")
+    return found
+
+
 def line_numbers(root: yaml.Node | None, first_line: int = 1) -> dict[str, int]:
     """The line each setting is on ("title", "contact.phone", "charges.1.amount"), counted from `first_line`."""
     lines: dict[str, int] = {}
@@ -204,6 +230,9 @@ def parse_markdown(text: str) -> Parsed:
         problems.append(("The settings at the top of the file should be 'name: value' lines (like 'title: Report a "
                          "missed bin'), not a list", 2, "settings-unreadable"))
         return Parsed(MarkdownFile({}, body, before_body + leading, {}, settings_ok=False), tuple(problems))
+    for name, line in repeated_settings(match["settings"], 2):
+        problems.append((f'The setting "{name}" is written twice; only the second would be used. Keep one of them',
+                         line, "repeated-setting"))
     metadata = {str(key): value for key, value in settings.items()}  # settings named "content" stay settings
     return Parsed(MarkdownFile(metadata, body, before_body + leading, lines), tuple(problems))
 

@@ -81,6 +81,7 @@ def check_page(site: Site, path: str, today: date) -> PageCheck:
         problems.extend(_avoid_words(path, prose, site.words))
     problems.extend(_link_text(path, links))
     problems.extend(_capitals(path, prose))
+    problems.extend(_bare_addresses(path, prose, links))
     problems.extend(_settings_checks(site, item, path, today))
     return PageCheck(path, tuple(problems), age, words)
 
@@ -235,6 +236,25 @@ def _link_text(path: str, links: list[Any]) -> list[ContentProblem]:
             problems.append(ContentProblem(
                 path, f'Two or more links say "{text}" but go to different places. Give each link its own '
                 "words, so people know which is which", severity=WARNING, code="same-link-text"))
+    return problems
+
+
+BARE_ADDRESS = re.compile(r"(?<![\w/@.])(?:https?://|www\.)[^\s)]+?(?=[.,;:!?]?(?:\s|$))", re.IGNORECASE)
+
+
+def _bare_addresses(path: str, prose: list[tuple[int | None, str]], links: list[Any]) -> list[ContentProblem]:
+    """A web address typed in the text, not as a link: residents cannot click it, screen readers spell it out."""
+    linked = {link.text for link in links}
+    problems = []
+    for line, text in prose:
+        for match in BARE_ADDRESS.finditer(text):
+            if match[0] in linked:
+                continue
+            problems.append(ContentProblem(
+                path, f'The web address "{match[0][:60]}" is written in the text but is not a link. Make it a link '
+                "with words that say where it goes, like [Apply for a passport on GOV.UK](https://www.gov.uk/...)",
+                line=line, severity=WARNING, code="bare-address"))
+            break
     return problems
 
 

@@ -57,6 +57,8 @@ _TAG = re.compile(r"^<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:\"
 _ATTRIBUTE = re.compile(r"([^\s=>/]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 _TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$")
 _SCHEMES = ("http://", "https://", "mailto:", "tel:")
+BROKEN_LINK = re.compile(r"(?<!!)\[[^\]\n]+\]\s+\((?:/|https?://|#|mailto:)[^)\s]*\)")
+BROKEN_PICTURE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\s[^)\n]*\)")
 PLACEHOLDER = re.compile(r"\b(?:TODO|FIXME|XXX+|lorem ipsum|dolor sit amet)\b|\[insert\b", re.IGNORECASE)
 
 ImageLookup = Callable[[str], ImageVariants]
@@ -201,6 +203,13 @@ class _Render:
         text = "".join(plain).strip()
         if text:
             self.prose.append((self.line(token), text))
+            if BROKEN_LINK.search(token.content):
+                self.find("link-syntax", f'"{BROKEN_LINK.search(token.content)[0][:60]}" is meant to be a link, but '
+                          "has a space between ] and (, so it shows as text. Remove the space", self.line(token))
+            elif BROKEN_PICTURE.search(token.content) and "![" in text:
+                self.find("image-syntax", f'"{BROKEN_PICTURE.search(token.content)[0][:60]}" is meant to be a '
+                          "picture, but its file name has a space in it. Rename the file with hyphens instead of "
+                          "spaces (like pothole-on-mill-lane.jpg), and write that name", self.line(token))
             placeholder = PLACEHOLDER.search(text)
             if placeholder:
                 self.find("placeholder", f'"{placeholder[0]}" looks like a note or placeholder left in the page. '
