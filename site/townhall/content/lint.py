@@ -60,13 +60,13 @@ def lint_site(site: Site, today: date, paths: Iterable[str] | None = None) -> li
     found: list[ContentProblem] = []
     for item in content_items(site):
         if wanted is None or item.source in wanted:
-            found.extend(check_page(site, item.source, today).problems)
+            found.extend(check_page(site, item.source, today, item).problems)
     return found
 
 
-def check_page(site: Site, path: str, today: date) -> PageCheck:
-    """Every linter finding for one content file (`path`, as in `site.files`)."""
-    item = site.item_at(path)
+def check_page(site: Site, path: str, today: date, item: Any = None) -> PageCheck:
+    """Every linter finding for one content file (`path`, as in `site.files`; `item`: what it gives, if known)."""
+    item = item if item is not None else site.item_at(path)
     rendered = site.bodies.get(path)
     if item is None:
         return PageCheck(path, (), None, 0)

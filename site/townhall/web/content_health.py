@@ -66,8 +66,8 @@ def page_checks(item: Any) -> dict[str, Any] | None:
         return None
     site = content_site()
     paths = [item.source]
-    english = site.services.get(item.slug) if item.source.startswith("services/") else site.pages.get(
-        getattr(item, "slug", ""))
+    originals = {"services": site.services, "pages": site.pages}.get(item.source.split("/", 1)[0], {})
+    english = originals.get(getattr(item, "slug", ""))
     if english is not None and english.source != item.source:
         paths.append(english.source)
     loaded = [problem for path in paths for problem in site.files.get(path, _NoStatus).problems]
