@@ -24,13 +24,13 @@ quicker and is done instead. No Flask here.
 
 from __future__ import annotations
 
-import heapq
 import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 
 from .documents import SearchDocument
@@ -208,7 +208,10 @@ class _Decisions:
 
 def _champion_decisions(reader, deleted: set[int], touched: set[str], new_texts: list[list[tuple[str, int, float]]],
                         lengths: dict[int, int]) -> _Decisions:
-    """``lengths``: every remaining document's length (words), for BM25 as the full build computes it."""
+    """``lengths``: every remaining document's length (words), for BM25 as the full build computes it.
+
+    A common word's postings are scored with numpy: a word in most of 2,000 documents takes a millisecond.
+    """
     new_lengths = [sum(count for _term, count, _weight in text) or 1 for text in new_texts]
     average = (sum(lengths.values()) + sum(new_lengths)) / max(1, len(lengths) + len(new_lengths))
     new_weights: dict[str, list[tuple[int, float, int]]] = {}  # word -> (changed doc number, weight, length)
@@ -216,6 +219,10 @@ def _champion_decisions(reader, deleted: set[int], touched: set[str], new_texts:
         length = new_lengths[number]
         for term, _count, weight in text:
             new_weights.setdefault(term, []).append((number, weight, length))
+    alive = _alive(reader, deleted)
+    length_of = np.ones(len(alive), dtype=np.float64)
+    for docnum, length in lengths.items():
+        length_of[docnum] = length
     add: dict[int, set[str]] = {}
     drop: dict[int, set[str]] = {}
     new_champions = [set() for _ in new_texts]
@@ -228,24 +235,15 @@ def _champion_decisions(reader, deleted: set[int], touched: set[str], new_texts:
             for number, _weight, _length in newcomers:
                 new_champions[number].add(term)
             continue
-        postings = _postings(reader, "text", term, deleted)
-        current = frozenset(_docnums(reader, CHAMPION_FIELD, term, deleted))
+        ids, weights = _posting_arrays(reader, "text", term, alive)
+        current_ids, _ = _posting_arrays(reader, CHAMPION_FIELD, term, alive)
+        current = frozenset(current_ids.tolist())
         common[term] = current
-        total = len(postings) + len(newcomers)
-        if total <= CHAMPIONS:
-            chosen_old = set(postings)
+        if len(ids) + len(newcomers) <= CHAMPIONS:
+            chosen_old = set(ids.tolist())
             chosen_new = {number for number, _w, _l in newcomers}
         else:
-            # Ties (many documents hold a word once and are about as long) go to the documents already
-            # chosen, so an edit elsewhere never swaps equal documents in and out of the list.
-            norm = BM25_K1 * (1 - BM25_B)
-            scored = [(round(_score(weight, lengths.get(docnum, 1), average, norm), 9), docnum in current, 0, docnum)
-                      for docnum, weight in postings.items()]
-            scored += [(round(_score(weight, length, average, norm), 9), False, 1, number)
-                       for number, weight, length in newcomers]
-            best = heapq.nlargest(CHAMPIONS, scored)
-            chosen_old = {ident for _s, _held, new, ident in best if not new}
-            chosen_new = {ident for _s, _held, new, ident in best if new}
+            chosen_old, chosen_new = _best(ids, weights, length_of[ids], np.isin(ids, current_ids), newcomers, average)
         for docnum in chosen_old - current:
             add.setdefault(docnum, set()).add(term)
         for docnum in current - chosen_old:
@@ -255,9 +253,63 @@ def _champion_decisions(reader, deleted: set[int], touched: set[str], new_texts:
     return _Decisions(add, drop, new_champions, common)
 
 
-def _score(weight: float, length: float, average: float, norm: float) -> float:
-    """BM25's term-frequency part, as analyse_documents ranks champions (idf is the same for all)."""
-    return weight * (BM25_K1 + 1) / (weight + norm + BM25_K1 * BM25_B * length / average)
+def _best(ids: np.ndarray, weights: np.ndarray, lengths: np.ndarray, held: np.ndarray,
+          newcomers: list[tuple[int, float, int]], average: float) -> tuple[set[int], set[int]]:
+    """The CHAMPIONS best (remaining documents, changed documents) by BM25's term-frequency part.
+
+    Ties (many documents hold a word once and are about as long) go to the documents already chosen, so an
+    edit elsewhere never swaps equal documents in and out of the list.
+    """
+    new_weights = np.array([weight for _n, weight, _l in newcomers], dtype=np.float64)
+    new_lengths = np.array([length for _n, _w, length in newcomers], dtype=np.float64)
+    all_weights = np.concatenate([weights.astype(np.float64), new_weights])
+    all_lengths = np.concatenate([lengths, new_lengths])
+    scores = np.round(all_weights * (BM25_K1 + 1) / (
+        all_weights + BM25_K1 * (1 - BM25_B + BM25_B * all_lengths / average)), 9)
+    already = np.concatenate([held, np.zeros(len(newcomers), dtype=bool)])
+    order = np.lexsort((~already, -scores))[:CHAMPIONS]
+    old_count = len(ids)
+    chosen_old = {int(ids[index]) for index in order if index < old_count}
+    chosen_new = {newcomers[index - old_count][0] for index in order if index >= old_count}
+    return chosen_old, chosen_new
+
+
+def _alive(reader, deleted: set[int]) -> np.ndarray:
+    """True for each document number still in the index and not being replaced now."""
+    alive = np.ones(reader.doc_count_all(), dtype=bool)
+    for leaf, offset in reader.leaf_readers():
+        if leaf.has_deletions():
+            alive[[offset + local for local in leaf.deleted_docs_set]] = False
+    if deleted:
+        alive[list(deleted)] = False
+    return alive
+
+
+def _posting_arrays(reader, field: str, term: str, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, weights) of a word's postings among the `alive` documents, a block at a time."""
+    id_parts, weight_parts = [], []
+    try:
+        for leaf, offset in reader.leaf_readers():
+            if (field, term) not in leaf:
+                continue
+            matcher = leaf._terms.matcher(field, leaf._text_to_bytes(field, term), leaf.schema[field].format)
+            while not matcher._atend and matcher._i < matcher._blocklength:
+                if matcher._ids is None:
+                    matcher._read_ids()
+                if matcher._weights is None:
+                    matcher._read_weights()
+                id_parts.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
+                weight_parts.append(np.asarray(matcher._weights, dtype=np.float64))
+                matcher._next_block()
+    except AttributeError:  # another whoosh: read it the slow, public way
+        found = _postings(reader, field, term, set())
+        id_parts = [np.fromiter(found.keys(), dtype=np.int64, count=len(found))]
+        weight_parts = [np.fromiter(found.values(), dtype=np.float64, count=len(found))]
+    if not id_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    ids, weights = np.concatenate(id_parts), np.concatenate(weight_parts)
+    keep = alive[ids]
+    return ids[keep], weights[keep]
 
 
 def _postings(reader, field: str, term: str, deleted: set[int]) -> dict[int, float]:
