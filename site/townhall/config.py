@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     # pick up changes, or run `flask content reload`). Checks happen while requests arrive.
     "TOWNHALL_CONTENT_POLL_MS": 1000,
     "TOWNHALL_LAST_GOOD": "",  # default: <instance>/content-last-good
+    # 1: update the search index after a content change in a worker process (so searches answered meanwhile
+    # do not slow it down); 0: in the serving process. Small sites (under 500 documents) always use the latter.
+    "TOWNHALL_SEARCH_UPDATE_WORKER": 1,
     "TOWNHALL_IMAGES": "",  # resized pictures; default: <instance>/images
     "TOWNHALL_CONTENT": str(PROJECT_ROOT / "content"),
     "TOWNHALL_GEODATA": str(PROJECT_ROOT / "geodata"),
@@ -53,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
 INTEGER_SETTINGS = {
     "TOWNHALL_AUDIO_CACHE_MB",
     "TOWNHALL_CONTENT_POLL_MS",
+    "TOWNHALL_SEARCH_UPDATE_WORKER",
     "TOWNHALL_BOUNDARY_WARNING_METRES",
     "TOWNHALL_NEAREST_PRECOMPUTED",
     "TOWNHALL_SPEECH_WORKERS",

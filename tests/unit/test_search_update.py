@@ -115,3 +115,20 @@ def test_searches_keep_being_answered_while_an_update_is_written(tmp_path):
     engine.refresh()
     assert [hit.id for hit in engine.search("giraffe").hits] == ["service:page-100"]
     engine.close()
+
+
+def test_the_update_can_run_in_a_worker_process(tmp_path, monkeypatch):
+    from townhall.engines.search_index import IndexUpdater
+
+    documents = corpus()
+    build_index(tmp_path, documents, "first")
+    updater = IndexUpdater(separate_process=True)
+    try:
+        report = updater.update(tmp_path, [*documents, document(101, "okapi")], "second")
+    finally:
+        updater.close()
+    # (The worker process has its own CHAMPIONS, so this checks only that the update happened there.)
+    assert report.changed == 1 and not report.full_build
+    engine = SearchEngine(tmp_path)
+    assert [hit.id for hit in engine.search("okapi").hits] == ["service:page-101"]
+    engine.close()

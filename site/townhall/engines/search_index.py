@@ -13,7 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import pickle
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -214,6 +221,51 @@ def index_folder(app: Flask) -> Path:
     return folder
 
 
+class IndexUpdater:
+    """Runs index updates in a worker process of their own, made on first use.
+
+    An update is a burst of Python work (analysis, champion lists, writing a segment). In the process that
+    answers searches it would share one interpreter lock with them, and take several times longer while
+    residents search; in its own process it runs on another core. If the worker cannot be used, the update
+    runs here instead.
+    """
+
+    def __init__(self, separate_process: bool):
+        self.separate_process = separate_process
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def update(self, folder: Path, documents: list[SearchDocument], fingerprint: str) -> UpdateReport:
+        if self.separate_process:
+            try:
+                return self._worker().submit(update_index, str(folder), documents, fingerprint).result(timeout=600)
+            except (BrokenProcessPool, OSError, pickle.PicklingError, FutureTimeout):
+                log.warning("The search index worker failed; updating in this process instead", exc_info=True)
+                self.close()
+        return update_index(folder, documents, fingerprint)
+
+    def _worker(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def updater(app: Flask) -> IndexUpdater:
+    def make(made_for: Flask) -> IndexUpdater:
+        found = IndexUpdater(bool(made_for.config["TOWNHALL_SEARCH_UPDATE_WORKER"]))
+        weakref.finalize(of(made_for), found.close)
+        return found
+
+    return of(app).once("search-updater", make)
+
+
 def refresh_index(app: Flask) -> UpdateReport | None:
     """Bring the index in line with the content now served: only the documents that changed are rewritten
     (a full build when much changed). None when it was already up to date."""
@@ -222,7 +274,11 @@ def refresh_index(app: Flask) -> UpdateReport | None:
     info = current_index(folder)
     if info is not None and info.fingerprint == fingerprint:
         return None
-    report = update_index(folder, all_documents(app), fingerprint)
+    documents = list(all_documents(app))
+    if info is None or len(documents) < 500:  # a first build, or a small site: not worth a second process
+        report = update_index(folder, documents, fingerprint)
+    else:
+        report = updater(app).update(folder, documents, fingerprint)
     engine = of(app).search_engine
     if engine is not None:
         engine.synonyms = load_synonyms(synonyms_path(app), key=stem_word)

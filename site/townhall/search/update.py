@@ -79,7 +79,7 @@ def update_index(root: Path | str, documents: Iterable[SearchDocument], fingerpr
         if plan is None:
             built = _build(folder, documents, fingerprint)
             return UpdateReport(built, len(documents), 0, 0, True, time.perf_counter() - started)
-        changed, removed = plan
+        changed, removed, lengths = plan
         if not changed and not removed:
             return UpdateReport(_republish(folder, info, fingerprint, started), 0, 0, 0, False,
                                 time.perf_counter() - started)
@@ -87,7 +87,7 @@ def update_index(root: Path | str, documents: Iterable[SearchDocument], fingerpr
             for path in info.path.iterdir():
                 if path.is_file():
                     os.link(path, temporary / path.name)
-            reindexed = _apply(temporary, documents, changed, removed)
+            reindexed = _apply(temporary, documents, changed, removed, lengths)
             folder.publish(temporary, f"gen-{fingerprint}-{time.time_ns()}", keep=KEEP_GENERATIONS,
                            fingerprint=fingerprint, documents=len(documents), built_at=time.time(),
                            seconds=round(time.perf_counter() - started, 3), schema=SCHEMA_VERSION,
@@ -109,8 +109,10 @@ def _republish(folder, info: IndexInfo, fingerprint: str, started: float) -> Ind
     return current_index(folder.root)  # type: ignore[return-value]
 
 
-def _plan(info: IndexInfo, documents: list[SearchDocument]) -> tuple[list[SearchDocument], list[str]] | None:
-    """(documents to add or replace, ids to remove), or None when a full build is needed."""
+def _plan(info: IndexInfo, documents: list[SearchDocument]
+          ) -> tuple[list[SearchDocument], list[str], dict[int, int]] | None:
+    """(documents to add or replace, ids to remove, each document number's length), or None when a full build
+    is needed. The stored fields are read once, here (the build folder's copy has the same numbers)."""
     try:
         ix = whoosh_index.open_dir(str(info.path))
     except Exception:  # noqa: BLE001 - an unreadable index is simply rebuilt
@@ -118,8 +120,11 @@ def _plan(info: IndexInfo, documents: list[SearchDocument]) -> tuple[list[Search
     with ix.searcher() as searcher:
         if "digest" not in ix.schema:
             return None
-        held = {fields["id"]: fields.get("digest") for fields in searcher.all_stored_fields()
-                if not fields.get("id", "").startswith(VOCABULARY_ID)}
+        held, lengths = {}, {}
+        for docnum, fields in searcher.reader().iter_docs():
+            if not fields.get("id", "").startswith(VOCABULARY_ID):
+                held[fields["id"]] = fields.get("digest")
+                lengths[docnum] = fields.get("length") or 1
     by_id = {document.id: document for document in documents}
     if len(by_id) != len(documents):
         return None  # two documents share an id: let the full build say so
@@ -132,10 +137,11 @@ def _plan(info: IndexInfo, documents: list[SearchDocument]) -> tuple[list[Search
     for document in documents:
         if document.words_only and (document.ref in ids or document.id in ids):
             ids.update((document.id, document.ref))
-    return [document for document in documents if document.id in ids], removed
+    return [document for document in documents if document.id in ids], removed, lengths
 
 
-def _apply(folder: Path, documents: list[SearchDocument], changed: list[SearchDocument], removed: list[str]) -> int:
+def _apply(folder: Path, documents: list[SearchDocument], changed: list[SearchDocument], removed: list[str],
+           lengths: dict[int, int]) -> int:
     """Delete, re-add and put the champion lists right, in the index in `folder`. Returns documents re-indexed."""
     ix = whoosh_index.open_dir(str(folder))
     by_id = {document.id: document for document in documents}
@@ -153,10 +159,7 @@ def _apply(folder: Path, documents: list[SearchDocument], changed: list[SearchDo
         new_texts = [analysed.document(number)[0] for number in range(len(changed))]
         for text in new_texts:
             touched.update(term for term, _count, _weight in text)
-        lengths = {docnum: stored.get("length") or 1 for docnum, stored in reader.iter_docs()
-                   if not stored.get("id", "").startswith(VOCABULARY_ID)}
-        for number in gone.values():
-            lengths.pop(number, None)
+        lengths = {docnum: length for docnum, length in lengths.items() if docnum not in gone.values()}
         decisions = _champion_decisions(reader, set(gone.values()), touched, new_texts, lengths)
         # New words go in a small extra vocabulary document: rewriting the whole vocabulary (every word
         # of the site) would cost more than the rest of the update. Words no page has any more stay, harmless:
