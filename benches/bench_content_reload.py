@@ -7,12 +7,12 @@ One thread searches without pause over HTTP the whole time. Each round edits one
 page (a new title and a word no page has), then measures from the moment the
 file is saved until (a) the page shows the new title and (b) a search for the
 new word finds it. The site notices changes by itself (TOWNHALL_CONTENT_POLL_MS,
-default 1,000 ms, included in the figures): nothing is restarted and the index
+default 500 ms, included in the figures): nothing is restarted and the index
 is updated in place (search/update.py). A full rebuild of the same index
 (`flask search build`) is timed for comparison. Writes the "## Content reload"
 section of BENCHMARKS.md.
 
-    python benches/bench_content_reload.py [--pages 2000] [--rounds 10] [--poll-ms 1000]
+    python benches/bench_content_reload.py [--pages 2000] [--rounds 10] [--poll-ms 500]
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--poll-ms", type=int, default=1000)
+    parser.add_argument("--poll-ms", type=int, default=500)
     options = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="  %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per search would drown the figures

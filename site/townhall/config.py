@@ -21,7 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "TOWNHALL_ENV": "production",
     # How often (milliseconds) the content folder is checked for changes, at most; 0: never (restart to
     # pick up changes, or run `flask content reload`). Checks happen while requests arrive.
-    "TOWNHALL_CONTENT_POLL_MS": 1000,
+    "TOWNHALL_CONTENT_POLL_MS": 500,
     "TOWNHALL_LAST_GOOD": "",  # default: <instance>/content-last-good
     # 1: update the search index after a content change in a worker process (so searches answered meanwhile
     # do not slow it down); 0: in the serving process. Small sites (under 500 documents) always use the latter.
