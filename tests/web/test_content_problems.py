@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from townhall import engines
+
 
 def break_a_page(folder, slug="report-a-missed-bin"):
     path = folder / "services" / f"{slug}.md"
@@ -70,3 +72,15 @@ def test_a_yaml_mistake_is_reported_with_its_line(make_app, content_copy):
     assert result.exit_code == 1
     assert "services/report-a-pothole.md\n  - ERROR, line" in result.output
     assert "a list in square brackets [ ] is not closed" in result.output or "The settings could not be read" in result.output
+
+
+def test_reload_command_loads_changes_and_updates_the_index(make_app, content_copy):
+    app = make_app(TOWNHALL_CONTENT=str(content_copy), TOWNHALL_CONTENT_POLL_MS=0)
+    path = content_copy / "services" / "report-a-pothole.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Tell us about potholes", "Tell us about quagmires"),
+                    encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["content", "reload"])
+    assert result.exit_code == 0, result.output
+    assert "Content loaded:" in result.output and "published" in result.output
+
+    assert [hit.url for hit in engines.search(app).search("quagmires").hits] == ["/services/report-a-pothole"]
