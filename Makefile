@@ -11,6 +11,10 @@ PYTHON ?= python3
 VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 5000
+PREVIEW_PORT ?= 5001
+# The preview's own instance folder: its own search index and caches, never the live site's.
+PREVIEW_INSTANCE ?= $(CURDIR)/instance-preview
+DEV_INSTANCE ?= $(CURDIR)/instance-dev
 WORKERS ?= 2
 # Tests run in parallel on every core (pytest-xdist); TEST_WORKERS=0 runs them in one process.
 TEST_WORKERS ?= auto
@@ -41,7 +45,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: help run dev test test-fast lint install install-test system system-test python python-test node assets translations \
+.PHONY: help run dev preview install-hook review-due test test-fast lint install install-test system system-test python python-test node assets translations \
         geodata search-index check-content bench clean extract-messages update-translations
 
 help:
@@ -49,17 +53,36 @@ help:
 	@echo "make test   install test needs and run every test"
 	@echo "make test-fast   unit and web tests only, for the edit loop"
 	@echo "make lint   ruff and the import contracts"
-	@echo "make dev    serve with reloading, refusing to start on broken content"
+	@echo "make preview  show your working copy on http://$(HOST):$(PREVIEW_PORT), with each page's problems"
+	@echo "make dev    serve for developers (Python reloading, own instance folder)"
 	@echo "make check-content   check the content folder for mistakes"
+	@echo "make install-hook    check the content before every git commit"
+	@echo "make review-due      list the pages due for review, by owner"
 	@echo "make bench  run the benchmarks and write BENCHMARKS.md"
 
 run: install search-index
 	@echo "Serving the demo council on http://$(HOST):$(PORT) (press Ctrl+C to stop)"
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) wsgi:app
 
+# Never the live site's instance folder, so never its search index. Content problems are shown on the pages.
 dev: install
-	TOWNHALL_ENV=development $(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
+	TOWNHALL_ENV=development TOWNHALL_INSTANCE=$(DEV_INSTANCE) $(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
+# For the content team: the working copy on another port, with its own instance folder, reloading when any
+# content file changes and listing each page's problems and checks on the page.
+preview: install
+	@echo "Preview of your working copy: open http://$(HOST):$(PREVIEW_PORT) (press Ctrl+C to stop)"
+	@TOWNHALL_ENV=preview TOWNHALL_INSTANCE=$(PREVIEW_INSTANCE) TOWNHALL_CONTENT_POLL_MS=500 \
+	  $(BIN)/flask --app wsgi run --host $(HOST) --port $(PREVIEW_PORT) --no-reload
+
+# Pages due for review, by owner.
+review-due: install
+	TOWNHALL_ENV=check $(BIN)/flask --app wsgi content review-due
+
+install-hook: install
+	TOWNHALL_ENV=check $(BIN)/flask --app wsgi content install-hook
+
+# The house rules and the content check first (broken content never lands), then every test in parallel.
 test: install-test lint check-content
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
@@ -123,7 +146,7 @@ search-index: install
 	$(BIN)/flask --app wsgi search build --if-stale
 
 check-content: install
-	$(BIN)/flask --app wsgi content check
+	TOWNHALL_ENV=check $(BIN)/flask --app wsgi content check
 
 bench: install-test
 	@$(call apt_install,$(APT_BENCH))
@@ -131,4 +154,4 @@ bench: install-test
 	$(BIN)/python benches/run_all.py
 
 clean:
-	rm -rf $(VENV) $(STAMPS) node_modules site/townhall/static/vendor instance
+	rm -rf $(VENV) $(STAMPS) node_modules site/townhall/static/vendor instance instance-preview instance-dev

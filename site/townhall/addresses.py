@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 # Each entry matches itself and everything below it ("/listen" matches /listen and /listen/audio).
-NOT_PAGES = ("/listen", "/assets", "/static", "/api", "/healthz", "/readyz", "/metrics", "/staff",
-             "/robots.txt", "/sitemap.xml", "/.well-known", "/favicon.ico", "/security.txt", "/manifest.webmanifest")
+NOT_PAGES = ("/listen", "/assets", "/static", "/api", "/healthz", "/readyz", "/metrics", "/staff", "/images",
+             "/content-health", "/preview", "/robots.txt", "/sitemap.xml", "/.well-known", "/favicon.ico",
+             "/security.txt", "/manifest.webmanifest")
 # Files served beside pages (a bin round's calendar feed at /bin-collections/<round>/calendar.ics).
 NOT_PAGE_ENDINGS = (".ics",)
 

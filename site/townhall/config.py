@@ -14,9 +14,19 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 DEFAULTS: dict[str, Any] = {
-    # "development" refuses to start on invalid content; "production" skips broken
-    # files, logs why and keeps serving the rest.
+    # "production" serves the last good version of a file that has errors (or leaves out a page that never
+    # had one), logs why and keeps serving the rest; "preview" (make preview) and "development" (make dev)
+    # show every page, with its problems and its checks listed on the page itself; "check" (the content
+    # check in `make test` and the pre-commit hook) reads the content and writes nothing.
     "TOWNHALL_ENV": "production",
+    # How often (milliseconds) the content folder is checked for changes, at most; 0: never (restart to
+    # pick up changes, or run `flask content reload`). Checks happen while requests arrive.
+    "TOWNHALL_CONTENT_POLL_MS": 500,
+    "TOWNHALL_LAST_GOOD": "",  # default: <instance>/content-last-good
+    # 1: update the search index after a content change in a worker process (so searches answered meanwhile
+    # do not slow it down); 0: in the serving process. Small sites (under 500 documents) always use the latter.
+    "TOWNHALL_SEARCH_UPDATE_WORKER": 1,
+    "TOWNHALL_IMAGES": "",  # resized pictures; default: <instance>/images
     "TOWNHALL_CONTENT": str(PROJECT_ROOT / "content"),
     "TOWNHALL_GEODATA": str(PROJECT_ROOT / "geodata"),
     "TOWNHALL_INSTANCE": str(PROJECT_ROOT / "instance"),
@@ -75,6 +85,8 @@ DEFAULTS: dict[str, Any] = {
 
 INTEGER_SETTINGS = {
     "TOWNHALL_AUDIO_CACHE_MB",
+    "TOWNHALL_CONTENT_POLL_MS",
+    "TOWNHALL_SEARCH_UPDATE_WORKER",
     "TOWNHALL_BOUNDARY_WARNING_METRES",
     "TOWNHALL_PROXY_COUNT",
     "TOWNHALL_PAGE_CACHE",
@@ -124,6 +136,10 @@ def finish(settings: dict[str, Any]) -> dict[str, Any]:
         settings["TOWNHALL_SEARCH_INDEX"] = str(instance / "search-index")
     if not settings.get("TOWNHALL_AUDIO_CACHE"):
         settings["TOWNHALL_AUDIO_CACHE"] = str(instance / "audio-cache")
+    if not settings.get("TOWNHALL_LAST_GOOD"):
+        settings["TOWNHALL_LAST_GOOD"] = str(instance / "content-last-good")
+    if not settings.get("TOWNHALL_IMAGES"):
+        settings["TOWNHALL_IMAGES"] = str(instance / "images")
     languages = settings["TOWNHALL_LANGUAGES"]
     if isinstance(languages, str):
         languages = [code.strip() for code in languages.split(",") if code.strip()]

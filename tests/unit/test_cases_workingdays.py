@@ -206,13 +206,13 @@ def test_mistakes_are_reported_with_file_line_and_field(tmp_path):
     with pytest.raises(ClosuresInvalid) as raised:
         load_closures(path, display_path="content/closures.yaml")
     problems = [str(problem) for problem in raised.value.problems]
-    assert 'content/closures.yaml, line 2: the field "date": "2026-12-32" is not a date. ' \
+    assert 'content/closures.yaml, line 2: the setting "date": "2026-12-32" is not a date. ' \
            "Write it as YYYY-MM-DD, like 2026-12-29" in problems
-    assert any(p.startswith('content/closures.yaml, line 6: the field "to": 2026-12-29 is before') for p in problems)
-    assert any(p.startswith('content/closures.yaml, line 9: the field "cy": is missing') for p in problems)
-    assert any('line 11: the field "date": "10/06/2026" is not a date' in p for p in problems)
-    assert any('line 15: the field "nmae": is not a field we know' in p for p in problems)
-    assert any('line 14: the field "name": is missing' in p for p in problems)
+    assert any(p.startswith('content/closures.yaml, line 6: the setting "to": 2026-12-29 is before') for p in problems)
+    assert any(p.startswith('content/closures.yaml, line 9: the setting "cy": is missing') for p in problems)
+    assert any('line 11: the setting "date": "10/06/2026" is not a date' in p for p in problems)
+    assert any('line 15: the setting "nmae": is not a setting we know' in p for p in problems)
+    assert any('line 14: the setting "name": is missing' in p for p in problems)
 
 
 def test_broken_yaml_and_wrong_shape(tmp_path):

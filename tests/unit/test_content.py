@@ -138,7 +138,7 @@ def test_a_good_service_loads_with_everything_a_resident_needs(folder):
 
 def test_missing_field_names_the_file_and_the_field(folder):
     write(folder, "services/missed-bin.md", GOOD_SERVICE.replace("responsible: Waste Team\n", ""))
-    assert problems_of(folder) == ['services/missed-bin.md: the field "responsible": is missing. Add it as text']
+    assert problems_of(folder) == ['services/missed-bin.md: the setting "responsible": is missing. Add it as text']
     assert "missed-bin" not in load_site(folder).services
 
 
@@ -172,14 +172,14 @@ def test_settings_written_as_a_list_are_explained(folder):
 def test_a_setting_named_like_the_loaders_own_words_is_an_unknown_field(folder, setting):
     write(folder, "services/missed-bin.md", GOOD_SERVICE.replace("reviewed:", f"{setting}: x\nreviewed:"))
     [problem] = problems_of(folder)
-    assert problem.startswith(f'services/missed-bin.md: the field "{setting}"'), problem
+    assert problem.startswith(f'services/missed-bin.md, line 13: the setting "{setting}"'), problem
 
 
 @pytest.mark.parametrize("name", ["services/missed-bin.md", "standards.yaml"])
 def test_a_date_that_cannot_exist_names_the_field_and_never_crashes(folder, name):
     if name.endswith(".md"):
         write(folder, name, GOOD_SERVICE.replace("reviewed: 2026-09-14", "reviewed: 2026-13-45"))
-        expected = 'services/missed-bin.md: the field "reviewed": "2026-13-45" is not a date'
+        expected = 'services/missed-bin.md, line 13: the setting "reviewed": "2026-13-45" is not a date that exists'
     else:
         write(folder, name, STANDARDS + "  note: 2026-02-30\n")
         expected = "standards.yaml"
@@ -190,7 +190,7 @@ def test_a_date_that_cannot_exist_names_the_field_and_never_crashes(folder, name
 def test_a_typo_in_a_field_name_lists_the_right_names(folder):
     write(folder, "services/missed-bin.md", GOOD_SERVICE.replace("summary:", "sumary:"))
     found = problems_of(folder)
-    assert any('"sumary": is not a field we know' in p and "summary" in p for p in found)
+    assert any('"sumary": is not a setting we know' in p and "summary" in p for p in found)
     assert any('"summary": is missing' in p for p in found)
 
 
@@ -199,7 +199,7 @@ def test_a_typo_in_a_field_name_lists_the_right_names(folder):
     [
         (("category: bins", "category: parking"), '"parking" is not one we know. Choose one of: bins'),
         (("contact: customer-services", "contact: nobody"), '"nobody" is not a contact in contacts.yaml'),
-        (("reviewed: 2026-09-14", "reviewed: 14/09/2026"), "is not a date. Write it as YYYY-MM-DD"),
+        (("reviewed: 2026-09-14", "reviewed: 14/09/2026"), "with hyphens: 2026-09-14 (for 14/09/2026)"),
         (("within: 2 working days", "within: soon"), 'should be a whole number and a unit'),
         (("charges: free", "charges:\n  - item: Bin\n    amount: 30 pounds"), "should be an amount in pounds"),
         (("charges: free", "charges: maybe"), 'Write "charges: free"'),
@@ -244,12 +244,13 @@ def test_raw_html_is_shown_as_text_never_run():
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-def test_links_to_missing_pages_are_reported_but_the_page_stays(folder):
+def test_a_link_to_a_missing_page_is_an_error_that_keeps_a_new_page_out(folder):
     write(folder, "services/missed-bin.md", GOOD_SERVICE + "\nSee [parking](/services/parking-permits).\n")
     site = load_site(folder)
     [problem] = site.problems
-    assert "/services/parking-permits" in problem.message and not problem.hides_file
-    assert "missed-bin" in site.services
+    assert "/services/parking-permits" in problem.message and problem.hides_file and problem.line == 21
+    assert problem.code == "broken-link"
+    assert "missed-bin" not in site.services and site.files["services/missed-bin.md"].state == "left-out"
 
 
 def test_translation_inherits_what_it_does_not_translate(folder):

@@ -73,7 +73,9 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def service(folder: Path, slug: str, extra: str = "", title: str = "Report a missed bin") -> None:
+def service(folder: Path, slug: str, extra: str = "", title: str | None = None) -> None:
+    """A service page; each gets its own title unless one is given (two pages may not share a title)."""
+    title = title or ("Report a missed bin" if slug == "missed-bin" else slug.replace("-", " ").capitalize())
     write(folder, f"services/{slug}.md", SERVICE.format(title=title, extra=textwrap.dedent(extra).strip()))
 
 
@@ -120,7 +122,7 @@ def test_an_online_link_knows_where_it_goes_and_what_to_have_ready(folder):
 @pytest.mark.parametrize("online, expected", [
     ("{label: Pay, url: http://pay.ashby.example/x}", "starts with http://. Use https://"),
     ("{label: Pay, url: https://pay.ashbey.example/x}", '"pay.ashbey.example" is not a website in trusted-hosts.yaml'),
-    ("{url: https://pay.ashby.example/x}", 'the field "online.1.label": is missing'),
+    ("{url: https://pay.ashby.example/x}", 'the setting "online.1.label": is missing'),
     ("{label: Pay, url: 'pay dot ashby'}", "is not a web address"),
     ("{label: Pay, url: 'https://user@pay.ashby.example/x'}", "has a user name or port in it"),
     ("{label: Pay, url: https://pay.ashby.example/x, by: gov.uk}", 'says "gov.uk", but trusted-hosts.yaml says'),
@@ -138,7 +140,7 @@ def test_links_to_other_websites_in_page_text_must_be_to_a_trusted_host(folder):
         "We will come back for your bin.", "[Apply](https://www.gov.uk/x), [pay](https://evil.example/pay), "
         "[old](http://www.gov.uk/y), [mail](mailto:a@b.example), [phone](tel:01632960000)."))
     found = [p for p in load_site(folder).problems if p.path == "services/text.md"]
-    assert len(found) == 2 and all(not p.hides_file for p in found)
+    assert len(found) == 2 and all(p.is_error and p.code == "untrusted-link" for p in found)
     assert "evil.example" in str(found[0]) and "http://" in str(found[1])
 
 
@@ -187,7 +189,7 @@ def test_a_status_without_an_end_runs_until_it_is_removed(folder):
     ("{level: limited, start: 2026-12-01}", 'status.message": is missing'),
     ("{level: limited, message: x, start: 2026-12-01, end: 2026-11-01}", "is before the start"),
     ("{level: limited, message: x, start: 'next Tuesday'}", "is not a date and time"),
-    ("{level: limited, message: x, start: 2026-12-01, until: 2026-12-02}", '"status.until": is not a field we know'),
+    ("{level: limited, message: x, start: 2026-12-01, until: 2026-12-02}", '"status.until": is not a setting we know'),
 ])
 def test_mistakes_in_a_status_are_named(folder, status, expected):
     service(folder, "garden", f"status: {status}")
@@ -199,7 +201,7 @@ def test_an_ended_status_is_reported_by_the_check_but_never_shown(folder):
     site = load_site(folder)
     assert site.problems == []
     late = timely_problems(site, london(2026, 12, 5, 9))
-    assert len(late) == 1 and "ended at the end of 2026-12-02" in str(late[0]) and not late[0].hides_file
+    assert len(late) == 1 and "ended at the end of 2026-12-02" in str(late[0]) and late[0].code == "ended"
     assert timely_problems(site, london(2026, 12, 2, 9)) == []
 
 
@@ -265,7 +267,7 @@ def test_an_ended_alert_must_be_removed_or_kept(folder):
     (("url: /services/missed-bin", "url: /services/nowhere"), '"/services/nowhere" is not a page on this site'),
     (("url: /services/missed-bin", "url: https://grit.example/routes"), '"grit.example" is not a website'),
     (("- id: water", "- id: snow"), '"snow" is used by two alerts'),
-    (("  title: Snow and ice\n", ""), 'alert 1.title": is missing'),
+    (("  title: Snow and ice\n", ""), '1.title": is missing'),
 ])
 def test_mistakes_in_an_alert_are_named(folder, change, expected):
     write(folder, "alerts.yaml", ALERTS.replace(*change))
@@ -370,7 +372,7 @@ def test_a_service_page_knows_the_journeys_it_is_part_of_in_each_language(folder
     (JOURNEY.replace("## Tell us", "## And: Tell us"), 'The first step "And: Tell us you are moving" starts with "and"'),
     (JOURNEY.split("## Tell")[0], "has no steps"),
     (JOURNEY.replace("- [Register on GOV.UK](https://www.gov.uk/register-to-vote)", ""), "has nothing under its heading"),
-    (JOURNEY.replace("/services/missed-bin", "/services/missing"), '"/services/missing", which is not a page'),
+    (JOURNEY.replace("/services/missed-bin", "/services/missing"), '"/services/missing" leads to a page that does not exist'),
     (JOURNEY.replace("https://www.gov.uk/pay", "https://www.gov.uk.example/pay"), "is not a website in trusted-hosts"),
 ])
 def test_mistakes_in_a_journey_are_named(folder, text, expected):

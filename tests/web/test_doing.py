@@ -273,7 +273,7 @@ def test_the_alerts_api_is_json_with_welsh_and_the_atom_feed_parses(client):
 def test_the_content_check_reports_ended_alerts_that_are_not_kept(app):
     result = app.test_cli_runner().invoke(args=["content", "check", "--now", "2027-01-05T09:00"])
     assert result.exit_code == 1
-    assert 'alerts.yaml: the field "snow.end": ended at the end of 2026-12-23' in result.output
+    assert "alerts.yaml" in result.output and 'the setting "snow.end": ended at the end of 2026-12-23' in result.output
     assert "garden-waste-collection.md" in result.output  # its status has ended too
     assert "water" not in result.output  # no end: still running
     assert app.test_cli_runner().invoke(args=["content", "check", "--now", "2026-12-21T09:00"]).exit_code == 0

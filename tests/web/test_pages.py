@@ -84,7 +84,7 @@ def test_service_page_answers_the_residents_questions(app, client):
         html = client.get(f"/services/{slug}").get_data(as_text=True)
         assert "At a glance" in html and "Who is responsible" in html and "How long it takes" in html, slug
         assert "Other formats and languages" in html and "interpreter" in html, slug
-        assert "Page last reviewed" in html, slug
+        assert "Page last checked" in html, slug
         assert ("This service is free." in html) == service.is_free, slug
         if service.contact.phone:
             assert service.contact.phone in html, slug

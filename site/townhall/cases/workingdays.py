@@ -281,7 +281,7 @@ def _read_closure(node: yaml.Node, reader: _Reader) -> list[DayOff]:
     for key_node, value_node in node.value:
         key = str(key_node.value)
         if key not in _CLOSURE_FIELDS:
-            reader.problem(key_node.start_mark.line + 1, key, "is not a field we know. Use date (or from and to), "
+            reader.problem(key_node.start_mark.line + 1, key, "is not a setting we know. Use date (or from and to), "
                            "name and cy")
             continue
         values[key] = (value_node.value if isinstance(value_node, yaml.ScalarNode) else None,

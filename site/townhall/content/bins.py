@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
+from typing import Any
 
 from .fields import FieldReader
-from .files import read_yaml
+from .files import ContentSource, yaml_file
 from .models import BANK_HOLIDAY_RULES, BIN_KINDS, BinChange, BinRules
 from .problems import ProblemLog
 
@@ -23,11 +23,14 @@ MAX_MOVE_DAYS = 14  # a change further than this is almost certainly a typing mi
 ROUND_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
-def load_bin_rules(root: Path, log: ProblemLog) -> BinRules:
-    data = read_yaml(root, BINS_FILE, log, required=False)
+def load_bin_rules(source: ContentSource) -> BinRules:
+    return yaml_file(source, BINS_FILE, _bin_rules, BinRules(), required=False)
+
+
+def _bin_rules(data: Any, lines: dict[str, int], log: ProblemLog) -> BinRules:
     if data is None:
         return BinRules()
-    reader = FieldReader(data, BINS_FILE, log)
+    reader = FieldReader(data, BINS_FILE, log, lines=lines)
     reader.unknown({"bank_holidays", "rounds", "changes"})
     rule = reader.text("bank_holidays", required=False) or BinRules().rule
     if rule not in BANK_HOLIDAY_RULES:

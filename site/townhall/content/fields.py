@@ -43,13 +43,28 @@ TIME_UNITS = {
 _WITHIN = re.compile(r"^(\d+)\s+([a-z ]+?)s?$")
 
 
+def _suggest_date(text: str) -> str:
+    """The date written YYYY-MM-DD, when `text` is a British date such as 02/11/2026; else an example."""
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    padded = re.fullmatch(r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})", text)
+    if match or padded:
+        day, month, year = (int(match[1]), int(match[2]), int(match[3])) if match else (
+            int(padded[3]), int(padded[2]), int(padded[1]))
+        try:
+            return f"{date(year, month, day).isoformat()} (for {text})"
+        except ValueError:
+            pass
+    return "like 2026-09-14 for 14 September 2026"
+
+
 class FieldReader:
     """Typed, checked access to one file's fields; problems go to the shared log."""
 
-    def __init__(self, data: Any, path: str, log: ProblemLog, prefix: str = ""):
+    def __init__(self, data: Any, path: str, log: ProblemLog, prefix: str = "", lines: dict[str, int] | None = None):
         self.path = path
         self.log = log
         self.prefix = prefix
+        self.lines = lines or {}
         if not isinstance(data, dict):
             self.problem(None, "should be a set of named fields (name: value)")
             data = {}
@@ -61,11 +76,21 @@ class FieldReader:
             return self.prefix.rstrip(".") or None
         return f"{self.prefix}{key}"
 
-    def problem(self, key: str | None, message: str) -> None:
-        self.log.add(self.path, message, self.name(key))
+    def line(self, name: str | None) -> int | None:
+        """The line a setting is on: its own, else the nearest setting around it."""
+        while name:
+            if name in self.lines:
+                return self.lines[name]
+            name = name.rpartition(".")[0]
+        return None
+
+    def problem(self, key: str | None, message: str, code: str = "field") -> None:
+        name = self.name(key)
+        self.log.add(self.path, message, name, line=self.line(name), code=code)
 
     def nested(self, key: str) -> FieldReader:
-        return FieldReader(self.data.get(key) or {}, self.path, self.log, prefix=f"{self.prefix}{key}.")
+        return FieldReader(self.data.get(key) or {}, self.path, self.log, prefix=f"{self.prefix}{key}.",
+                           lines=self.lines)
 
     def has(self, key: str) -> bool:
         return self.data.get(key) not in (None, "", [])
@@ -76,14 +101,15 @@ class FieldReader:
         for key in self.data:
             if key not in allowed:
                 choices = ", ".join(sorted(allowed))
-                self.problem(str(key), f"is not a field we know. The fields you can use here are: {choices}")
+                self.problem(str(key), f"is not a setting we know (check its spelling). The settings you can use "
+                             f"here are: {choices}", code="unknown-setting")
 
     # -- accessors ----------------------------------------------------------
     def text(self, key: str, *, required: bool = True, max_length: int | None = None) -> str | None:
         value = self.data.get(key)
         if value in (None, ""):
             if required:
-                self.problem(key, "is missing. Add it as text")
+                self.problem(key, "is missing. Add it as text", code="missing-setting")
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
@@ -137,15 +163,21 @@ class FieldReader:
         value = self.data.get(key)
         if value in (None, ""):
             if required:
-                self.problem(key, "is missing. Add a date written as YYYY-MM-DD, like 2026-09-14")
+                self.problem(key, "is missing. Add a date written as YYYY-MM-DD, like 2026-09-14", code="missing-setting")
             return None
         if isinstance(value, date):
             return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.problem(key, f'"{value}" is not a date. Write it as YYYY-MM-DD, like 2026-09-14')
-            return None
+        text = str(value).strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                self.problem(key, f'"{value}" is not a date that exists. Check the month (01 to 12) and the day',
+                             code="bad-date")
+                return None
+        self.problem(key, f'"{value}" is not written the way we need. Write the year, then the month, then the day, '
+                     f"with hyphens: {_suggest_date(text)}", code="bad-date")
+        return None
 
     def moment(self, key: str, *, end: bool = False, required: bool = True) -> datetime | None:
         """A date and time in the UK: "2026-12-01 08:00", or a date alone ("2026-12-01").

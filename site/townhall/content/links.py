@@ -11,11 +11,11 @@ every link to another website must use https and go to a host listed in
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .fields import FieldReader
-from .files import read_yaml
+from .files import ContentSource, yaml_file
 from .models import RUNS_BY, LinkedSite, OnlineService
 from .problems import ProblemLog
 
@@ -24,17 +24,20 @@ HOST = re.compile(r"^(?=.{4,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0
 MAX_ONLINE = 4  # start-now links on one page: more would bury the one the reader came for
 
 
-def load_linked_sites(root: Path, log: ProblemLog) -> dict[str, LinkedSite]:
+def load_linked_sites(source: ContentSource) -> dict[str, LinkedSite]:
     """content/trusted-hosts.yaml: each host residents may be sent to, with its name and who runs it."""
-    data = read_yaml(root, TRUSTED_HOSTS_FILE, log, required=False)
+    return yaml_file(source, TRUSTED_HOSTS_FILE, _linked_sites, {}, required=False)
+
+
+def _linked_sites(data: Any, lines: dict[str, int], log: ProblemLog) -> dict[str, LinkedSite]:
     if data is None:
         return {}
     if not isinstance(data, list):
-        log.add(TRUSTED_HOSTS_FILE, "should be a list, each website starting with '- host:'")
+        log.add(TRUSTED_HOSTS_FILE, "should be a list, each website starting with '- host:'", line=1)
         return {}
     sites: dict[str, LinkedSite] = {}
     for number, entry in enumerate(data, start=1):
-        reader = FieldReader(entry, TRUSTED_HOSTS_FILE, log, prefix=f"website {number}.")
+        reader = FieldReader(entry, TRUSTED_HOSTS_FILE, log, prefix=f"{number}.", lines=lines)
         reader.unknown({"host", "name", "by", "cy"})
         host = (reader.text("host") or "").lower()
         name = reader.text("name", max_length=60)
@@ -128,4 +131,4 @@ def check_body_links(html: str, path: str, sites: dict[str, LinkedSite], log: Pr
     for href in external_links(re.findall(r'href="([^"]+)"', html)):
         _site, problem = where_it_goes(href.replace("&amp;", "&"), sites)
         if problem:
-            log.add(path, f"has a link to another website that cannot be used: {problem}", hides_file=False)
+            log.add(path, f"has a link to another website that cannot be used: {problem}", code="untrusted-link")

@@ -2,26 +2,32 @@
 
 The folder the content team edits:
 
-    categories.yaml   contacts.yaml   standards.yaml   home.yaml
+    council.yaml  categories.yaml  contacts.yaml  standards.yaml  home.yaml
+    owners.yaml (the teams that own pages)   redirects.yaml (old address: new address)
+    style/words.yaml (words to avoid)        images/ (pictures)
     services/<slug>.md     services/<slug>.<lang>.md (a translation)
     pages/<slug>.md        pages/<slug>.<lang>.md
+    directory/...          (other organisations, see directory.py)
 
 Loading never stops at the first mistake: every problem is collected with its
-file, field and line, and files with problems are left out. The app decides
-what to do with the problems (refuse to start in development, log and carry
-on in production) and `flask content check` prints them.
+file, line and setting. Files are read in the order they depend on each other
+(shared files, then pages, then translations, then the checks across the whole
+site such as links), and for each the version to serve is chosen there and
+then (`files.ContentSource.choose`): the current one, its last good one, or
+none (in preview, a draft shown with its problems).
+
+`ContentLoader` keeps what it parsed between loads, so reloading after an edit
+only parses the files that changed. `load_site(folder)` is the one-off form.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-import frontmatter
 
 from .bins import load_bin_rules
 from .contacts import has_a_way_to_reach, read_contact
@@ -29,35 +35,42 @@ from .directory import load_directory
 from .fields import FieldReader
 from .files import (
     TRANSLATION_NAME,
-    fingerprint,
+    ContentSource,
+    MarkdownFile,
+    ParseCache,
     load_categories,
     load_collection,
+    parse_page,
     read_body,
-    read_markdown,
-    read_yaml,
-    relative_path,
+    reader_for,
     translations_of,
+    yaml_file,
 )
+from .images import ImageLibrary
 from .links import check_body_links, load_linked_sites, read_online
-from .models import Charge, Contact, Council, Page, SecurityContact, Service, Site, Standard, Timescale
+from .models import Charge, Contact, Council, Owner, Page, SecurityContact, Service, Site, Standard, Timescale
 from .notices import load_alerts, read_status
-from .problems import ProblemLog
+from .problems import ERROR, WARNING, ContentProblem, ProblemLog
 from .steps import load_journey_translations, load_journeys
 
 SERVICE_FIELDS = {
     "title", "summary", "category", "keywords", "responsible", "top_task",
-    "contact", "charges", "standard", "reviewed", "keywords_cy", "online", "status", "a_to_z", "tool",
+    "contact", "charges", "standard", "reviewed", "keywords_cy", "owner", "online", "status", "a_to_z", "tool",
 }
 TRANSLATED_SERVICE_FIELDS = {"title", "summary", "keywords", "responsible", "standard", "online", "a_to_z"}
 # Postcode tools a service page can show (front matter `tool:`): the box goes to the tool's answer page.
 KNOWN_TOOLS = ("bin-collections", "your-area", "school-catchment-areas")
 MAX_A_TO_Z_TERM = 40
-PAGE_FIELDS = {"title", "summary", "reviewed", "includes"}
+PAGE_FIELDS = {"title", "summary", "reviewed", "includes", "owner"}
 TRANSLATED_PAGE_FIELDS = {"title", "summary"}
 KNOWN_INCLUDES = ("service-standards", "preferences-cookie")
+OWNERS_FILE, REDIRECTS_FILE, WORDS_FILE = "owners.yaml", "redirects.yaml", "style/words.yaml"
 
 # Content paths whose last part must name something in the content folder.
-CONTENT_PREFIXES = ("/services/", "/categories/", "/step-by-step/")
+CONTENT_PREFIXES = ("/services/", "/categories/", "/directory/", "/step-by-step/")
+# Sections every page of a kind has, which links may point at (#contact on a service page).
+TEMPLATE_IDS = frozenset({"main-content", "contact", "at-a-glance", "contact-heading", "costs", "costs-heading",
+                          "promise-heading", "related-heading", "other-formats", "contents-heading"})
 
 
 def load_site(
@@ -65,57 +78,110 @@ def load_site(
     languages: tuple[str, ...] = ("en", "cy"),
     app_paths: Iterable[str] = (),
     app_prefixes: Iterable[str] = (),
-    today: date | None = None,
+    **options: Any,
 ) -> Site:
-    """Read and check everything in the content folder.
+    """Read and check everything in the content folder (see `ContentLoader` for the options)."""
+    return ContentLoader(root, languages, app_paths, app_prefixes, **options).load()
+
+
+class ContentLoader:
+    """Loads the content folder again and again, parsing only what changed since the last time.
 
     `app_paths` (fixed addresses such as /search) and `app_prefixes` (the fixed
     start of addresses such as /directory/<slug>) come from the app's routes, so
     links in page bodies can be checked against every page the site really has.
+    `last_good` (a `LastGood`): serve each file's last good version while the
+    current one has errors, and remember good versions. `drafts` (preview): keep
+    pages with errors, to show them with their problems. `images`: where pictures
+    are found and resized (None: `content/images`, checked but never resized). `cache`: parsing to share
+    (by text), as between loads of copies of one folder.
     """
-    root = Path(root)
-    log = ProblemLog()
-    site = Site()
-    if not root.is_dir():
-        log.add(str(root), "The content folder does not exist. Set TOWNHALL_CONTENT to the folder's path")
-        site.problems = log.problems
+
+    def __init__(self, root: Path | str, languages: tuple[str, ...] = ("en", "cy"), app_paths: Iterable[str] = (),
+                 app_prefixes: Iterable[str] = (), *, last_good: Any = None, drafts: bool = False,
+                 images: ImageLibrary | None = None, cache: ParseCache | None = None,
+                 today: Callable[[], date] | None = None):
+        self.root = Path(root)
+        self.languages = tuple(languages)
+        self.app_paths = set(app_paths)
+        self.app_prefixes = tuple(app_prefixes)
+        self.last_good = last_good
+        self.drafts = drafts
+        self.images = images if images is not None else ImageLibrary(self.root / "images", None)
+        self.cache = cache if cache is not None else ParseCache()
+        self.texts: dict = {}  # the files' texts, read again only when their time or size changes
+        self.today = today  # what "today" is when a date in the content is checked (security.txt's expiry)
+
+    def load(self) -> Site:
+        site = Site(drafts=self.drafts, languages=self.languages)
+        source = ContentSource(self.root, last_good=self.last_good, drafts=self.drafts, images=self.images,
+                               cache=self.cache, texts=self.texts)
+        if not self.root.is_dir():
+            source.log.add(str(self.root), "The content folder does not exist. Set TOWNHALL_CONTENT to the "
+                           "folder's path", code="no-content-folder")
+            site.problems = source.log.problems
+            return site
+        site.root = self.root
+        site.categories = load_categories(source)
+        site.contacts = yaml_file(source, "contacts.yaml", _contacts, {})
+        site.council = yaml_file(source, COUNCIL_FILE, lambda *args: _council(site.contacts, *args), None) \
+            or site.council
+        today = self.today() if self.today is not None else None
+        site.security = yaml_file(source, SECURITY_FILE, lambda *args: _security(today, *args), None, required=False)
+        site.standards, site.standard_translations = yaml_file(source, "standards.yaml", _standards, ((), {}))
+        site.home = yaml_file(source, "home.yaml", lambda data, lines, log: data or {}, {}, required=False)
+        site.owners = yaml_file(source, OWNERS_FILE, _owners, {}, required=False)
+        site.words = yaml_file(source, WORDS_FILE, _words, (), required=False)
+        site.linked_sites = load_linked_sites(source)
+        load_collection(source, "services", lambda *args: _service(site, *args, source=source), into=site.services)
+        load_collection(source, "pages", lambda *args: _page(site, *args, source=source), into=site.pages)
+        site.directory = load_directory(source, owners=site.owners)
+        _load_translations(source, site, self.languages)
+        site.journeys = load_journeys(source, site.council)
+        site.translations.update(load_journey_translations(source, site.journeys, site.council, self.languages))
+        site.redirects = yaml_file(source, REDIRECTS_FILE, _redirects_reader(source, site, self.app_paths,
+                                                                              self.app_prefixes), {}, required=False)
+        live = _live_addresses(source, site, self.app_paths)
+        site.alerts = load_alerts(source, site.linked_sites, lambda href: _is_live(
+            href, live, self.app_prefixes) or (not self.app_paths and not href.startswith(CONTENT_PREFIXES)))
+        site.bin_rules = load_bin_rules(source)
+        _check_site(source, site, self.app_paths, self.app_prefixes)
+        self._remember(source)
+        site.problems = source.log.problems
+        site.files = source.statuses
+        site.bodies = source.bodies
+        site.texts = dict(source.used)
+        site.fingerprint = source.fingerprint()
         return site
-    site.categories = load_categories(root, log)
-    site.contacts = _load_contacts(root, log)
-    site.council = _load_council(root, site.contacts, log) or site.council
-    site.security = _load_security(root, log, today)
-    site.standards, site.standard_translations = _load_standards(root, log)
-    site.home = read_yaml(root, "home.yaml", log, required=False) or {}
-    site.linked_sites = load_linked_sites(root, log)
-    site.services = load_collection(root, "services", log, lambda *args: _service(site, *args))
-    site.pages = load_collection(root, "pages", log, lambda *args: _page(site, *args))
-    _load_translations(root, site, log, languages)
-    site.journeys = load_journeys(root, site.council, log)
-    site.translations.update(load_journey_translations(root, site.journeys, site.council, log, languages))
-    site.root = root
-    site.directory = load_directory(root, log)
-    known_path = _known_paths(site, set(app_paths), tuple(app_prefixes))
-    site.alerts = load_alerts(root, site.linked_sites, known_path, log)
-    site.bin_rules = load_bin_rules(root, log)
-    _check_links(site, log, known_path)
-    site.problems = log.problems
-    site.fingerprint = fingerprint(root)
-    return site
+
+    def _remember(self, source: ContentSource) -> None:
+        """Keep each file that is good now as its last good version; forget files that were removed."""
+        if self.last_good is None:
+            return
+        for path, status in source.statuses.items():
+            if status.state == "published" and not status.errors:
+                self.last_good.remember(path, source.used[path])
+        for path in self.last_good.known():
+            if path not in source.statuses and not source.exists(path):
+                self.last_good.forget(path)
+
+
+def _placeholder_title(slug: str) -> str:
+    """A title for a draft whose own cannot be read (preview only: such a page is never published)."""
+    return slug.replace("-", " ").capitalize()
 
 
 # --- shared data files -------------------------------------------------------
 
 
-def _load_contacts(root: Path, log: ProblemLog) -> dict[str, Contact]:
-    data = read_yaml(root, "contacts.yaml", log)
-    if data is None:
-        return {}
+def _contacts(data: Any, lines: dict[str, int], log: ProblemLog) -> dict[str, Contact]:
     if not isinstance(data, dict):
-        log.add("contacts.yaml", "should list contacts by name, like 'customer-services:' followed by their details")
+        log.add("contacts.yaml", "should list contacts by name, like 'customer-services:' followed by their "
+                "details", line=1)
         return {}
     contacts = {}
     for name, details in data.items():
-        reader = FieldReader(details, "contacts.yaml", log, prefix=f"{name}.")
+        reader = FieldReader(details, "contacts.yaml", log, prefix=f"{name}.", lines=lines)
         contact = read_contact(reader, Contact, name=str(name))
         if has_a_way_to_reach(contact):
             contacts[str(name)] = contact
@@ -125,12 +191,9 @@ def _load_contacts(root: Path, log: ProblemLog) -> dict[str, Contact]:
 COUNCIL_FILE = "council.yaml"
 
 
-def _load_council(root: Path, contacts: dict[str, Contact], log: ProblemLog) -> Council | None:
+def _council(contacts: dict[str, Contact], data: Any, lines: dict[str, int], log: ProblemLog) -> Council | None:
     """The council's name and main contact (content/council.yaml)."""
-    data = read_yaml(root, COUNCIL_FILE, log)
-    if data is None:
-        return None
-    reader = FieldReader(data, COUNCIL_FILE, log)
+    reader = FieldReader(data, COUNCIL_FILE, log, lines=lines)
     reader.unknown({"name", "short_name", "main_contact", "website", "example_postcode", "area", "cy"})
     name, short_name = reader.text("name", max_length=100), reader.text("short_name", max_length=40)
     contact_name = reader.text("main_contact")
@@ -149,14 +212,9 @@ def _load_council(root: Path, contacts: dict[str, Contact], log: ProblemLog) -> 
 SECURITY_FILE = "security.yaml"
 
 
-def _load_security(root: Path, log: ProblemLog, today: date | None) -> SecurityContact | None:
+def _security(today: date | None, data: Any, lines: dict[str, int], log: ProblemLog) -> SecurityContact | None:
     """content/security.yaml (optional): an expired one is a problem, as RFC 9116 says readers must ignore it."""
-    if not (root / SECURITY_FILE).exists():
-        return None
-    data = read_yaml(root, SECURITY_FILE, log)
-    if data is None:
-        return None
-    reader = FieldReader(data, SECURITY_FILE, log)
+    reader = FieldReader(data, SECURITY_FILE, log, lines=lines)
     reader.unknown({"contact", "expires", "preferred_languages", "policy"})
     contacts = tuple(reader.text_list("contact", required=True))
     for contact in contacts:
@@ -165,30 +223,69 @@ def _load_security(root: Path, log: ProblemLog, today: date | None) -> SecurityC
                            "like mailto:security@example.org")
     expires = reader.date("expires")
     if expires and today and expires <= today:
-        reader.problem("expires", f"passed on {expires.isoformat()}. Set a new date, within the next year")
+        reader.problem("expires", f"passed on {expires.isoformat()}. Set a new date, within the next year",
+                       code="expired")
         return None  # readers must ignore an expired security.txt (RFC 9116 2.5.5), so we do not publish it
+    if expires and today and (expires - today).days <= 30:
+        reader.problem("expires", f"passes on {expires.isoformat()}, within a month. Set a new date, within the "
+                       "next year", code="expires-soon", severity=WARNING)
     if not contacts or expires is None:
         return None
     return SecurityContact(contacts, expires, reader.text("preferred_languages", required=False),
                            reader.url("policy"))
 
 
-def _load_standards(root: Path, log: ProblemLog) -> tuple[tuple[Standard, ...], dict]:
-    data = read_yaml(root, "standards.yaml", log)
-    if data is None:
-        return (), {}
+def _standards(data: Any, lines: dict[str, int], log: ProblemLog) -> tuple[tuple[Standard, ...], dict]:
     if not isinstance(data, list):
-        log.add("standards.yaml", "should be a list, with each standard starting with '- id:'")
+        log.add("standards.yaml", "should be a list, with each standard starting with '- id:'", line=1)
         return (), {}
     standards, translations = [], {}
     for number, entry in enumerate(data, start=1):
-        reader = FieldReader(entry, "standards.yaml", log, prefix=f"standard {number}.")
+        reader = FieldReader(entry, "standards.yaml", log, prefix=f"{number}.", lines=lines)
         reader.unknown({"id", "channel", "promise", "within", "target_percent", "cy"})
         standard = _read_standard(reader, with_channel=True)
         if standard:
             standards.append(standard)
             translations[standard.id] = translations_of(reader, ("channel", "promise"))
     return tuple(standards), translations
+
+
+def _owners(data: Any, lines: dict[str, int], log: ProblemLog) -> dict[str, Owner]:
+    """owners.yaml: each team that owns pages, its contact address and how often its pages are checked."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        log.add(OWNERS_FILE, "should list teams by name, like 'waste:' followed by team and email", line=1)
+        return {}
+    owners = {}
+    for name, details in data.items():
+        reader = FieldReader(details, OWNERS_FILE, log, prefix=f"{name}.", lines=lines)
+        reader.unknown({"team", "email", "review_months"})
+        team, email = reader.text("team", max_length=100), reader.email("email", required=True)
+        months = reader.data.get("review_months", 6)
+        if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 12:
+            reader.problem("review_months", "should be a whole number of months from 1 to 12, like 6")
+            months = 6
+        if team and email:
+            owners[str(name)] = Owner(str(name), team, email, months)
+    return owners
+
+
+def _words(data: Any, lines: dict[str, int], log: ProblemLog) -> tuple[tuple[str, str], ...]:
+    """style/words.yaml: words to avoid, each with what to write instead (`utilise: use`)."""
+    if data is None:
+        return ()
+    if not isinstance(data, dict):
+        log.add(WORDS_FILE, "should list words to avoid, one a line, like 'utilise: use'", line=1)
+        return ()
+    words = []
+    for avoid, instead in data.items():
+        if not isinstance(avoid, str) or not isinstance(instead, str) or not avoid.strip() or not instead.strip():
+            log.add(WORDS_FILE, f'"{avoid}" needs what to write instead after the colon, like "utilise: use"',
+                    line=lines.get(str(avoid)), code="field")
+            continue
+        words.append((avoid.strip().lower(), instead.strip()))
+    return tuple(words)
 
 
 def _read_standard(reader: FieldReader, with_channel: bool = False) -> Standard | None:
@@ -199,7 +296,7 @@ def _read_standard(reader: FieldReader, with_channel: bool = False) -> Standard 
         reader.problem("target_percent", "should be a whole number from 1 to 100, like 70")
         target = None
     if within is None and target is None:
-        reader.problem("within", 'is missing. Say how fast, like "within: 2 working days"')
+        reader.problem("within", 'is missing. Say how fast, like "within: 2 working days"', code="missing-setting")
         return None
     ident = reader.slug("id") if with_channel else None
     channel = reader.text("channel") if with_channel else None
@@ -212,13 +309,24 @@ def _read_standard(reader: FieldReader, with_channel: bool = False) -> Standard 
 # --- services and pages ------------------------------------------------------
 
 
-def _service(site: Site, slug: str, path: str, post: frontmatter.Post, log: ProblemLog) -> Service | None:
-    reader = FieldReader(post.metadata, path, log)
+def read_owner(reader: FieldReader, owners: dict[str, Owner]) -> str | None:
+    """The page's owner, which must be a team in owners.yaml (a page with none is reported by the linter)."""
+    owner = reader.text("owner", required=False)
+    if owner and owner not in owners:
+        names = ", ".join(sorted(owners)) or "(none yet: add your team to owners.yaml)"
+        reader.problem("owner", f'"{owner}" is not a team in owners.yaml. Use one of: {names}', code="unknown-owner")
+        return None
+    return owner
+
+
+def _service(site: Site, slug: str, path: str, post: MarkdownFile, log: ProblemLog, source: Any = None
+             ) -> Service | None:
+    reader = reader_for(post, path, log)
     reader.unknown(SERVICE_FIELDS)
-    body = read_body(post.content, path, log)
-    service = Service(
+    body = read_body(source, post, path, log)
+    return Service(
         slug=slug,
-        title=reader.text("title", max_length=70) or "",
+        title=reader.text("title", max_length=70) or _placeholder_title(slug),
         summary=reader.text("summary", max_length=200) or "",
         category=reader.slug("category", site.categories.keys()) or "",
         keywords=tuple(reader.text_list("keywords")),
@@ -232,12 +340,12 @@ def _service(site: Site, slug: str, path: str, post: frontmatter.Post, log: Prob
         headings=body.headings,
         top_task=reader.boolean("top_task"),
         source=path,
+        owner=read_owner(reader, site.owners),
         online=read_online(reader, site.linked_sites),
         status=read_status(reader),
         a_to_z=_a_to_z_terms(reader),
         tool=reader.slug("tool", KNOWN_TOOLS, required=False),
     )
-    return service
 
 
 def _a_to_z_terms(reader: FieldReader) -> tuple[str, ...]:
@@ -263,7 +371,8 @@ def _service_contact(site: Site, reader: FieldReader) -> Contact | None:
             return None
         return site.contacts[value]
     if value is None:
-        reader.problem("contact", "is missing. Give a contact name from contacts.yaml, like customer-services")
+        reader.problem("contact", "is missing. Give a contact name from contacts.yaml, like customer-services",
+                       code="missing-setting")
         return None
     contact = read_contact(reader.nested("contact"), Contact, name=None)
     return contact if has_a_way_to_reach(contact) else None
@@ -274,11 +383,12 @@ def _charges(reader: FieldReader) -> tuple[Charge, ...]:
     if isinstance(value, str) and value.strip().lower() == "free":
         return ()
     if not isinstance(value, list) or not value:
-        reader.problem("charges", 'is missing. Write "charges: free", or list each charge with item and amount')
+        reader.problem("charges", 'is missing. Write "charges: free", or list each charge with item and amount',
+                       code="missing-setting")
         return ()
     charges = []
     for number, entry in enumerate(value, start=1):
-        item = FieldReader(entry, reader.path, reader.log, prefix=f"charges.{number}.")
+        item = FieldReader(entry, reader.path, reader.log, prefix=f"charges.{number}.", lines=reader.lines)
         item.unknown({"item", "amount", "per", "note"})
         name, amount = item.text("item"), item.text("amount")
         if amount and amount.lower() != "free" and not re.fullmatch(r"£\d+(?:,\d{3})*(?:\.\d{2})?", amount):
@@ -292,17 +402,18 @@ def _charges(reader: FieldReader) -> tuple[Charge, ...]:
 
 def _standard_field(reader: FieldReader) -> Standard | None:
     if not isinstance(reader.data.get("standard"), dict):
-        reader.problem("standard", "is missing. Add 'promise' (what we will do) and 'within' (how fast)")
+        reader.problem("standard", "is missing. Add 'promise' (what we will do) and 'within' (how fast)",
+                       code="missing-setting")
         return None
     nested = reader.nested("standard")
     nested.unknown({"promise", "within"})
     return _read_standard(nested)
 
 
-def _page(site: Site, slug: str, path: str, post: frontmatter.Post, log: ProblemLog) -> Page | None:
-    reader = FieldReader(post.metadata, path, log)
+def _page(site: Site, slug: str, path: str, post: MarkdownFile, log: ProblemLog, source: Any = None) -> Page | None:
+    reader = reader_for(post, path, log)
     reader.unknown(PAGE_FIELDS)
-    body = read_body(post.content, path, log)
+    body = read_body(source, post, path, log)
     includes = tuple(reader.text_list("includes"))
     for include in includes:
         if include.startswith("contact:"):
@@ -313,48 +424,59 @@ def _page(site: Site, slug: str, path: str, post: frontmatter.Post, log: Problem
             reader.problem("includes", f'"{include}" is not a block we can include. Choose from: {choices}')
     return Page(
         slug=slug,
-        title=reader.text("title", max_length=70) or "",
+        title=reader.text("title", max_length=70) or _placeholder_title(slug),
         summary=reader.text("summary", max_length=200) or "",
         reviewed=reader.date("reviewed"),  # type: ignore[arg-type]
         body_html=body.html,
         headings=body.headings,
         includes=includes,
         source=path,
+        owner=read_owner(reader, site.owners),
     )
 
 
 # --- translations ------------------------------------------------------------
 
 
-def _load_translations(root: Path, site: Site, log: ProblemLog, languages: tuple[str, ...]) -> None:
+def _load_translations(source: ContentSource, site: Site, languages: tuple[str, ...]) -> None:
     for folder, originals, kind in (("services", site.services, "service"), ("pages", site.pages, "page")):
-        for path in sorted((root / folder).glob("*.*.md")):
-            match = TRANSLATION_NAME.match(path.name)
+        for relative in source.markdown_files(folder):
+            match = TRANSLATION_NAME.match(relative.rsplit("/", 1)[-1])
             if not match:
                 continue
-            relative, slug, lang = relative_path(root, path), match["slug"], match["lang"]
+            slug, lang = match["slug"], match["lang"]
             if lang not in languages or lang == "en":
-                log.add(relative, f'"{lang}" is not one of the site\'s languages ({", ".join(languages)})')
+                source.log.add(relative, f'"{lang}" is not one of the site\'s languages ({", ".join(languages)}). '
+                               f"Name the file like {slug}.cy.md", code="file-name")
                 continue
-            original = originals.get(slug)
-            if original is None:
-                log.add(relative, f"is a translation of {folder}/{slug}.md, which does not exist or has problems")
-                continue
-            post = read_markdown(root, path, log)
-            if post is None:
-                continue
-            before = len(log.problems)
-            translated = _translated(original, relative, post, log, kind, lang, site.linked_sites)
-            if len(log.problems) == before:
-                site.translations[(f"{kind}:{slug}", lang)] = translated
+            key = (f"{kind}:{slug}", lang)
+
+            def parse(text: str, log: ProblemLog, relative: str = relative, slug: str = slug, lang: str = lang,
+                      kind: str = kind, originals: dict = originals, folder: str = folder) -> Any:
+                original = originals.get(slug)
+                if original is None:
+                    log.add(relative, f"is a translation of {folder}/{slug}.md, which does not exist or is not "
+                            "published because of its own problems. Fix that page first", code="translation-of-missing")
+                    return None
+                return parse_page(source, relative, text, log,
+                                  lambda post, log: _translated(original, relative, post, log, kind, lang,
+                                                                 site.linked_sites, source))
+
+            def place(item: Any, key: tuple = key) -> None:
+                if item is None:
+                    site.translations.pop(key, None)
+                else:
+                    site.translations[key] = item
+
+            source.choose(relative, parse, place)
 
 
-def _translated(original: Any, path: str, post: frontmatter.Post, log: ProblemLog, kind: str, lang: str,
-                linked_sites: dict) -> Any:
-    reader = FieldReader(post.metadata, path, log)
+def _translated(original: Any, path: str, post: MarkdownFile, log: ProblemLog, kind: str, lang: str,
+                linked_sites: dict, source: ContentSource) -> Any:
+    reader = reader_for(post, path, log)
     allowed = TRANSLATED_SERVICE_FIELDS if kind == "service" else TRANSLATED_PAGE_FIELDS
     reader.unknown(allowed)
-    body = read_body(post.content, path, log)
+    body = read_body(source, post, path, log)
     changes: dict[str, Any] = {
         "title": reader.text("title", max_length=70) or original.title,
         "summary": reader.text("summary", max_length=200) or original.summary,
@@ -375,42 +497,209 @@ def _translated(original: Any, path: str, post: frontmatter.Post, log: ProblemLo
     return replace(original, **changes)
 
 
-
-def site_files(site: Site, folder: str) -> list[Path]:
-    """The untranslated Markdown files in a content folder, whether or not they loaded."""
-    return [path for path in (site.root / folder).glob("*.md") if not TRANSLATION_NAME.match(path.name)]
+# --- redirects ------------------------------------------------------------------
 
 
-def _known_paths(site: Site, app_paths: set[str], app_prefixes: tuple[str, ...]):
-    """A test for "is this address a page on this site?", for links the content team writes."""
-    # A page whose own file has problems still counts as existing: its problems are reported on their own.
-    known = app_paths | {"/"} | {f"/categories/{slug}" for slug in site.categories}
-    known |= {f"/services/{path.stem}" for path in site_files(site, "services")}
-    known |= {f"/{path.stem}" for path in site_files(site, "pages")}
-    known |= {f"/step-by-step/{path.stem}" for path in site_files(site, "steps")}
-    other_prefixes = tuple(p for p in app_prefixes if p not in ("/", *CONTENT_PREFIXES))
+def _redirects_reader(source: ContentSource, site: Site, app_paths: set[str], app_prefixes: tuple[str, ...]):
+    """redirects.yaml: `old address: new address`, checked against the pages the site has now."""
 
-    def known_path(href: str) -> bool:
-        target = href.split("#")[0].split("?")[0].rstrip("/") or "/"
-        if target in known or (other_prefixes and target.startswith(other_prefixes)):
-            return True
-        return not app_paths and not target.startswith(CONTENT_PREFIXES)  # without the app's routes, only content
+    def build(data: Any, lines: dict[str, int], log: ProblemLog) -> dict[str, str]:
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            log.add(REDIRECTS_FILE, "should list old addresses and new ones, one a line, like "
+                    "'/services/old-name: /services/new-name'", line=1)
+            return {}
+        live = _live_addresses(source, site, app_paths)
+        redirects: dict[str, str] = {}
+        for old, new in data.items():
+            line = lines.get(str(old))
+            old, new = str(old).strip(), str(new or "").strip()
+            if not old.startswith("/") or not new.startswith("/"):
+                log.add(REDIRECTS_FILE, f'"{old}: {new}" should have two addresses on this site, each starting '
+                        "with /, like '/services/old-name: /services/new-name'", line=line, code="bad-redirect")
+            elif old.rstrip("/") in live:
+                log.add(REDIRECTS_FILE, f'"{old}" is still a page on this site, so it cannot also lead somewhere '
+                        "else. Remove this line, or remove or rename the page", line=line, code="bad-redirect")
+            elif not _is_live(new, live, app_prefixes) and new.split("#")[0].rstrip("/") not in data:
+                log.add(REDIRECTS_FILE, f'"{old}" leads to "{new}", which is not a page on this site. Check the '
+                        "new address", line=line, code="bad-redirect")
+            else:
+                redirects[old.rstrip("/") or "/"] = new
+        return _follow_chains(redirects, lines, log)
 
-    return known_path
+    return build
 
 
-def _check_links(site: Site, log: ProblemLog, known_path) -> None:
-    """Report links in page text to addresses on this site that do not exist, and links to other
-    websites that are not https or not to a trusted host."""
+def _follow_chains(redirects: dict[str, str], lines: dict[str, int], log: ProblemLog) -> dict[str, str]:
+    """Point every old address straight at where its chain ends; a loop is a problem."""
+    final = {}
+    for old, new in redirects.items():
+        seen, target = {old}, new
+        while target.split("#")[0].rstrip("/") in redirects:
+            target_key = target.split("#")[0].rstrip("/")
+            if target_key in seen:
+                log.add(REDIRECTS_FILE, f'"{old}" is part of a loop of addresses that lead to each other. Make the '
+                        "last one lead to a real page", line=lines.get(old), code="bad-redirect")
+                target = ""
+                break
+            seen.add(target_key)
+            target = redirects[target_key]
+        if target:
+            final[old] = target
+    return final
+
+
+def _live_addresses(source: ContentSource, site: Site, app_paths: set[str]) -> set[str]:
+    """Every address a page of the content folder has (whether or not it loaded), and the app's own."""
+    known = set(app_paths) | {"/"} | {f"/categories/{slug}" for slug in site.categories}
+    for folder, prefix in (("services", "/services/"), ("pages", "/"), ("directory", "/directory/")):
+        for relative in source.markdown_files(folder):
+            name = relative.rsplit("/", 1)[-1]
+            if not TRANSLATION_NAME.match(name):
+                known.add(prefix + name[:-3])
+    return known
+
+
+def _is_live(href: str, live: set[str], app_prefixes: tuple[str, ...]) -> bool:
+    target = href.split("#")[0].split("?")[0].rstrip("/") or "/"
+    others = tuple(prefix for prefix in app_prefixes if prefix not in ("/", *CONTENT_PREFIXES))
+    return target in live or bool(others and target.startswith(others))
+
+
+# --- checks across the whole site -------------------------------------------------
+
+
+def _check_site(source: ContentSource, site: Site, app_paths: set[str], app_prefixes: tuple[str, ...]) -> None:
+    """Links and anchors, titles used twice, pages whose address the site already uses.
+
+    A published file with such an error falls back to its last good version (see `ContentSource.fall_back`).
+    """
+    live = _live_addresses(source, site, app_paths)
+    found: list[ContentProblem] = []
     items = [*site.services.values(), *site.pages.values(), *site.translations.values()]
     if site.directory:
         items.extend(site.directory.organisations.values())
-    items.extend(site.journeys.values())
     for item in items:
-        html = item.body_html if hasattr(item, "body_html") else item.intro_html + "".join(
-            step.body_html for step in item.steps)
-        for href in re.findall(r'href="([^"]+)"', html):
-            if href.startswith("/") and not href.startswith("//") and not known_path(href):
-                log.add(item.source, f'links to "{href}", which is not a page on this site. '
-                        "Check the spelling of the link", hides_file=False)
-        check_body_links(html, item.source, site.linked_sites, log)
+        rendered = source.bodies.get(item.source)
+        if rendered is not None:
+            found.extend(_link_problems(site, item, rendered.links, live, app_paths, app_prefixes))
+            found.extend(_outside_link_problems(site, item.source, rendered.html))
+    for journey in site.journeys.values():
+        found.extend(_journey_link_problems(site, journey, live, app_paths, app_prefixes))
+    found.extend(_duplicate_titles(site))
+    for slug, page in site.pages.items():
+        if f"/{slug}" in app_paths:
+            found.append(ContentProblem(page.source, f'The address /{slug} is already used by the site itself, so '
+                                        "this page could never be seen. Rename the file", code="address-taken"))
+    for problem in found:
+        source.note(problem)
+    for path in dict.fromkeys(problem.path for problem in found if problem.is_error):
+        source.fall_back(path)
+
+
+def _target_item(site: Site, path: str, lang: str) -> Any:
+    if path.startswith("/services/"):
+        return site.service(path.removeprefix("/services/"), lang)
+    if path.startswith("/directory/") and site.directory:
+        return site.directory.organisation(path.removeprefix("/directory/"))
+    return site.page(path.lstrip("/"), lang) if path.count("/") == 1 else None
+
+
+def _link_problems(site: Site, item: Any, links: Iterable, live: set[str], app_paths: set[str],
+                   app_prefixes: tuple[str, ...]) -> list[ContentProblem]:
+    problems = []
+    path_of = item.source
+    for link in links:
+        href = link.href
+        if href.startswith("#"):
+            anchor = href[1:]
+            if anchor and anchor not in {h.id for h in item.headings} | TEMPLATE_IDS:
+                problems.append(ContentProblem(
+                    path_of, f'The link "{href}" points at a section this page does not have. Sections on this page: '
+                    f'{_sections(item)}', line=link.line, code="broken-anchor"))
+            continue
+        if not href.startswith("/") or href.startswith("//"):
+            continue
+        target, _, anchor = href.partition("#")
+        target = target.split("?")[0].rstrip("/") or "/"
+        if target in site.redirects:
+            problems.append(ContentProblem(
+                path_of, f'The link to "{href}" leads to an old address that now moves on to '
+                f'"{site.redirects[target]}". Link to the new address instead', line=link.line, severity=WARNING,
+                code="old-address"))
+            continue
+        if target == "/cy" or target.startswith("/cy/"):
+            problems.append(ContentProblem(
+                path_of, f'The link "{href}" starts with /cy. Write the address without it, like '
+                f'"{target.removeprefix("/cy") or "/"}": Welsh pages add /cy by themselves', line=link.line,
+                code="broken-link"))
+            continue
+        if not _is_live(target, live, app_prefixes):
+            if not app_paths and not target.startswith(CONTENT_PREFIXES):
+                continue  # without the app's routes we can only check content addresses
+            problems.append(ContentProblem(
+                path_of, f'The link to "{href}" leads to a page that does not exist. Check the spelling of the '
+                "address; if the page was renamed or removed, link to its new address or remove the link",
+                line=link.line, code="broken-link"))
+            continue
+        if anchor:
+            linked = _target_item(site, target, getattr(item, "lang", "en"))
+            if linked is not None and anchor not in {h.id for h in linked.headings} | TEMPLATE_IDS:
+                problems.append(ContentProblem(
+                    path_of, f'The link "{href}" points at a section that page does not have. Its sections are: '
+                    f"{_sections(linked)}", line=link.line, code="broken-anchor"))
+    return problems
+
+
+def _sections(item: Any) -> str:
+    return ", ".join(f"#{heading.id}" for heading in item.headings) or "none"
+
+
+def _duplicate_titles(site: Site) -> list[ContentProblem]:
+    problems = []
+    groups: list[list[Any]] = [list(site.services.values()), list(site.pages.values())]
+    for lang in {lang for _key, lang in site.translations}:
+        groups.append([item for (key, item_lang), item in site.translations.items()
+                       if item_lang == lang and key.startswith("service:")])
+    if site.directory:
+        groups.append(list(site.directory.organisations.values()))
+    for items in groups:
+        by_title: dict[str, list[Any]] = {}
+        for item in items:
+            by_title.setdefault(item.title.strip().lower(), []).append(item)
+        for same in by_title.values():
+            if len(same) < 2:
+                continue
+            for item in same:
+                others = ", ".join(other.source for other in same if other is not item)
+                problems.append(ContentProblem(
+                    item.source, f'The title "{item.title}" is also the title of {others}. Give each page its own '
+                    "title, so residents can tell them apart in lists and search results",
+                    field="title", code="duplicate-title", severity=ERROR))
+    return problems
+
+
+def _outside_link_problems(site: Site, path: str, html: str) -> list[ContentProblem]:
+    """Links to other websites that are not https, or go to a host not in trusted-hosts.yaml."""
+    log = ProblemLog()
+    check_body_links(html, path, site.linked_sites, log)
+    return log.problems
+
+
+def _journey_link_problems(site: Site, journey: Any, live: set[str], app_paths: set[str],
+                           app_prefixes: tuple[str, ...]) -> list[ContentProblem]:
+    """A step-by-step journey's links: to pages of this site that exist, and to trusted websites."""
+    html = journey.intro_html + "".join(step.body_html for step in journey.steps)
+    problems = _outside_link_problems(site, journey.source, html)
+    for href in re.findall(r'href="([^"]+)"', html):
+        if not href.startswith("/") or href.startswith("//"):
+            continue
+        target = href.split("#")[0].split("?")[0].rstrip("/") or "/"
+        if _is_live(target, live, app_prefixes) or (not app_paths and not target.startswith(CONTENT_PREFIXES)):
+            continue
+        problems.append(ContentProblem(
+            journey.source, f'The link to "{href}" leads to a page that does not exist. Check the spelling of the '
+            "address; if the page was renamed or removed, link to its new address or remove the link",
+            code="broken-link"))
+    return problems

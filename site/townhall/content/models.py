@@ -333,6 +333,7 @@ class Service:
     status: ServiceStatus | None = None  # disruption or change, for a while
     a_to_z: tuple[str, ...] = ()  # subjects it is listed under in the A to Z besides its title: "Bins"
     tool: str | None = None  # a postcode tool shown on the page ("bin-collections")
+    owner: str | None = None  # the team (in owners.yaml) that keeps this page true
 
     @property
     def is_free(self) -> bool:
@@ -362,6 +363,11 @@ class Page:
     includes: tuple[str, ...] = ()
     lang: str = "en"
     source: str = ""
+    owner: str | None = None
+
+    @property
+    def url_path(self) -> str:
+        return f"/{self.slug}"
 
 
 # --- the directory of other organisations (content/directory/) ---------------------
@@ -407,6 +413,12 @@ class Organisation:
     not_for: str | None = None  # what they do not do, and who does
     source: str = ""
     keywords_cy: tuple[str, ...] = ()  # Welsh words residents search with (the directory is in English)
+    owner: str | None = None
+    lang: str = "en"
+
+    @property
+    def title(self) -> str:
+        return self.name
 
     @property
     def url_path(self) -> str:
@@ -485,6 +497,39 @@ class SecurityContact:
     policy: str | None = None
 
 
+@dataclass(frozen=True)
+class Owner:
+    """A team that owns pages: it checks them when they are due for review."""
+
+    id: str  # its name in owners.yaml, as pages write it: "waste"
+    team: str
+    email: str
+    review_months: int = 6  # how long after a check a page is due again
+
+
+@dataclass
+class FileStatus:
+    """What the site does with one content file, and the problems its current version has.
+
+    state: "published" (as it is now), "partial" (a shared file: its good entries), "last-good" (its last
+    version without errors is served until it is fixed), "left-out" (it never had a good version), or
+    "draft" (preview: shown with its problems).
+    """
+
+    path: str
+    state: str
+    problems: list = field(default_factory=list)
+    saved_at: float | None = None  # when the last good version served was saved
+
+    @property
+    def errors(self) -> list:
+        return [problem for problem in self.problems if problem.is_error]
+
+    @property
+    def warnings(self) -> list:
+        return [problem for problem in self.problems if not problem.is_error]
+
+
 @dataclass
 class Site:
     """Everything loaded from the content folder, plus the problems found on the way."""
@@ -507,6 +552,29 @@ class Site:
     problems: list = field(default_factory=list)
     fingerprint: str = ""  # changes whenever any content file changes
     root: Path = Path(".")  # the content folder this was loaded from
+    owners: dict[str, Owner] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)  # old address -> new address
+    files: dict[str, FileStatus] = field(default_factory=dict)  # every content file, by path
+    bodies: dict[str, Any] = field(default_factory=dict)  # path -> RenderedMarkdown of the version served
+    texts: dict[str, str] = field(default_factory=dict)  # path -> the text served (for the linter's lines)
+    words: tuple = ()  # the team's list of words to avoid (style/words.yaml)
+    drafts: bool = False  # preview: pages with errors are shown with their problems
+    languages: tuple[str, ...] = ("en",)
+
+    @property
+    def errors(self) -> list:
+        return [problem for problem in self.problems if problem.is_error]
+
+    def problems_for(self, *paths: str) -> list:
+        return [problem for problem in self.problems if problem.path in paths]
+
+    def item_at(self, path: str) -> Any:
+        """The page, translation or organisation a content file gives, if it is on the site."""
+        for item in (*self.services.values(), *self.pages.values(), *self.translations.values(),
+                     *(self.directory.organisations.values() if self.directory else ())):
+            if item.source == path:
+                return item
+        return None
 
     def service(self, slug: str, lang: str = "en") -> Service | None:
         return self.translations.get((f"service:{slug}", lang)) or self.services.get(slug)

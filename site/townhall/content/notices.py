@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
+from typing import Any
 
 from .fields import FieldReader
-from .files import read_yaml
+from .files import ContentSource, yaml_file
 from .links import check_external
 from .models import ALERT_SEVERITIES, STATUS_LEVELS, Alert, AlertLink, LinkedSite, ServiceStatus, Site
-from .problems import ContentProblem, ProblemLog
+from .problems import WARNING, ContentProblem, ProblemLog
 
 ALERTS_FILE = "alerts.yaml"
 MAX_MESSAGE = 300
@@ -50,25 +50,33 @@ def read_status(reader: FieldReader) -> ServiceStatus | None:
     return ServiceStatus(level, message, start, end, {"cy": welsh} if welsh else {})
 
 
-def load_alerts(root: Path, sites: dict[str, LinkedSite], known_path: Callable[[str], bool],
-                log: ProblemLog) -> tuple[Alert, ...]:
+def load_alerts(source: ContentSource, sites: dict[str, LinkedSite], known_path: Callable[[str], bool]
+                ) -> tuple[Alert, ...]:
     """content/alerts.yaml: the alerts shown under the header of every page while they run."""
-    data = read_yaml(root, ALERTS_FILE, log, required=False)
+
+    def build(data: Any, lines: dict[str, int], log: ProblemLog) -> tuple[Alert, ...]:
+        return _alerts(data, lines, log, sites, known_path)
+
+    return yaml_file(source, ALERTS_FILE, build, (), required=False)
+
+
+def _alerts(data: Any, lines: dict[str, int], log: ProblemLog, sites: dict[str, LinkedSite],
+            known_path: Callable[[str], bool]) -> tuple[Alert, ...]:
     if data is None:
         return ()
     if not isinstance(data, list):
-        log.add(ALERTS_FILE, "should be a list, each alert starting with '- id:'")
+        log.add(ALERTS_FILE, "should be a list, each alert starting with '- id:'", line=1)
         return ()
     alerts: list[Alert] = []
     seen: set[str] = set()
     for number, entry in enumerate(data, start=1):
-        reader = FieldReader(entry, ALERTS_FILE, log, prefix=f"alert {number}.")
+        reader = FieldReader(entry, ALERTS_FILE, log, prefix=f"{number}.", lines=lines)
         before = len(log.problems)
         alert = _read_alert(reader, sites, known_path)
         if alert is not None and alert.id in seen:
             reader.problem("id", f'"{alert.id}" is used by two alerts. Give each its own')
             continue
-        if alert is not None and not [p for p in log.problems[before:] if p.hides_file]:
+        if alert is not None and not [p for p in log.problems[before:] if p.is_error]:
             seen.add(alert.id)
             alerts.append(alert)
     return tuple(alerts)
@@ -127,7 +135,7 @@ def _read_welsh(reader: FieldReader, has_link: bool) -> dict[str, str]:
     missing = [key for key in wanted if key not in found]
     if missing:
         reader.log.add(reader.path, f"has no Welsh {' or '.join(missing)}. Add them under 'cy:'; until then the "
-                       "Welsh site shows the English words", field=reader.name("cy"), hides_file=False)
+                       "Welsh site shows the English words", field=reader.name("cy"), severity=WARNING, code="no-welsh")
     return found
 
 
@@ -138,12 +146,12 @@ def timely_problems(site: Site, now: datetime) -> list[ContentProblem]:
         if alert.is_over(now) and not alert.keep:
             problems.append(ContentProblem(
                 alert.source or ALERTS_FILE, f"{_ended(alert.end)}. Remove it, or add 'keep: true' "
-                "if it should stay in the alerts feed's history", f"{alert.id}.end", hides_file=False))
+                "if it should stay in the alerts feed's history", f"{alert.id}.end", code="ended"))
     for service in site.services.values():
         if service.status is not None and service.status.is_over(now):
             problems.append(ContentProblem(
                 service.source, f"{_ended(service.status.end)} and is no longer shown. Remove it",
-                "status.end", hides_file=False))
+                "status.end", code="ended"))
     return problems
 
 

@@ -12,13 +12,10 @@ so the same words serve any council.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
-import frontmatter
+from typing import Any
 
 from ..text import slugify, unique_id
-from .fields import FieldReader
-from .files import TRANSLATION_NAME, load_collection, read_markdown, relative_path
+from .files import TRANSLATION_NAME, ContentSource, MarkdownFile, load_collection, parse_page, reader_for
 from .markdown import render_markdown
 from .models import Council, Journey, Step
 from .problems import ProblemLog
@@ -35,44 +32,47 @@ _LOGIC = re.compile(r"^(?P<word>[A-Za-z]+) *: *(?P<rest>.+)$")
 _SERVICE_LINK = re.compile(r"^/services/(?P<slug>[a-z0-9-]+)/?(?:[#?].*)?$")
 
 
-def load_journeys(root: Path, council: Council, log: ProblemLog) -> dict[str, Journey]:
-    if not (root / FOLDER).is_dir():
-        return {}
-    return load_collection(root, FOLDER, log, lambda slug, path, post, found: _journey(
-        slug, path, post, found, council, "en"))
+def load_journeys(source: ContentSource, council: Council) -> dict[str, Journey]:
+    return load_collection(source, FOLDER, lambda slug, path, post, log: _journey(
+        slug, path, post, log, council, "en"))
 
 
-def load_journey_translations(root: Path, journeys: dict[str, Journey], council: Council, log: ProblemLog,
+def load_journey_translations(source: ContentSource, journeys: dict[str, Journey], council: Council,
                               languages: tuple[str, ...]) -> dict[tuple[str, str], Journey]:
     """Welsh (or other) versions: ``steps/<slug>.cy.md``, a whole journey in that language."""
     found: dict[tuple[str, str], Journey] = {}
-    if not (root / FOLDER).is_dir():
-        return found
-    for path in sorted((root / FOLDER).glob("*.*.md")):
-        match = TRANSLATION_NAME.match(path.name)
+    for relative in source.markdown_files(FOLDER):
+        match = TRANSLATION_NAME.match(relative.rsplit("/", 1)[-1])
         if not match:
             continue
-        relative, slug, lang = relative_path(root, path), match["slug"], match["lang"]
+        slug, lang = match["slug"], match["lang"]
         if lang not in languages or lang == "en":
-            log.add(relative, f'"{lang}" is not one of the site\'s languages ({", ".join(languages)})')
+            source.log.add(relative, f'"{lang}" is not one of the site\'s languages ({", ".join(languages)})',
+                           code="unknown-language")
             continue
-        original = journeys.get(slug)
-        if original is None:
-            log.add(relative, f"is a translation of {FOLDER}/{slug}.md, which does not exist or has problems")
-            continue
-        post = read_markdown(root, path, log)
-        if post is None:
-            continue
-        before = len(log.problems)
-        journey = _journey(slug, relative, post, log, council, lang, original)
-        if journey is not None and len(log.problems) == before:
-            found[(f"journey:{slug}", lang)] = journey
+
+        def parse(text: str, log: ProblemLog, relative: str = relative, slug: str = slug, lang: str = lang) -> Any:
+            original = journeys.get(slug)
+            if original is None:
+                log.add(relative, f"is a translation of {FOLDER}/{slug}.md, which does not exist or is not "
+                        "published because of its own problems. Fix that journey first", code="translation-of-missing")
+                return None
+            return parse_page(source, relative, text, log,
+                              lambda post, log: _journey(slug, relative, post, log, council, lang, original))
+
+        def place(item: Any, key: tuple[str, str] = (f"journey:{slug}", lang)) -> None:
+            if item is None:
+                found.pop(key, None)
+            else:
+                found[key] = item
+
+        source.choose(relative, parse, place)
     return found
 
 
-def _journey(slug: str, path: str, post: frontmatter.Post, log: ProblemLog, council: Council, lang: str,
+def _journey(slug: str, path: str, post: MarkdownFile, log: ProblemLog, council: Council, lang: str,
              original: Journey | None = None) -> Journey | None:
-    reader = FieldReader(post.metadata, path, log)
+    reader = reader_for(post, path, log)
     reader.unknown(TRANSLATED_FIELDS if original else JOURNEY_FIELDS)
     area = council.area_in(lang)
     title = _fill(reader.text("title", max_length=70, required=original is None) or "", area)
@@ -93,8 +93,8 @@ def _journey(slug: str, path: str, post: frontmatter.Post, log: ProblemLog, coun
                 "needs the same steps in the same order")
         return None
     rendered_intro = render_markdown(intro)
-    for warning in rendered_intro.warnings:
-        log.add(path, warning)
+    for finding in rendered_intro.findings:
+        log.add(path, finding.message, code=finding.code)
     return Journey(
         slug=slug,
         title=title or (original.title if original else ""),
@@ -146,9 +146,9 @@ def _steps(parts: list[tuple[str, str]], path: str, log: ProblemLog) -> list[Ste
             log.add(path, f'The step "{title}" has nothing under its heading. Say what to do, with links')
             continue
         body = render_markdown(text)
-        for warning in body.warnings:
-            log.add(path, warning)
-        services = tuple(dict.fromkeys(m["slug"] for href in body.links if (m := _SERVICE_LINK.match(href))))
+        for finding in body.findings:
+            log.add(path, finding.message, code=finding.code)
+        services = tuple(dict.fromkeys(m["slug"] for link in body.links if (m := _SERVICE_LINK.match(link.href))))
         step_id = unique_id(f"step-{slugify(title, fallback='step')}", used)
         steps.append(Step(number, title, step_id, body.html, logic, services))
     return steps

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ..speech.limits import SpeechLimit
     from ..speech.pages import ScriptMemory
     from ..speech.service import Preparer
+    from .content import ContentEngine
 
 EXTENSION = "townhall"
 T = TypeVar("T")
@@ -47,7 +48,6 @@ class Engines:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.site: Site | None = None  # content.init_app
-        self.site_loaded_at: float | None = None  # when the content was loaded (for Last-Modified)
         self.search_engine: SearchEngine | None = None  # search.init_app
         self._made: dict[str, Any] = {}
         self._lock = threading.RLock()  # re-entrant: making one thing may ask for another (the preparer, the speaker)
@@ -94,6 +94,13 @@ def of(app: Flask | None = None) -> Engines:
 def site(app: Flask | None = None) -> Site:
     """The loaded content."""
     return of(app).site  # type: ignore[return-value]
+
+
+def content_engine(app: Flask | None = None) -> ContentEngine:
+    """The content engine: the site it serves now, reloading, the pictures (`.images`)."""
+    from .content import engine
+
+    return engine(of(app).app)
 
 
 def places(app: Flask | None = None) -> Places:

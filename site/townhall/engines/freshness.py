@@ -14,9 +14,17 @@ from ..places.store import GeodataFolder
 
 
 def current(engines) -> tuple[str, float]:
-    """(stamp, when it last changed, as a Unix time) for this app."""
+    """(stamp, when it last changed, as a Unix time) for this app.
+
+    Asks the content engine to look for edited files first (cheap, and at most every
+    TOWNHALL_CONTENT_POLL_MS): pages served from the page cache never reach the app's own
+    request hooks, so this is where a cached site notices an edit.
+    """
+    content = engines.made("content")  # the ContentEngine
+    if content is not None:
+        content.maybe_reload()
     parts = [engines.site.fingerprint if engines.site is not None else "-"]
-    changed = [engines.site_loaded_at or 0.0]
+    changed = [content.loaded_at if content is not None else 0.0]
     info = engines.search_engine.info if engines.search_engine is not None else None
     parts.append(info.generation if info is not None else "-")
     if info is not None:

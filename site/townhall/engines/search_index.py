@@ -13,7 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import pickle
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -32,8 +39,10 @@ from ..search import (
     site_documents,
 )
 from ..search.documents import LANGUAGES, version_id
+from ..search.index import current_index, damage
 from ..search.query import stem_word
 from ..search.synonyms import load_synonyms
+from ..search.update import UpdateReport, update_index
 from ..text import N_
 from . import of
 
@@ -179,14 +188,121 @@ def places_pages_source(app: Flask) -> SearchSource:
     return SearchSource(documents, fingerprint)
 
 
+ROLE_FILE = "ROLE"
+
+
+def index_folder(app: Flask) -> Path:
+    """The index this app builds and serves: never the live site's when this app is a preview.
+
+    The live site marks its index folder; a preview or development app pointed at it (the same
+    instance folder, by mistake) uses a private folder of its own instead, so a draft page can never
+    appear in the live site's results.
+    """
+    from .content import is_preview
+
+    folder = Path(app.config["TOWNHALL_SEARCH_INDEX"])
+    role = app.config["TOWNHALL_ENV"] if is_preview(app) else "production"
+    try:
+        marked = (folder / ROLE_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        marked = None
+    if role != "production" and marked == "production":
+        private = Path(app.config["TOWNHALL_INSTANCE"]) / f"search-index-{role}"
+        if private == folder:
+            private = folder.with_name(f"{folder.name}-{role}")
+        log.warning("%s is the live site's search index; this %s uses %s instead", folder, role, private)
+        app.config["TOWNHALL_SEARCH_INDEX"] = folder = private
+        marked = None
+    if marked != role:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{ROLE_FILE}.tmp"
+        temporary.write_text(role, encoding="utf-8")
+        temporary.replace(folder / ROLE_FILE)
+    return folder
+
+
+class IndexUpdater:
+    """Runs index updates in a worker process of their own, made on first use.
+
+    An update is a burst of Python work (analysis, champion lists, writing a segment). In the process that
+    answers searches it would share one interpreter lock with them, and take several times longer while
+    residents search; in its own process it runs on another core. If the worker cannot be used, the update
+    runs here instead.
+    """
+
+    def __init__(self, separate_process: bool):
+        self.separate_process = separate_process
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def update(self, folder: Path, documents: list[SearchDocument], fingerprint: str) -> UpdateReport:
+        if self.separate_process:
+            try:
+                return self._worker().submit(update_index, str(folder), documents, fingerprint).result(timeout=600)
+            except (BrokenProcessPool, OSError, pickle.PicklingError, FutureTimeout):
+                log.warning("The search index worker failed; updating in this process instead", exc_info=True)
+                self.close()
+        return update_index(folder, documents, fingerprint)
+
+    def _worker(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def updater(app: Flask) -> IndexUpdater:
+    def make(made_for: Flask) -> IndexUpdater:
+        found = IndexUpdater(bool(made_for.config["TOWNHALL_SEARCH_UPDATE_WORKER"]))
+        weakref.finalize(of(made_for), found.close)
+        return found
+
+    return of(app).once("search-updater", make)
+
+
+def refresh_index(app: Flask) -> UpdateReport | None:
+    """Bring the index in line with the content now served: only the documents that changed are rewritten
+    (a full build when much changed). None when it was already up to date."""
+    folder = Path(app.config["TOWNHALL_SEARCH_INDEX"])
+    fingerprint = search_fingerprint(app)
+    info = current_index(folder)
+    if info is not None and info.fingerprint == fingerprint:
+        return None
+    documents = list(all_documents(app))
+    if info is None or len(documents) < 500:  # a first build, or a small site: not worth a second process
+        report = update_index(folder, documents, fingerprint)
+    else:
+        report = updater(app).update(folder, documents, fingerprint)
+    engine = of(app).search_engine
+    if engine is not None:
+        engine.synonyms = load_synonyms(synonyms_path(app), key=stem_word)
+        engine.refresh()
+    log.info("Search index updated: %d changed, %d removed, %d re-indexed%s in %.2f s", report.changed,
+             report.removed, report.reindexed, " (full build)" if report.full_build else "", report.seconds)
+    return report
+
+
 def init_app(app: Flask) -> None:
     """Open the index for serving, building it first if it is missing, stale or damaged.
 
     Several gunicorn workers may start at once: the build lock lets one build
     while the others wait and then reuse it. A failed build is logged and the
     search page says search is unavailable; the rest of the site keeps working.
+    After a content change the index is updated in place (`refresh_index`).
     """
-    folder = Path(app.config["TOWNHALL_SEARCH_INDEX"])
+    from .content import engine as content_engine
+    from .content import only_checking
+
+    if only_checking(app):  # a content check searches nothing: leave every index alone
+        of(app).search_engine = SearchEngine(app.config["TOWNHALL_SEARCH_INDEX"])
+        return
+    folder = index_folder(app)
     synonyms = load_synonyms(synonyms_path(app), key=stem_word)
     for problem in synonyms.problems:
         log.warning("content/search/synonyms.txt: %s", problem)
@@ -199,6 +315,23 @@ def init_app(app: Flask) -> None:
 
     of(app).search_engine = SearchEngine(folder, synonyms, repair=repair)
     try:
-        repair()
+        info = current_index(folder)
+        if info is None or damage(info.path) is not None:
+            repair()  # missing or damaged: build it whole (or copy the seed)
+        else:
+            refresh_index(app)  # built from other content: update only what changed, in place
     except Exception:  # noqa: BLE001 - the site must start even if the index cannot be built
         log.exception("The search index could not be built. Run `flask search build` to see why")
+    found = content_engine(app)
+    if found is not None:
+        found.on_change(lambda _site: _refresh_quietly(app))
+
+
+def _refresh_quietly(app: Flask) -> None:
+    try:
+        engine = of(app).search_engine
+        if engine is not None:  # the synonyms are content too (search/synonyms.txt), read by queries
+            engine.synonyms = load_synonyms(synonyms_path(app), key=stem_word)
+        refresh_index(app)
+    except Exception:  # noqa: BLE001 - searches keep being answered from the index in use
+        log.exception("The search index could not be updated after a content change. Run `flask search build`")

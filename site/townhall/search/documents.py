@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from ..content.models import Site
@@ -71,6 +72,7 @@ def welsh_words(document: SearchDocument, words: tuple[str, ...]) -> SearchDocum
                    address="", lang="cy", ref=document.ref or document.id, words_only=True)
 
 
+@lru_cache(maxsize=65_536)
 def html_to_text(markup: str) -> str:
     """Page bodies are our own rendered Markdown: dropping tags is enough to get the words."""
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()

@@ -278,6 +278,10 @@ class SearchEngine:
         if repairing is not None:
             repairing.join(timeout)
 
+    def refresh(self) -> None:
+        """Look for a new generation on the next search, without waiting for the usual second."""
+        self._checked = 0.0
+
     @property
     def info(self) -> IndexInfo | None:
         generation = self._current()

@@ -82,7 +82,7 @@ from ..generations import VersionedFolder
 from . import welsh
 from .documents import SearchDocument
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 13
 CHAMPIONS = 300  # documents kept per word in the champions field
 CHAMPION_FIELD = "champions"
 BM25_B, BM25_K1 = 0.75, 1.2
@@ -147,7 +147,18 @@ def schema() -> Schema:
         title=STORED(), url=STORED(), summary=STORED(), category_title=STORED(), council=STORED(),
         organisation=STORED(), phone=STORED(), emergency=STORED(), address=STORED(),
         words_only=STORED(),  # True: only search words for the page `ref`; results show that page instead
+        # For updating one document in place (update.py): a hash of what the document was made from, and
+        # its analysed terms (to put right the champion lists of words it no longer has).
+        # `outside`: the words of `terms` this document is NOT a champion for (few: only common words).
+        digest=STORED(), terms=STORED(), length=STORED(), outside=STORED(),
     )
+
+
+def document_digest(document: SearchDocument) -> str:
+    """Changes whenever anything indexed or shown about the document changes."""
+    fields = _fields(document)
+    fields.pop("digest", None)
+    return hashlib.sha256(repr(sorted(fields.items())).encode()).hexdigest()[:20]
 
 
 def _fields(document: SearchDocument) -> dict:
@@ -165,6 +176,7 @@ def _fields(document: SearchDocument) -> dict:
         "category_title": document.category_title, "council": document.council,
         "organisation": document.organisation, "phone": document.phone, "emergency": document.emergency,
         "address": document.address, "words_only": document.words_only,
+        "digest": "",
     }
 
 
@@ -459,13 +471,19 @@ def _build(folder: VersionedFolder, documents: Iterable[SearchDocument], fingerp
             duplicate = next(i for i in ids if ids.count(i) > 1)
             raise ValueError(f"two search documents share the id {duplicate!r}")
         fields = [_fields(document) for document in documents]
+        for document_fields, document in zip(fields, documents, strict=True):
+            document_fields["digest"] = document_digest(document)
         numbers = {document.id: number for number, document in enumerate(documents)}
         same_length_as = [numbers.get(document.ref) if document.words_only else None for document in documents]
         analysed = analyse_documents([f.pop("parts") for f in fields], [f["lang"] for f in fields], same_length_as)
         writer = ix.writer(limitmb=256)
         for number, document_fields in enumerate(fields):
             text, champions = analysed.document(number)
-            writer.add_document(**document_fields, text=text, champions=champions)
+            chosen = {term for term, _weight in champions}
+            writer.add_document(**document_fields, text=text, champions=champions,
+                                terms=" ".join(term for term, _count, _weight in text),
+                                length=sum(count for _term, count, _weight in text),
+                                outside=" ".join(term for term, _count, _weight in text if term not in chosen))
         writer.add_document(id=VOCABULARY_ID, kind="-", category="-", lang="-", ref=VOCABULARY_ID,
                             vocabulary=" ".join(sorted(analysed.vocabulary)),
                             vocabulary_cy=" ".join(sorted(analysed.welsh_vocabulary)))

@@ -9,7 +9,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from . import assets, bodies, caching, errors, metrics, security, templating, wording
+from . import assets, bodies, caching, content_health, errors, metrics, redirects, security, templating, wording
 
 BLUEPRINTS = (
     "preferences",
@@ -26,6 +26,8 @@ BLUEPRINTS = (
     "speech",
     "meta",
     "health",
+    "images",
+    "content_health",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )
 
@@ -39,5 +41,7 @@ def register_web(app: Flask) -> None:
     metrics.install(app)
     caching.install(app)
     bodies.install(app)
+    redirects.install(app)
+    content_health.install(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"{__name__}.{name}").bp)

@@ -31,6 +31,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.http import is_resource_modified, parse_date
 
 from .. import engines
+from ..addresses import is_page
 from ..preferences import COOKIE_NAME
 from .metrics import CACHE, REQUESTS
 
@@ -95,8 +96,9 @@ class PageCache:
     and only answers that are `200`, set no cookie, and are not `no-store`.
     """
 
-    def __init__(self, wsgi_app: Callable, generation: Callable[[], str]) -> None:
+    def __init__(self, wsgi_app: Callable, generation: Callable[[], str], languages: Iterable[str] = ()) -> None:
         self.wsgi_app = wsgi_app
+        self.languages = tuple(languages)
         self.generation = generation
         self.entries: OrderedDict[tuple, Entry] = OrderedDict()
         self.size = 0
@@ -117,6 +119,9 @@ class PageCache:
     def key(self, environ: dict) -> tuple | None:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
+        path = environ.get("PATH_INFO", "")
+        if not (is_page(path, self.languages) or path.startswith("/api/")):
+            return None  # tools for the people who run the site (content health, preview, metrics) are live
         settings = ""
         if environ.get("HTTP_COOKIE"):
             try:
@@ -189,4 +194,5 @@ class PageCache:
 
 def install_page_cache(app: Flask) -> None:
     """Put the page cache in front of the app (inside any proxy handling, which fixes host and scheme first)."""
-    app.wsgi_app = PageCache(app.wsgi_app, lambda: engines.generation(app)[0])  # type: ignore[method-assign]
+    app.wsgi_app = PageCache(app.wsgi_app, lambda: engines.generation(app)[0],  # type: ignore[method-assign]
+                             app.config["TOWNHALL_LANGUAGES"][1:])

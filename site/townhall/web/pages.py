@@ -28,8 +28,9 @@ def home():
 def page(slug: str):
     site, lang = content_site(), language()
     found = found_or_404(site.page(slug, lang))
-    contacts = {name.removeprefix("contact:"): site.contacts[name.removeprefix("contact:")]
-                for name in found.includes if name.startswith("contact:")}
+    # (A preview draft may name a contact that does not exist: it is listed as a problem, not drawn.)
+    named = (name.removeprefix("contact:") for name in found.includes if name.startswith("contact:"))
+    contacts = {name: site.contacts[name] for name in named if name in site.contacts}
     return render(
         "pages/page.html",
         page=found,

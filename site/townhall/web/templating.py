@@ -5,7 +5,7 @@ word data (opening hours, timescales, dates, phone numbers) in the reader's lang
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from babel.dates import format_date, get_day_names
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..content import Council, Standard, Timescale
-from ..hours import OpeningHours, Span
+from ..hours import LONDON, OpeningHours, Span
 from ..preferences import Preferences
 from .common import content_site, language, preferences
 from .i18n import alternates, canonical_url
@@ -152,8 +152,12 @@ def timescale_label(timescale: Timescale | None) -> str:
     return units[timescale.unit]()
 
 
-def promise_sentence(standard: Standard, in_language: str | None = None) -> str:
-    """"We will collect your missed bin within 2 working days." in the language the promise is written in."""
+def promise_sentence(standard: Standard | None, in_language: str | None = None) -> str:
+    """"We will collect your missed bin within 2 working days." in the language the promise is written in.
+
+    Empty for a preview draft whose promise cannot be read."""
+    if standard is None:
+        return ""
     with force_locale(in_language or language()):
         if standard.within:
             return _("We will %(promise)s within %(time)s.", promise=standard.promise,
@@ -212,7 +216,16 @@ def _mark_external(match: re.Match) -> str:
 
 
 
+def timestamp(value: float | None) -> str:
+    """A time the site recorded (seconds since 1970) as "3 December 2026, 14:05", in UK time."""
+    if not value:
+        return ""
+    moment = datetime.fromtimestamp(value, LONDON)
+    return f"{format_date(moment.date(), format='d MMMM y', locale=language())}, {moment:%H:%M}"
+
+
 FILTERS = {
+    "timestamp": timestamp,
     "tel_href": tel_href,
     "hours_rows": hours_rows,
     "hours_sentence": hours_sentence,
