@@ -33,7 +33,7 @@ from ..search import (
 )
 from ..search.documents import LANGUAGES, version_id
 from ..search.query import stem_word
-from ..search.synonyms import load_synonyms
+from ..search.synonyms import load_synonyms, phrase_words
 from ..text import N_
 from . import of
 
@@ -179,6 +179,14 @@ def places_pages_source(app: Flask) -> SearchSource:
     return SearchSource(documents, fingerprint)
 
 
+def site_words(app: Flask) -> tuple[str, ...]:
+    """Words that only name the site itself (the council's name in each language, "council"): on a
+    council's site they say nothing about what a resident is looking for (search/matching.py)."""
+    council = of(app).site.council
+    names = [council.name, *(text.get("name", "") for text in council.translations.values())]
+    return tuple(dict.fromkeys(["council", "cyngor", *(word for name in names for word in phrase_words(name))]))
+
+
 def init_app(app: Flask) -> None:
     """Open the index for serving, building it first if it is missing or stale.
 
@@ -190,7 +198,7 @@ def init_app(app: Flask) -> None:
     synonyms = load_synonyms(synonyms_path(app), key=stem_word)
     for problem in synonyms.problems:
         log.warning("content/search/synonyms.txt: %s", problem)
-    of(app).search_engine = SearchEngine(folder, synonyms)
+    of(app).search_engine = SearchEngine(folder, synonyms, site_words=site_words(app))
     try:
         info, built = ensure_index(folder, search_fingerprint(app), lambda: all_documents(app))
         if built:
