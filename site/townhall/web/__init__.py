@@ -9,7 +9,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from . import assets, errors, security, templating, wording
+from . import assets, errors, header, security, templating, wording
 
 BLUEPRINTS = (
     "preferences",
@@ -31,5 +31,6 @@ def register_web(app: Flask) -> None:
     security.install(app)
     errors.install(app)
     assets.install(app)
+    header.install(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"{__name__}.{name}").bp)

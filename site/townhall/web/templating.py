@@ -18,7 +18,7 @@ from ..content import Council, Standard, Timescale
 from ..hours import OpeningHours, Span
 from ..preferences import Preferences
 from .common import content_site, language, preferences
-from .i18n import alternates
+from .i18n import alternates, current_address
 
 
 def install(app: Flask) -> None:
@@ -30,6 +30,7 @@ def install(app: Flask) -> None:
         app.jinja_env.filters[name] = function
     app.add_template_global(promise_sentence)
     app.add_template_global(council)
+    app.add_template_global(current_address)
 
 
 def _page_context() -> dict[str, Any]:
