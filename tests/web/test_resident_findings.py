@@ -198,3 +198,155 @@ def test_no_map_key_names_an_edge_the_map_does_not_draw(client):
     outer = map_key(text(client.get("/wards/BKWD16")))  # a ward on its edge
     assert "The shaded shape is" in inner and "edge of the district" not in inner and "outline" not in inner
     assert "The dashed line is the edge of the district." in outer
+
+
+# --- the header: a menu that folds without JavaScript, and links that keep the answer -------------------
+
+
+@pytest.mark.parametrize("path, menu", [("/services/report-a-missed-bin", "Menu"), ("/cy/contact-us", "Dewislen"),
+                                        ("/search?q=bins", "Menu")])
+def test_the_header_links_are_in_a_menu_that_opens_without_javascript(client, path, menu):
+    html = text(client.get(path))
+    header = html[html.index('<header class="th-header">'):html.index("</header>")]
+    details = header[header.index('<details class="th-menu">'):header.index("</details>")]
+    assert re.search(r'<summary class="th-menu__toggle">.*?' + menu + r"</summary>", details, re.S)
+    for part in ('class="th-header__tools"', 'class="th-nav"'):
+        assert part in details
+    if not path.startswith("/search"):  # the search page has its own search box
+        assert 'id="header-search-input"' in details
+    assert "<script" not in header
+
+
+@pytest.mark.parametrize("prefix, other", [("", "/cy"), ("/cy", "")])
+@pytest.mark.parametrize("path, query", [("/search", "q=council+tax"), ("/your-area", "postcode=BK1+1AA"),
+                                         ("/school-catchment-areas", "postcode=BK1+1AA")])
+def test_the_settings_and_language_links_keep_the_answer(client, prefix, other, path, query):
+    def links(html: str) -> tuple[str, str]:
+        tools = re.search(r'<nav class="th-header__tools"[^>]*>.*?</nav>', html, re.S).group(0)
+        settings = re.search(r'href="([^"]*/settings\?return_to=[^"]*)"', tools).group(1)
+        language = re.search(r'<a href="([^"]*)" hreflang=', tools).group(1)
+        return settings.replace("&amp;", "&"), language.replace("&amp;", "&")
+
+    from urllib.parse import parse_qs, urlsplit
+
+    for headers in ({}, HTMX):
+        html = text(client.get(f"{prefix}{path}?{query}", headers=headers))
+        if headers:  # after an htmx answer, the header's links come again, out of band
+            assert re.search(r'<nav class="th-header__tools" id="th-header-tools"[^>]*hx-swap-oob="true"', html)
+        settings, language = links(html)
+        assert language == f"{other}{path}?{query}"
+        assert parse_qs(urlsplit(settings).query)["return_to"] == [f"{prefix}{path}?{query.replace('+', ' ')}"] or \
+            parse_qs(urlsplit(settings).query)["return_to"] == [f"{prefix}{path}?{query}"]
+
+
+def test_htmx_answers_that_do_not_change_the_address_leave_the_header_alone(client):
+    html = text(client.post("/settings", data={"text": "large"}, headers=HTMX))
+    assert "th-header-tools" not in html
+
+
+# --- settings: "saved" where the reader is -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix, saved", [("", "Saved. Speech: On"), ("/cy", "Wedi cadw. Lleferydd: Ymlaen")])
+def test_with_htmx_saved_is_said_under_the_setting_that_changed(client, prefix, saved):
+    response = client.post(f"{prefix}/settings", data={"text": "standard", "colours": "auto", "spacing": "standard",
+                                                       "speech": "on"}, headers=HTMX)
+    html = text(response)
+    near = re.search(r'<div id="speech-status" hx-swap-oob="innerHTML">(.*?)</div>\s*<div id="save-status"', html, re.S)
+    assert near and "data-keep-in-view" in near.group(1)
+    for other in ("text", "colours", "spacing", "save"):
+        assert re.search(rf'<div id="{other}-status" hx-swap-oob="innerHTML"></div>', html)
+    assert saved in words(near.group(1))
+    page = text(client.get(f"{prefix}/settings"))
+    for place in ("text", "colours", "spacing", "speech", "save"):
+        assert f'id="{place}-status" role="status"' in page
+
+
+def test_saving_with_no_change_is_said_under_the_save_button(client):
+    html = text(client.post("/settings", data={"text": "standard", "colours": "auto", "spacing": "standard",
+                                               "speech": "off"}, headers=HTMX))
+    assert re.search(r'<div id="save-status" hx-swap-oob="innerHTML"><div data-keep-in-view>', html)
+
+
+def test_without_javascript_saved_is_said_at_the_top_of_the_page_it_loads(client):
+    response = client.post("/settings", data={"text": "large"})
+    page = text(client.get(response.headers["Location"]))
+    status = page[page.index('id="preferences-status"'):page.index('<form id="preferences-form"')]
+    assert "Your settings have been saved." in status
+
+
+# --- search: no good match, council first, emergency numbers first ----------------------------------------
+
+
+@pytest.mark.parametrize("prefix, said, ask", [
+    ("", "No page matches ‘food hygiene rating’ well", "Ask us instead"),
+    ("/cy", "Does dim tudalen sy’n cyfateb yn dda i ‘food hygiene rating’", "Gofynnwch i ni yn lle hynny"),
+])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_search_with_no_good_match_says_so_then_offers_pages_contact_and_directory(client, prefix, said, ask, htmx):
+    html = text(client.get(f"{prefix}/search?q=food+hygiene+rating", headers=HTMX if htmx else {}))
+    plain = words(html)
+    assert said in plain
+    order = [html.index('id="results-heading"'), html.index('class="th-results"'), html.index('id="ask-us-heading"'),
+             html.index('href="' + prefix + '/directory/not-sure"')]
+    assert order == sorted(order)
+    assert ask in plain and 'href="tel:' in html[order[2]:]
+
+
+def test_a_good_match_gets_no_such_notice(client):
+    html = text(client.get("/search?q=missed+bin"))
+    assert "matches ‘missed bin’ well" not in html and "ask-us-heading" not in html
+
+
+def test_council_tax_shows_the_councils_pages_first_and_labels_the_others(client):
+    html = text(client.get("/search?q=tax"))
+    results = re.findall(r'<li class="th-result[^"]*">(.*?)</li>\s*(?=<li class="th-result|</ol>)', html, re.S)
+    council = [("Council service" in result) for result in results]
+    first_other = council.index(False)
+    assert all(council[:first_other]) and first_other >= 3
+    assert "Pay your Council Tax" in "".join(results[:first_other])
+    assert all("Not a council service" in result for result, ours in zip(results, council, strict=True) if not ours)
+
+
+@pytest.mark.parametrize("path, call", [("/search?q=i+smell+gas", "Call National Gas Emergency Service now:"),
+                                        ("/cy/search?q=arogl+nwy", "Ffoniwch National Gas Emergency Service nawr:")])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_emergency_result_shows_its_number_first(client, path, call, htmx):
+    html = text(client.get(path, headers=HTMX if htmx else {}))
+    callout = html.index('id="emergency-call"')
+    assert call in words(html[callout:callout + 400]) and "0800 111 999" in html[callout:callout + 400]
+    assert callout < html.index('id="results-heading"')
+    result = html[html.index('<li class="th-result th-result--emergency">'):]
+    assert result.index('class="th-result__emergency"') < result.index('class="th-result__owner"')
+    html = text(client.get("/search?q=missed+bin"))
+    assert "emergency-call" not in html and "th-result--emergency" not in html
+
+
+# --- content: what "Cost" says ----------------------------------------------------------------------
+
+
+def glance_cost(html: str) -> str:
+    panel = re.search(r'<section class="th-panel th-facts-panel".*?</section>', html, re.S).group(0)
+    return words(re.search(r"<dd>(.*?)</dd>", panel, re.S).group(1))
+
+
+def test_pay_your_council_tax_no_longer_says_it_is_free(client):
+    cost = glance_cost(text(client.get("/services/pay-your-council-tax")))
+    assert cost != "Free" and cost == "Fee for paying your bill: Free"
+    welsh = text(client.get("/cy/services/pay-your-council-tax"))
+    assert glance_cost(welsh).replace(" :", ":") == "Fee for paying your bill: Am ddim"
+    assert '<span lang="en">Fee for paying your bill</span>' in welsh
+
+
+def test_every_services_cost_agrees_with_its_charges(client, resident_app):
+    site = engines.site(resident_app)
+    for slug, service in site.services.items():
+        cost = glance_cost(text(client.get(f"/services/{slug}")))
+        paid = [charge for charge in service.charges if charge.amount != "free"]
+        if len(service.charges) == 1:
+            assert cost.startswith(service.charges[0].item + ":"), slug
+        elif not paid:
+            assert cost == "Free", slug
+        else:
+            assert cost != "Free", slug
+            assert ("Some things are free" in cost) == (len(paid) < len(service.charges)), slug
