@@ -148,7 +148,26 @@ class _Generation:
         for translated, english in self.original.items():
             versions.setdefault(english, [english]).append(translated)
         every = {docnum: tuple(group) for group in versions.values() for docnum in group}
-        self.matching = Matching(self.searcher, every, site_words)
+        self.matching = Matching(self.searcher, every, site_words, complete_lists=self._complete_list)
+        self.facts: dict[int, tuple[bool, str, str]] = {}  # docnum -> (council's own, kind, language)
+
+    def _complete_list(self, term: str):
+        """A word's champion list when it is complete (the word is in CHAMPIONS documents or fewer)."""
+        if self.reader.doc_frequency("text", term) > CHAMPIONS:
+            return None
+        ids, weights, _idf = self.champions.postings(term)
+        return ids, weights
+
+    def fact(self, docnum: int) -> tuple[bool, str, str]:
+        """(the council's own page?, its kind, its language), read once."""
+        with self.lock:
+            found = self.facts.get(docnum)
+        if found is None:
+            fields = self.searcher.stored_fields(docnum)
+            found = (bool(fields.get("council", True)), fields.get("kind", ""), fields.get("lang", "en"))
+            with self.lock:
+                self.facts[docnum] = found
+        return found
 
     def cached(self, key):
         with self.lock:
@@ -412,10 +431,9 @@ class SearchEngine:
         best = self._named_first(generation, understanding, best)[:depth]
         # Shown in Welsh on the Welsh site, or for a Welsh query, where the page has a Welsh version.
         shown = "cy" if "cy" in (lang, understanding.language) else "en"
-        first = [docnum for _score, docnum in best]
+        matched_well, found = generation.matching.judge(understanding, [docnum for _score, docnum in best])
         return _Ranked(matched, at_least, [self._hit(generation, docnum, score, shown) for score, docnum in best],
-                       generation.matching.matches_well(understanding, first),
-                       generation.matching.found_share(understanding, first))
+                       matched_well, found)
 
     def _named_first(self, generation: _Generation, understanding: Understanding,
                      best: list[tuple[float, int]]) -> list[tuple[float, int]]:
@@ -473,16 +491,15 @@ class SearchEngine:
 
     @staticmethod
     def _is_council(generation: _Generation, docnum: int) -> bool:
-        return bool(generation.searcher.stored_fields(docnum).get("council", True))
+        return generation.fact(docnum)[0]
 
     @staticmethod
     def _names_a_council_page(generation: _Generation, docnum: int, title: frozenset[str],
                               by_language: dict[str, frozenset[str]]) -> bool:
         """Whether a page is the council's own and its title has every word typed (in its language)."""
-        fields = generation.searcher.stored_fields(docnum)
-        wanted = by_language.get(fields.get("lang", "en"), frozenset())
-        return bool(wanted) and bool(fields.get("council", True)) and fields.get("kind") != "organisation" \
-            and wanted <= title
+        council, kind, lang = generation.fact(docnum)
+        wanted = by_language.get(lang, frozenset())
+        return bool(wanted) and council and kind != "organisation" and wanted <= title
 
     @staticmethod
     def _title_terms(generation: _Generation, docnum: int) -> frozenset[str]:

@@ -18,6 +18,7 @@ all the query has.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 
 from . import welsh
@@ -33,76 +34,99 @@ UNKNOWN_IDEA = 2.0  # how much more an idea no page has counts (see rarity)
 class Matching:
     """Looks up the words of a query in a few results, for one open index generation."""
 
-    def __init__(self, searcher, versions: dict[int, tuple[int, ...]], site_words: Iterable[str] = ()):
+    def __init__(self, searcher, versions: dict[int, tuple[int, ...]], site_words: Iterable[str] = (),
+                 complete_lists=None):
+        """``complete_lists(term)``: the (document numbers, weights) of a word from a list read once per
+        generation (the champion lists, complete for a word in few documents), or None to read it here."""
         self.searcher = searcher
         self.reader = searcher.reader()
+        self.complete_lists = complete_lists
         self.versions = versions  # a page's document -> every version of it (English, Welsh, Welsh words)
         words = [word.lower() for word in site_words]
         self.site_terms = frozenset(stem_word(word) for word in words) | frozenset(
             found for word in words if (found := welsh.term(word)))
 
-    def weight(self, term: str, docnum: int) -> float:
-        """How much a word weighs in one document (0 when it is not there)."""
-        if ("text", term) not in self.reader:
-            return 0.0
-        matcher = self.reader.postings("text", term)
-        matcher.skip_to(docnum)
-        return float(matcher.weight()) if matcher.is_active() and matcher.id() == docnum else 0.0
+    def weights(self, terms: set[str], docnums: set[int]) -> dict[tuple[str, int], float]:
+        """How much each word weighs in each document (absent: not there). One posting list read per
+        word, skipping to the few documents asked about in order."""
+        found: dict[tuple[str, int], float] = {}
+        wanted = sorted(docnums)
+        for term in terms:
+            listed = self.complete_lists(term) if self.complete_lists else None
+            if listed is not None:
+                ids, weights = listed
+                for docnum in wanted:
+                    at = bisect_left(ids, docnum)
+                    if at < len(ids) and ids[at] == docnum:
+                        found[(term, docnum)] = float(weights[at])
+                continue
+            if ("text", term) not in self.reader:
+                continue
+            matcher = self.reader.postings("text", term)
+            for docnum in wanted:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    found[(term, docnum)] = float(matcher.weight())
+        return found
 
-    def strength(self, concept: Concept, docnum: int) -> float:
-        """How much a page weighs an idea: its best alternative (a synonym counts, a phrase needs all its
-        words), in whichever version of the page has it."""
-        best = 0.0
-        alternatives = [tuple(analysed(phrase)) for phrase, _weight in concept.alternatives]
+    @staticmethod
+    def _alternatives(concept: Concept) -> list[tuple[str, ...]]:
+        """Every way an idea can be on a page: the words typed, a synonym (a phrase needs all its
+        words), its Welsh terms."""
+        found = [tuple(analysed(phrase)) for phrase, _weight in concept.alternatives]
         if concept.welsh:
-            alternatives.append(concept.welsh)
-        for version in self.versions.get(docnum, (docnum,)):
-            for terms in alternatives:
-                if terms:
-                    best = max(best, min(self.weight(term, version) for term in terms))
-        return best
+            found.append(concept.welsh)
+        return [terms for terms in found if terms]
+
+    def strengths(self, alternatives: list[list[tuple[str, ...]]], docnums: Sequence[int]) -> list[list[float]]:
+        """For each page, how much it weighs each idea (given as its alternatives): its best alternative,
+        in whichever version of the page has it."""
+        versions = {docnum: self.versions.get(docnum, (docnum,)) for docnum in docnums}
+        weights = self.weights({term for options in alternatives for terms in options for term in terms},
+                               {version for group in versions.values() for version in group})
+        return [[max((min(weights.get((term, version), 0.0) for term in terms)
+                      for version in versions[docnum] for terms in options), default=0.0)
+                 for options in alternatives]
+                for docnum in docnums]
 
     def _names_the_site(self, concept: Concept) -> bool:
         terms = [stem_word(word) for word in concept.words] + list(concept.welsh)
         return bool(terms) and all(term in self.site_terms for term in terms)
 
-    def rarity(self, concept: Concept, language: str) -> float:
+    def rarity(self, concept: Concept, alternatives: list[tuple[str, ...]], language: str) -> float:
         """How much an idea says: the idf of its rarest word in the query's language. An idea no page
         has in any of its forms (a synonym, Welsh) counts twice: the site has nothing on it at all
         ("hygiene"), which says more than a word a few pages use in passing."""
         terms = concept.welsh if language == "cy" and concept.welsh else (
             tuple(analysed(concept.alternatives[0][0])) if concept.alternatives else ())
         rarity = max((self.searcher.idf("text", term) for term in terms), default=0.0)
-        return rarity * UNKNOWN_IDEA if self._nowhere(concept) else rarity
+        nowhere = not any(all(self.reader.doc_frequency("text", term) for term in terms) for terms in alternatives)
+        return rarity * UNKNOWN_IDEA if nowhere else rarity
 
-    def _nowhere(self, concept: Concept) -> bool:
-        alternatives = [tuple(analysed(phrase)) for phrase, _weight in concept.alternatives] + [concept.welsh]
-        return not any(terms and all(self.reader.doc_frequency("text", term) for term in terms)
-                       for terms in alternatives)
-
-    def matches_well(self, understanding: Understanding, docnums: Sequence[int]) -> bool:
-        """Whether one of the first results is about what was typed (see the module's docstring)."""
-        if not docnums:
-            return False
-        ideas = [concept for concept in understanding.concepts if not self._names_the_site(concept)]
-        ideas = ideas or list(understanding.concepts)
-        rarities = [self.rarity(concept, understanding.language) for concept in ideas]
-        whole = sum(rarities)
-        for docnum in docnums[:LOOKED_AT]:
-            strengths = [self.strength(concept, docnum) for concept in ideas]
-            if all(strength >= ABOUT for strength in strengths):
-                return True
-            strong = sum(rarity for rarity, strength in zip(rarities, strengths, strict=True) if strength >= STRONG)
+    def judge(self, understanding: Understanding, docnums: Sequence[int]) -> tuple[bool, float]:
+        """(whether one of the first results matches well, the largest share of the query's ideas one
+        of them is about): the second is how a spelling correction is judged against the words typed.
+        A correction to a word a page only mentions in passing ("skip" to "skin", said once on the dead
+        animals page) finds nothing better."""
+        first = list(docnums[:LOOKED_AT])
+        concepts = list(understanding.concepts)
+        if not first or not concepts:
+            return False, 0.0
+        alternatives = [self._alternatives(concept) for concept in concepts]
+        table = self.strengths(alternatives, first)
+        found = max(sum(1 for strength in row if strength >= ABOUT) / len(concepts) for row in table)
+        ideas = [number for number, concept in enumerate(concepts) if not self._names_the_site(concept)]
+        ideas = ideas or list(range(len(concepts)))
+        rarities = {number: self.rarity(concepts[number], alternatives[number], understanding.language)
+                    for number in ideas}
+        whole = sum(rarities.values())
+        for row in table:
+            if all(row[number] >= ABOUT for number in ideas):
+                return True, found
+            strong = sum(rarity for number, rarity in rarities.items() if row[number] >= STRONG)
             if whole and strong >= SHARE * whole:
-                return True
-        return False
-
-    def found_share(self, understanding: Understanding, docnums: Sequence[int]) -> float:
-        """The largest share of the query's ideas one of the first results is about: how a spelling
-        correction is judged against the words typed. A correction to a word a page only mentions in
-        passing ("skip" to "skin", said once on the dead animals page) finds nothing better."""
-        concepts = understanding.concepts
-        if not docnums or not concepts:
-            return 0.0
-        return max(sum(1 for concept in concepts if self.strength(concept, docnum) >= ABOUT) / len(concepts)
-                   for docnum in docnums[:LOOKED_AT])
+                return True, found
+        return False, found
