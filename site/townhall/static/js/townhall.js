@@ -42,9 +42,9 @@
     var shown = document.querySelector("[data-keep-in-view]");
     if (!shown) { return; }
     shown.removeAttribute("data-keep-in-view");
-    var active = document.activeElement;
-    if (active && active !== document.body) { active.scrollIntoView({ block: "nearest" }); }
     shown.scrollIntoView({ block: "nearest" });
+    var active = document.activeElement;  // the control wins: the message starts just below it
+    if (active && active !== document.body) { active.scrollIntoView({ block: "nearest" }); }
   }
 
   document.addEventListener("th:preferences", function (event) {
