@@ -44,7 +44,8 @@ def test_settings_form_by_keyboard_with_javascript_applies_at_once(open_page, ta
     page.keyboard.press("ArrowDown")  # radios: arrow keys choose the next option
     assert active(page)["id"] == "text-large"
     page.wait_for_function("() => document.documentElement.classList.contains('th-text-large')")
-    page.wait_for_function("() => document.querySelector('#preferences-status').textContent.includes('Large')")
+    # said under the text size choices, where the reader is (not at the top of the page)
+    page.wait_for_function("() => document.querySelector('#text-status').textContent.includes('Large')")
     assert active(page)["id"] == "text-large"  # focus stays where the reader is
     # the colours group, reached by Tab
     page.keyboard.press("Tab")

@@ -120,3 +120,37 @@ def test_full_width_characters_are_read_as_plain_ones(typed):
 def test_a_letter_dropped_or_changed_in_reading_is_shown_back(typed):
     result = clean(typed)
     assert result.corrected, result
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("BKZ 1AA", "BK2 1AA"),  # AA9: only a digit can follow a two-letter area
+        ("bk5 zze", "BK5 2ZE"),  # the inward code starts with a digit; the other Z is a real letter
+        ("SWZA 1AA", "SW2A 1AA"),
+        ("8K1 1AA", "BK1 1AA"),  # a postcode never starts with a digit
+        ("8B1 1AA", "BB1 1AA"),  # Blackburn
+        ("BK3 7Q8", "BK3 7QB"),  # the inward code ends with two letters
+    ],
+)
+def test_z_read_as_two_and_8_as_b_where_only_one_reading_fits(typed, expected):
+    result = clean(typed)
+    assert result.postcode == expected
+    assert result.corrected and result.typed == typed
+
+
+def test_z_and_8_are_left_alone_where_they_fit():
+    assert clean("BK5 2ZE").postcode == "BK5 2ZE" and not clean("BK5 2ZE").corrected
+    assert clean("B8 1AA").postcode == "B8 1AA" and not clean("B8 1AA").corrected  # Birmingham
+
+
+@pytest.mark.parametrize("typed", ["ZZ99 9ZZ", "zz99 3vz", "ZZ993WZ"])
+def test_zz99_pseudo_postcodes_are_said_to_be_no_real_address(typed):
+    from townhall.places.errors import NotARealAddress
+
+    with pytest.raises(NotARealAddress) as caught:
+        clean(typed)
+    assert caught.value.code == "not_a_real_address" and caught.value.status == 400
+    assert "is not the postcode of a real address" in caught.value.message
+    assert "ZZ99" in caught.value.message
+    assert isinstance(caught.value, NotAPostcode)  # every caller that refuses a non-postcode refuses it too

@@ -41,7 +41,7 @@ from ..search import (
 from ..search.documents import LANGUAGES, version_id
 from ..search.index import current_index, damage
 from ..search.query import stem_word
-from ..search.synonyms import load_synonyms
+from ..search.synonyms import load_synonyms, phrase_words
 from ..search.update import UpdateReport, update_index
 from ..text import N_
 from . import of
@@ -288,6 +288,14 @@ def refresh_index(app: Flask) -> UpdateReport | None:
     return report
 
 
+def site_words(app: Flask) -> tuple[str, ...]:
+    """Words that only name the site itself (the council's name in each language, "council"): on a
+    council's site they say nothing about what a resident is looking for (search/matching.py)."""
+    council = of(app).site.council
+    names = [council.name, *(text.get("name", "") for text in council.translations.values())]
+    return tuple(dict.fromkeys(["council", "cyngor", *(word for name in names for word in phrase_words(name))]))
+
+
 def init_app(app: Flask) -> None:
     """Open the index for serving, building it first if it is missing, stale or damaged.
 
@@ -313,7 +321,7 @@ def init_app(app: Flask) -> None:
         if built:
             log.info("Built the search index: %d documents in %.2f s", info.documents, info.seconds)
 
-    of(app).search_engine = SearchEngine(folder, synonyms, repair=repair)
+    of(app).search_engine = SearchEngine(folder, synonyms, repair=repair, site_words=site_words(app))
     try:
         info = current_index(folder)
         if info is None or damage(info.path) is not None:

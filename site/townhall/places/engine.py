@@ -245,6 +245,15 @@ class Places:
     def facility(self, facility_id: str) -> Facility | None:
         return self._facilities.get(facility_id)
 
+    def facility_named(self, name: str) -> Facility | None:
+        """The place called ``name`` (ignoring case and spacing), if exactly one has that name: a
+        catchment area names its school in words, and the map shows where that school is."""
+        wanted = " ".join(name.split()).casefold()
+        if not wanted:
+            return None
+        found = [facility for facility in self.data.facilities if " ".join(facility.name.split()).casefold() == wanted]
+        return found[0] if len(found) == 1 else None
+
     @property
     def postcode_count(self) -> int:
         return len(self.data.keys)

@@ -38,6 +38,19 @@ class NotAPostcode(PlacesError):
     EMPTY = N_("Enter a postcode, like %(example)s.")
 
 
+class NotARealAddress(NotAPostcode):
+    """A ZZ99 pseudo-postcode: some records use them for people with no fixed address. It looks
+    like a postcode, so "not a postcode, it should look like this" would puzzle the reader."""
+
+    status = 400
+    code = "not_a_real_address"
+    template = N_(
+        "%(typed)s is not the postcode of a real address. Some records use postcodes starting "
+        "ZZ99 for people with no fixed address. Enter the postcode of the address you want "
+        "to know about, like %(example)s."
+    )
+
+
 class PostcodeNotFound(PlacesError):
     status = 404
     code = "postcode_not_found"

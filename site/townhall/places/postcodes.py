@@ -3,9 +3,12 @@
 The rules follow the published format of UK postcodes: an outward code (area
 letters, district number, sometimes a letter) and an inward code (a digit and two
 letters). Letters that never appear in some positions let us read a typed letter
-O as zero and I as one where only a digit can stand, and a lower-case l as one
-(an upper-case L is a real postcode letter, so it is never changed); we do so
-only when exactly one reading with the fewest such changes is a valid postcode.
+O as zero, I as one and Z as two where only a digit can stand, a lower-case l as
+one (an upper-case L is a real postcode letter, so it is never changed), and a
+typed 8 as B where only a letter can stand; we do so only when exactly one
+reading with the fewest such changes is a valid postcode, and the page says what
+we searched for. Postcodes starting ZZ99 are not places at all: some records use
+them for people with no fixed address, so they get their own plain answer.
 Full-width and other compatibility characters (ＢＫ１, from some phone and
 East Asian keyboards) are read as their plain forms first (Unicode NFKC).
 """
@@ -17,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import product
 
-from .errors import NotAPostcode
+from .errors import NotAPostcode, NotARealAddress
 
 _FIRST = "ABCDEFGHIJKLMNOPRSTUWYZ"  # never Q, V or X
 _SECOND = "ABCDEFGHKLMNOPQRSTUVWXY"  # never I, J or Z
@@ -34,7 +37,12 @@ _OUTWARD = re.compile(
 _WHOLE = re.compile(rf"(?:{_OUTWARD.pattern})[0-9][{_INWARD_LETTERS}]{{2}}")
 _SPECIAL = {"GIR0AA"}  # Girobank's historic postcode, still valid
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
-_DIGIT_LOOKALIKES = {"O": "0", "I": "1"}
+_DIGIT_LOOKALIKES = {"O": "0", "I": "1", "Z": "2"}  # letters typed where only a digit fits
+_LETTER_LOOKALIKES = {"8": "B"}  # a digit typed where only a letter fits
+_LOOKALIKES = {**_DIGIT_LOOKALIKES, **_LETTER_LOOKALIKES}
+# ZZ99 + a digit and two letters: the pseudo-postcodes of NHS and other records ("no fixed abode",
+# "address not known"). They fit the look of a postcode but name no address.
+_PSEUDO = re.compile(r"ZZ99[0-9][A-Z]{2}")
 _LOWER_L = "\x00"  # stands for a typed lower-case l while the text is upper-cased
 _LONGEST_ECHO = 40
 
@@ -84,6 +92,8 @@ def clean(typed: str | None) -> CleanPostcode:
             raise NotAPostcode(typed=_echo(text))
         return CleanPostcode(standard_form(reading.replace(_LOWER_L, "L")), text, corrected=True)
     compact = compact.upper()
+    if _PSEUDO.fullmatch(compact):
+        raise NotARealAddress(typed=standard_form(compact))
     if is_valid(compact):
         return CleanPostcode(standard_form(compact), text, corrected=_changed(text, compact))
     reading = _read_lookalikes(compact)
@@ -106,7 +116,7 @@ def normalise(typed: str | None) -> str:
 def _read_lookalikes(compact: str) -> str | None:
     if not 5 <= len(compact) <= 7:
         return None
-    positions = [index for index, char in enumerate(compact) if char in _DIGIT_LOOKALIKES or char == _LOWER_L]
+    positions = [index for index, char in enumerate(compact) if char in _LOOKALIKES or char == _LOWER_L]
     if not positions or len(positions) > 4:
         return None
     best: list[tuple[int, str]] = []
@@ -116,7 +126,7 @@ def _read_lookalikes(compact: str) -> str | None:
         chars = list(compact)
         for swap, index in zip(choice, positions, strict=True):
             if swap:
-                chars[index] = "1" if chars[index] == _LOWER_L else _DIGIT_LOOKALIKES[chars[index]]
+                chars[index] = "1" if chars[index] == _LOWER_L else _LOOKALIKES[chars[index]]
         candidate = "".join(chars).replace(_LOWER_L, "L")
         if is_valid(candidate):
             best.append((sum(choice), candidate))

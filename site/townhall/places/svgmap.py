@@ -23,14 +23,18 @@ class MapArea:
     path: str
     role: str  # "context" (the council), "neighbour", "highlight"
     name: str
+    # Whether the area's own edge crosses the map. A map zoomed into one ward shows the district
+    # only as a background that fills the frame: its edge is not on the map, so the key must not
+    # say "the dashed line is the district boundary".
+    outlined: bool = True
 
 
 @dataclass(frozen=True)
 class MapPoint:
     x: float
     y: float
-    label: str  # a number matching the list, or "" for "you are here"
-    role: str  # "you" or "place"
+    label: str  # a number matching the list, or "" for "you are here" and the school
+    role: str  # "you", "place" (numbered, as in the list) or "school" (the school a catchment area serves)
     name: str
 
 
@@ -49,9 +53,9 @@ class MapDrawing:
 
     @property
     def drawn(self) -> frozenset[str]:
-        """The roles of what is really on the map ("context", "highlight", "you", "place"),
-        so its key lists only those."""
-        return frozenset([area.role for area in self.areas] + [point.role for point in self.points])
+        """The roles of what is really on the map ("context", "highlight", "you", "place", "school"),
+        so its key lists only those. An area whose edge is off the map is not drawn as an outline."""
+        return frozenset([area.role for area in self.areas if area.outlined] + [point.role for point in self.points])
 
     def names(self, role: str) -> list[str]:
         """The names of the shapes or points drawn in one role (for the key)."""
@@ -99,11 +103,14 @@ def draw(
 
     drawing = MapDrawing(WIDTH, round(height))
     view = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
+    # What the reader sees: the view box itself (the drawing is centred in it).
+    seen = shapely.box(minx - offset_x / scale, maxy - height / scale + offset_y / scale,
+                       minx + (WIDTH - offset_x) / scale, maxy + offset_y / scale)
     for geometry, (_, role, name) in zip(grid_areas, areas, strict=True):
-        clipped = shapely.intersection(shapely.simplify(geometry, 1.0 / scale), view)
-        path = _path(clipped, x_of, y_of)
+        simple = shapely.simplify(geometry, 1.0 / scale)
+        path = _path(shapely.intersection(simple, view), x_of, y_of)
         if path:
-            drawing.areas.append(MapArea(path, role, name))
+            drawing.areas.append(MapArea(path, role, name, outlined=bool(shapely.intersects(simple.boundary, seen))))
     for e, n, (_, _, label, role, name) in zip(east, north, points, strict=True):
         drawing.points.append(MapPoint(round(float(x_of(e)), 1), round(float(y_of(n)), 1), label, role, name))
     nice = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]

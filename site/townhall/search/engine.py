@@ -42,9 +42,11 @@ from .index import (
     previous_generations,
     quick_damage,
 )
+from .matching import Matching
 from .query import (
     MAX_WORDS,
     Understanding,
+    analysed,
     clean_query,
     is_stop_word,
     query_terms,
@@ -67,6 +69,7 @@ NAMED_CANDIDATES = 30  # results looked at beyond the page, for pages the query 
 WELSH_LETTERS = frozenset("âêîôûŵŷ")
 SPELL_FIELD = "vocabulary"
 MAX_CORRECTABLE = 20  # letters; longer "words" are pasted codes or noise
+MIN_CORRECTION = 4  # letters: a shorter word has too many neighbours one slip away ("plot" is not "pot")
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,9 @@ class SearchResults:
     ready: bool = True  # False when there is no index yet
     at_least: bool = False  # total is a lower bound: "more than N results"
     language: str = "en"  # the language the query was taken to be in
+    # Whether one of the first results is really about what was typed (matching.py). When it is not,
+    # the page says so plainly before showing the closest pages.
+    matched_well: bool = True
 
     @property
     def pages(self) -> int:
@@ -124,7 +130,7 @@ class _Generation:
     each under its own small lock.
     """
 
-    def __init__(self, info: IndexInfo, cache_size: int):
+    def __init__(self, info: IndexInfo, cache_size: int, site_words: tuple[str, ...] = ()):
         self.info = info
         self.searcher = open_verified(info.path).searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
         self.reader = self.searcher.reader()
@@ -149,6 +155,30 @@ class _Generation:
                 self.words_only.add(docnum)
             else:
                 self.translation[english] = docnum
+        versions: dict[int, list[int]] = {}
+        for translated, english in self.original.items():
+            versions.setdefault(english, [english]).append(translated)
+        every = {docnum: tuple(group) for group in versions.values() for docnum in group}
+        self.matching = Matching(self.searcher, every, site_words, complete_lists=self._complete_list)
+        self.facts: dict[int, tuple[bool, str, str]] = {}  # docnum -> (council's own, kind, language)
+
+    def _complete_list(self, term: str):
+        """A word's champion list when it is complete (the word is in CHAMPIONS documents or fewer)."""
+        if self.reader.doc_frequency("text", term) > CHAMPIONS:
+            return None
+        ids, weights, _idf = self.champions.postings(term)
+        return ids, weights
+
+    def fact(self, docnum: int) -> tuple[bool, str, str]:
+        """(the council's own page?, its kind, its language), read once."""
+        with self.lock:
+            found = self.facts.get(docnum)
+        if found is None:
+            fields = self.searcher.stored_fields(docnum)
+            found = (bool(fields.get("council", True)), fields.get("kind", ""), fields.get("lang", "en"))
+            with self.lock:
+                self.facts[docnum] = found
+        return found
 
     def cached(self, key):
         with self.lock:
@@ -171,11 +201,14 @@ class SearchEngine:
     """Searches the current index generation. Safe to share between threads: searches run at once."""
 
     def __init__(self, root: Path | str, synonyms: Synonyms | None = None, cache_size: int = CACHE_SIZE,
-                 repair: Callable[[], object] | None = None):
+                 repair: Callable[[], object] | None = None, site_words: tuple[str, ...] = ()):
+        """``site_words``: the words that name the site itself (the council's name in each language,
+        "council"), which say nothing about what a resident is looking for (see matching.py)."""
         self.root = Path(root)
         self.synonyms = synonyms or Synonyms(key=stem_word)
         self.cache_size = cache_size
         self.repair = repair  # builds a whole index again (in the background) when one is found damaged
+        self.site_words = tuple(site_words)
         self._open_lock = threading.Lock()  # only held while (re)opening a generation
         self._generation: _Generation | None = None
         self._retired: list[tuple[float, _Generation]] = []
@@ -223,7 +256,7 @@ class SearchEngine:
 
     def _open(self, info: IndexInfo) -> _Generation | None:
         try:
-            return _Generation(info, self.cache_size)
+            return _Generation(info, self.cache_size, self.site_words)
         except IndexDamaged as error:
             self._found_damaged(info.generation, str(error))
             return None
@@ -353,14 +386,24 @@ class SearchEngine:
             field, typed, term_of = SPELL_FIELD, word, stem_word
         attempts = [(1, 1), (1, 0)] + ([(2, 2)] if len(typed) >= 7 else [])
         best: tuple | None = None
-        for maxdist, prefix in attempts:
-            for candidate in reader.terms_within(field, typed, maxdist, prefix=prefix):
+
+        def consider(candidates) -> None:
+            nonlocal best
+            for candidate in candidates:
                 candidate = candidate.decode() if isinstance(candidate, bytes) else candidate
+                if len(candidate) < MIN_CORRECTION:
+                    continue
                 found = term_of(candidate)
                 frequency = reader.doc_frequency("text", found) if found else 0
                 if frequency:
                     rank = (edit_distance(typed, candidate), -frequency, candidate)
                     best = rank if best is None or rank < best else best
+
+        # Two letters swapped ("nosie") are one slip, but two edits to the automaton, which only
+        # tries two edits for long words: look the swaps up directly.
+        consider(swap for swap in _swaps(typed) if (field, swap) in reader)
+        for maxdist, prefix in attempts:
+            consider(reader.terms_within(field, typed, maxdist, prefix=prefix))
             if best:
                 break
         with generation.lock:
@@ -373,11 +416,15 @@ class SearchEngine:
     def understand(self, raw: object, lang: str = "en") -> Understanding:
         return self._understand(self._current(), raw, lang)
 
-    def _understand(self, generation: _Generation | None, raw: object, lang: str) -> Understanding:
+    def _understand(self, generation: _Generation | None, raw: object, lang: str,
+                    correct: bool = True) -> Understanding:
+        """What the query means; with ``correct=False``, the words exactly as typed (no "did you mean")."""
         if generation is None:
             return understand(raw, self.synonyms, language=lang)
         text, _cut = clean_query(raw)
         language = self._language(generation, [word for word, _ in query_words(text)][:MAX_WORDS], lang)
+        if not correct:
+            return understand(raw, self.synonyms, language=language)
         return understand(raw, self.synonyms, lambda w: self._known(generation, w),
                           lambda w: self._correct(generation, w, language), language)
 
@@ -396,25 +443,38 @@ class SearchEngine:
         lang = lang if lang in LANGUAGES else "en"
         generation = self._current()
         understanding = self._understand(generation, raw, lang)
-        empty = SearchResults(understanding.text, understanding.truncated, (), 0, 1, per_page, kind, category,
-                              understanding.suggestion, ready=generation is not None, language=understanding.language)
-        if generation is None or not understanding.concepts:
-            return empty
         depth = page * per_page
+        ranked = None
+        if generation is not None and understanding.concepts:
+            ranked = self._ranked(generation, understanding, kind, category, depth, lang)
+            if understanding.suggestion:
+                # Suggest a spelling only when it finds a page about more of what was asked than the
+                # words typed do, and that page matches well ("skip permit" finds permits; "skin
+                # permit" finds nothing better; "burial slot" finds only booking slots at the tip).
+                typed = self._understand(generation, raw, lang, correct=False)
+                as_typed = self._ranked(generation, typed, kind, category, depth, lang)
+                if ranked.found <= as_typed.found or not ranked.matched_well:
+                    understanding, ranked = typed, as_typed
+        if ranked is None or not ranked.hits:
+            return SearchResults(understanding.text, understanding.truncated, (), 0, 1, per_page, kind, category,
+                                 understanding.suggestion, ready=generation is not None,
+                                 language=understanding.language, matched_well=False)
+        hits = ranked.hits
+        if (page - 1) * per_page >= len(hits):  # past the last page: show the last one
+            page = max(1, math.ceil(len(hits) / per_page))
+        shown = hits[(page - 1) * per_page: page * per_page]
+        return SearchResults(understanding.text, understanding.truncated, tuple(shown), ranked.total, page, per_page,
+                             kind, category, understanding.suggestion, at_least=ranked.at_least,
+                             language=understanding.language, matched_well=ranked.matched_well)
+
+    def _ranked(self, generation: _Generation, understanding: Understanding, kind: str | None,
+                category: str | None, depth: int, lang: str) -> _Ranked:
         key = (understanding.key, kind, category, depth, lang)
         cached = generation.cached(key)
         if cached is None:
             cached = self._run(generation, understanding, kind, category, depth, lang)
             generation.remember(key, cached)
-        total, at_least, hits = cached
-        if not hits:
-            return empty
-        if (page - 1) * per_page >= len(hits):  # past the last page: show the last one
-            page = max(1, math.ceil(len(hits) / per_page))
-        shown = hits[(page - 1) * per_page: page * per_page]
-        return SearchResults(understanding.text, understanding.truncated, tuple(shown), total, page, per_page,
-                             kind, category, understanding.suggestion, at_least=at_least,
-                             language=understanding.language)
+        return cached
 
     def _run(self, generation: _Generation, understanding: Understanding, kind: str | None,
              category: str | None, depth: int, lang: str):
@@ -439,7 +499,7 @@ class SearchEngine:
         if not complete and len(best) < depth:
             query = to_whoosh(understanding)
             if query is None:
-                return 0, False, []
+                return _Ranked(0, False, [], False, 0.0)
             allow = wq.And([wq.Term(name, value) for name, value in pairs]) if pairs else None
             results = generation.searcher.search(query, limit=wanted, filter=allow)
             scores = {hit.docnum: (hit.score or 0.0) * RANK_WEIGHTS.get(hit.get("rank", "-"), 1.0) for hit in results}
@@ -452,7 +512,9 @@ class SearchEngine:
         best = self._named_first(generation, understanding, best)[:depth]
         # Shown in Welsh on the Welsh site, or for a Welsh query, where the page has a Welsh version.
         shown = "cy" if "cy" in (lang, understanding.language) else "en"
-        return matched, at_least, [self._hit(generation, docnum, score, shown) for score, docnum in best]
+        matched_well, found = generation.matching.judge(understanding, [docnum for _score, docnum in best])
+        return _Ranked(matched, at_least, [self._hit(generation, docnum, score, shown) for score, docnum in best],
+                       matched_well, found)
 
     def _named_first(self, generation: _Generation, understanding: Understanding,
                      best: list[tuple[float, int]]) -> list[tuple[float, int]]:
@@ -461,10 +523,20 @@ class SearchEngine:
 
         A title of one word only counts when it is the whole query, so "catchment area"
         does not put "Your area" first.
+
+        Then the council's own pages whose title has every word typed ("council tax", "tax":
+        "Pay your Council Tax"): when the words name a council service, residents on the
+        council's site mean it before another organisation's page that uses the same words (the
+        Valuation Office Agency, HMRC). Other organisations follow, labelled as not the council's.
         """
         typed = understanding.typed_terms()
         if not best or not typed:
             return best
+        by_language = {
+            "en": frozenset(term for concept in understanding.concepts if concept.alternatives
+                            for term in analysed(concept.alternatives[0][0])),
+            "cy": frozenset(term for concept in understanding.concepts for term in concept.welsh),
+        }
         named, others = [], []
         for score, docnum in best:
             title = self._title_terms(generation, docnum)
@@ -472,10 +544,43 @@ class SearchEngine:
                 named.append((score, docnum))
             else:
                 others.append((score, docnum))
-        if not named:
-            return best
-        lift = best[0][0]
-        return [(round(score + lift, 4), docnum) for score, docnum in named] + others
+        if named:
+            lift = best[0][0]
+            named = [(round(score + lift, 4), docnum) for score, docnum in named]
+        return named + self._council_before_others(generation, others, by_language)
+
+    def _council_before_others(self, generation: _Generation, ranked: list[tuple[float, int]],
+                               by_language: dict[str, frozenset[str]]) -> list[tuple[float, int]]:
+        """Other organisations' pages that rank above a council page named by the query move to just
+        after it (the order among the council's own pages, and among the others, stays)."""
+        last_named = -1
+        for position, (_score, docnum) in enumerate(ranked):
+            if self._names_a_council_page(generation, docnum, self._title_terms(generation, docnum), by_language):
+                last_named = position
+        if last_named < 0:
+            return ranked
+        head = ranked[:last_named + 1]
+        council = [item for item in head if self._is_council(generation, item[1])]
+        held = [item for item in head if not self._is_council(generation, item[1])]
+        if not held:
+            return ranked
+        floor = council[-1][0]
+        # Scores stay in order with the list: a held page scores just under the council page it follows.
+        held = [(round(min(score, floor) - 0.0001 * (number + 1), 4), docnum)
+                for number, (score, docnum) in enumerate(held)]
+        return council + held + ranked[last_named + 1:]
+
+    @staticmethod
+    def _is_council(generation: _Generation, docnum: int) -> bool:
+        return generation.fact(docnum)[0]
+
+    @staticmethod
+    def _names_a_council_page(generation: _Generation, docnum: int, title: frozenset[str],
+                              by_language: dict[str, frozenset[str]]) -> bool:
+        """Whether a page is the council's own and its title has every word typed (in its language)."""
+        council, kind, lang = generation.fact(docnum)
+        wanted = by_language.get(lang, frozenset())
+        return bool(wanted) and council and kind != "organisation" and wanted <= title
 
     @staticmethod
     def _title_terms(generation: _Generation, docnum: int) -> frozenset[str]:
@@ -506,6 +611,22 @@ class SearchEngine:
                    bool(fields.get("council", True)), fields.get("organisation", ""), fields.get("phone", ""),
                    fields.get("emergency", ""), round(score or 0.0, 4), lang=fields.get("lang", "en"),
                    ref=fields.get("ref", fields["id"]), address=fields.get("address", ""))
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """One ranking, as cached: results down to a depth, and how well the first of them match."""
+
+    total: int
+    at_least: bool
+    hits: list[Hit]
+    matched_well: bool  # one of the first results is about what was typed
+    found: float  # the largest share of the query's ideas one of the first results has
+
+
+def _swaps(word: str) -> set[str]:
+    """The word with each pair of neighbouring letters swapped."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)} - {word}
 
 
 def edit_distance(first: str, second: str) -> int:

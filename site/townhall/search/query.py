@@ -44,7 +44,7 @@ QUESTION_WORDS = frozenset("""
     should would get got getting need needs want wants please about someone somebody there theres here
     tell find out know is are was were am be been a an the to of for in on at by with from and or not no
     it its this that these those some any you your yours we our us they their them he she his her
-    will shall may might must have has had just also so if than then very
+    will shall may might must have has had just also so if than then very much many
     speak speaking talk talking ring call calling
 """.split()) | STOP_WORDS
 # "can't", "wasnt": typed with or without the apostrophe, these only phrase the question ("my bin

@@ -28,14 +28,28 @@ def has_page_bar(html: str) -> bool:
 def splice_controls(html: str, script: SpeechScript, control: Callable[[Section], str], page_duration: str) -> str:
     """`html` with `control(section)` after each section's heading and the page's length in its bar."""
     insertions: list[tuple[int, str]] = []
+    main_start = after_page_bar(html, script.main_start)
     for section in script.sections:
-        position = section.anchor if section.anchor is not None else script.main_start
+        position = section.anchor if section.anchor is not None else main_start
         if position is None:
             continue
         insertions.append((position, control(section)))
     for position, markup in sorted(insertions, key=lambda item: item[0], reverse=True):
         html = html[:position] + markup + html[position:]
     return fill_page_duration(html, page_duration)
+
+
+def after_page_bar(html: str, position: int | None) -> int | None:
+    """Where the start of <main> really is for a section control: after the page's own bar,
+    which opens <main>, so the bar stays first."""
+    if position is None:
+        return None
+    rest = html[position:]
+    if rest.lstrip().startswith(BAR_START):
+        end = html.find(BAR_END, position)
+        if end >= 0:
+            return end + len(BAR_END)
+    return position
 
 
 def fill_page_duration(html: str, text: str) -> str:

@@ -9,7 +9,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from . import assets, bodies, caching, content_health, errors, metrics, redirects, security, templating, wording
+from . import assets, bodies, caching, content_health, errors, header, metrics, redirects, security, templating, wording
 
 BLUEPRINTS = (
     "preferences",
@@ -43,5 +43,6 @@ def register_web(app: Flask) -> None:
     bodies.install(app)
     redirects.install(app)
     content_health.install(app)
+    header.install(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"{__name__}.{name}").bp)

@@ -19,6 +19,7 @@ LANGUAGE_KEY = "townhall.language"
 BASE_SCRIPT_KEY = "townhall.base_script_name"
 
 MAX_QUERY_IN_LINKS = 1000
+MAX_RETURN_ADDRESS = 500  # web/preferences.py's safe_return_path takes no longer
 
 # Each language's own name for itself, for the switcher.
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
@@ -84,3 +85,12 @@ def alternates() -> list[dict[str, str]]:
          "absolute": request.host_url.rstrip("/") + url_in_language(code)}
         for code in current_app.config["TOWNHALL_LANGUAGES"]
     ]
+
+
+def current_address(with_query: bool = True) -> str:
+    """This page's address in its own language, with its query (a search, a postcode) when it is short
+    enough to come back to (settings' `return_to` takes 500 characters at most)."""
+    query = request.query_string.decode("latin-1") if with_query else ""
+    address = request.script_root + request.path
+    with_query = f"{address}?{query}" if query else address
+    return with_query if len(with_query) <= MAX_RETURN_ADDRESS else address

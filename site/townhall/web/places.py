@@ -21,7 +21,7 @@ from ..text import N_
 from .common import render
 from .errors import error_message
 from .metrics import time_answer
-from .wording import highlight_name
+from .wording import catchment_school, highlight_name, in_english
 
 bp = Blueprint("places", __name__)
 NEAREST_COUNT = 5
@@ -29,7 +29,8 @@ CATCHMENT_LAYERS = ("primary-catchments", "secondary-catchments")
 
 
 def area_map(places: Places, answer: Answer, layer: str | None, nearest=()) -> MapDrawing | None:
-    """The council, the area this answer is about, the place itself and numbered facilities."""
+    """The council, the area this answer is about, the place itself and numbered facilities;
+    for a catchment area, the school it serves too (where the data has that school)."""
     try:
         boundary = places.areas("boundary")
     except PlacesError:
@@ -44,6 +45,11 @@ def area_map(places: Places, answer: Answer, layer: str | None, nearest=()) -> M
             focus.append(shape)
     points = [(answer.location.lat, answer.location.lon, "", "you", answer.location.postcode or _("your location"))]
     points += [(n.facility.lat, n.facility.lon, str(i), "place", n.facility.name) for i, n in enumerate(nearest, start=1)]
+    match = answer.area(layer) if layer else None
+    if match and match.area and match.layer.kind == "catchment":
+        school = places.facility_named(catchment_school(match.area))
+        if school is not None:
+            points.append((school.lat, school.lon, "", "school", in_english(school.name)))
     return draw(areas, points, focus=focus or None)
 
 

@@ -147,7 +147,7 @@ def categories() -> Response:
 TAG = "Places"
 UNAVAILABLE = {503: ["geodata_missing"]}
 _LOOKUP_ERRORS = {
-    400: ["not_a_postcode", "bad_count"],
+    400: ["not_a_postcode", "not_a_real_address", "bad_count"],
     404: ["postcode_not_found", "outside_area", "unknown_category"],
     410: ["postcode_terminated"],
     **UNAVAILABLE,
@@ -186,7 +186,7 @@ def _paths() -> dict[str, Any]:
         "/api/nearest": operation(
             "getNearestPlaces", "The nearest places of a category to a postcode or a latitude/longitude",
             {"200": json_response("Nearest first", ref("NearestAnswer")), **error_responses({
-                400: ["no_category", "not_a_postcode", "not_a_location", "bad_count"],
+                400: ["no_category", "not_a_postcode", "not_a_real_address", "not_a_location", "bad_count"],
                 404: ["postcode_not_found", "outside_area", "unknown_category"],
                 410: ["postcode_terminated"], **UNAVAILABLE})},
             tag=TAG, description=_PRECEDENCE,

@@ -80,7 +80,14 @@ def error_messages() -> dict[str, str]:
     }
 
 
-def page(current: Preferences, status: str | None = None, rejected: list[str] | None = None, code: int = 200):
+# Where the htmx answer can say "saved": under each setting, and under the Save button.
+PLACES_TO_SAY_IT = (*CHOICES, "save")
+
+
+def page(current: Preferences, status: str | None = None, rejected: list[str] | None = None, code: int = 200,
+         near: str | None = None):
+    """The settings page, or its status for htmx; ``near`` names where the reader is (the setting
+    they changed, or "save"), so the message is said there."""
     messages = error_messages()
     errors_by_field = {name: messages[name] for name in rejected or []}
     body = render(
@@ -94,6 +101,8 @@ def page(current: Preferences, status: str | None = None, rejected: list[str] | 
         errors=[(f"{name}-{CHOICES[name][0]}", message) for name, message in errors_by_field.items()],
         errors_by_field=errors_by_field,
         return_to=safe_return_path(request.values.get("return_to")),
+        near=near if near in PLACES_TO_SAY_IT else None,
+        places_to_say_it=PLACES_TO_SAY_IT,
     )
     return make_response(body, code)
 
@@ -119,7 +128,7 @@ def save():
         labels, names = choice_labels(), setting_names()
         said = [f"{names[name]}: {labels[name][getattr(chosen, name)]}" for name in changed]
         status = _("Saved. %(changes)s.", changes="; ".join(said)) if said else _("Your settings are saved.")
-        response = page(chosen, status)
+        response = page(chosen, status, near=changed[-1] if changed else "save")
         response = htmx_response(response, trigger={"th:preferences": {"classes": chosen.html_classes()}})
         return save_cookie(response, chosen)
     target = url_for("preferences.show", saved=1, return_to=safe_return_path(request.form.get("return_to")))

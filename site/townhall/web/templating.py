@@ -18,7 +18,7 @@ from ..content import Council, Standard, Timescale
 from ..hours import LONDON, OpeningHours, Span
 from ..preferences import Preferences
 from .common import content_site, language, preferences
-from .i18n import alternates, canonical_url
+from .i18n import alternates, canonical_url, current_address
 
 
 def install(app: Flask) -> None:
@@ -30,6 +30,8 @@ def install(app: Flask) -> None:
         app.jinja_env.filters[name] = function
     app.add_template_global(promise_sentence)
     app.add_template_global(council)
+    app.add_template_global(current_address)
+
     app.add_template_global(echo)
 
 

@@ -58,10 +58,12 @@ def map_key(drawing: MapDrawing) -> list[str]:
         key.append(_marked(_("The star is %(place)s."), place=place))
     if "place" in drawn:
         key.append(_("Numbered circles are the places in the numbered list, in the same order."))
+    if "school" in drawn:
+        key.append(_marked(_("The square is %(school)s."), school=Markup(", ").join(drawing.names("school"))))
     if "highlight" in drawn:
         key.append(_marked(_("The shaded shape is %(area)s."), area=Markup(", ").join(drawing.names("highlight"))))
-    if "context" in drawn:
-        key.append(_("The outline is the district boundary."))
+    if "context" in drawn:  # only when the district's edge crosses the map (see MapArea.outlined)
+        key.append(_("The dashed line is the edge of the district."))
     key.append(_("North is at the top."))
     return key
 

@@ -33,7 +33,19 @@
     if (message) { announce(message.getAttribute("data-announce")); }
     var target = find(scope, "[data-focus-here]");
     if (target) { focusElement(target); }
+    keepInView();
   });
+
+  /* A message said next to the control the reader just used (a saved setting) stays on the screen
+     with that control, even when the change made the page reflow (larger text). Focus is not moved. */
+  function keepInView() {
+    var shown = document.querySelector("[data-keep-in-view]");
+    if (!shown) { return; }
+    shown.removeAttribute("data-keep-in-view");
+    shown.scrollIntoView({ block: "nearest" });
+    var active = document.activeElement;  // the control wins: the message starts just below it
+    if (active && active !== document.body) { active.scrollIntoView({ block: "nearest" }); }
+  }
 
   document.addEventListener("th:preferences", function (event) {
     var wanted = (event.detail && event.detail.classes ? event.detail.classes : "").split(" ");
