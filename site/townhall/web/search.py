@@ -115,6 +115,9 @@ def search():
     # history entry then say what the results are for, as a full page load would.
     title = render("search/results.html", block="title", **context).strip()
     response = make_response(f"<title>{title} – {escape(council_name())}</title>\n{body}")  # title: escaped
+    # Whether this answer adds a history entry depends on where the browser is: a browser's own
+    # cache must not hand the live answer for "bin" (typed at "bi") to a Search press at "bin".
+    response.vary.add("HX-Current-URL")
     if _already_there():
         # Typing replaced the address as the resident went; pressing Search for the same words
         # must not add a second history entry for the same page (Back would seem to do nothing).
