@@ -47,7 +47,7 @@ LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)
 BATCH = 50
-DEFAULT_DOMAIN = "brackenford.example"
+DEFAULT_DOMAIN = "townhall.invalid"  # the site passes its own (from the council's website)
 
 
 class QueueError(ValueError):
@@ -192,6 +192,19 @@ def describe_error(error: BaseException) -> str:
     elif isinstance(error, OSError) and error.errno is not None:
         parts.append(f"errno {error.errno}")
     return " ".join(parts)[:300]
+
+
+def retry_now(session: Session, now: datetime) -> int:
+    """Make every waiting message due now (staff say the mail server is back); returns how many.
+
+    Messages given up on stay given up: a permanent refusal is not fixed by the
+    server coming back.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.gave_up_at.is_(None), OutboxMessage.next_attempt_at > now)
+        .values(next_attempt_at=now).execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 @dataclass(frozen=True)

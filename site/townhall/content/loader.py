@@ -115,7 +115,7 @@ def _load_council(root: Path, contacts: dict[str, Contact], log: ProblemLog) -> 
     if data is None:
         return None
     reader = FieldReader(data, COUNCIL_FILE, log)
-    reader.unknown({"name", "short_name", "main_contact", "website", "example_postcode", "cy"})
+    reader.unknown({"name", "short_name", "main_contact", "website", "example_postcode", "reference_prefix", "cy"})
     name, short_name = reader.text("name", max_length=100), reader.text("short_name", max_length=40)
     contact_name = reader.text("main_contact")
     if contact_name and contact_name not in contacts:
@@ -123,10 +123,14 @@ def _load_council(root: Path, contacts: dict[str, Contact], log: ProblemLog) -> 
         reader.problem("main_contact", f'"{contact_name}" is not a contact in contacts.yaml. Use one of: {names}')
     website = reader.url("website", allow_site_path=False)
     example = reader.text("example_postcode", max_length=8)
+    prefix = reader.text("reference_prefix", required=False) or ""
+    if prefix and not (len(prefix) == 2 and prefix.isascii() and prefix.isalpha() and prefix.isupper()):
+        reader.problem("reference_prefix", f'"{prefix}" should be two capital letters, like AB')
+        prefix = ""
     if not (name and short_name and example):
         return None
     return Council(name, short_name, contacts.get(contact_name or ""), website, translations_of(reader, ("name",)),
-                   example_postcode=example)
+                   example_postcode=example, reference_prefix=prefix)
 
 
 def _load_standards(root: Path, log: ProblemLog) -> tuple[tuple[Standard, ...], dict]:
