@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import sys
 from itertools import pairwise
@@ -63,6 +64,26 @@ def app(instance_dir: Path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token_of(client, path: str = "/") -> str:
+    """The CSRF token a page gives `client`'s session, read from the page as a browser's script would."""
+    return CSRF_META.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def token(client) -> str:
+    """A CSRF token for this test's `client` (every POST of the site needs one)."""
+    return csrf_token_of(client)
+
+
+@pytest.fixture(name="csrf_token_of")
+def csrf_token_of_fixture():
+    """`csrf_token_of(client, path="/")` for tests with clients of their own."""
+    return csrf_token_of
 
 
 @pytest.fixture

@@ -134,6 +134,19 @@ def submit(session: Session, casework: Casework, submission: Submission, now: da
                       acknowledged=True, staff_id=None, submission_key=submission_key)
 
 
+def confirmation(session: Session, casework: Casework, reference: str) -> Submitted | None:
+    """A case just sent, with its dates worked out again, for its confirmation page.
+
+    Only for a reference the caller already trusts (the web layer keeps it in
+    the signed session of the browser that sent the form): this says whether a
+    reference exists, which a resident typing one must never learn.
+    """
+    case = session.scalar(select(Case).where(Case.reference == reference))
+    if case is None:
+        return None
+    return Submitted(case, casework.due(case.kind, case.stage, case.received_at, case.channel))
+
+
 def find_submitted(session: Session, submission_key: str) -> Case | None:
     """The case a form with this key already made, if any (see `submit`)."""
     return session.scalar(select(Case).where(Case.submission_key == submission_key))
@@ -595,7 +608,7 @@ def queue_services(session: Session) -> list[tuple[str, str]]:
 
 __all__ = [
     "ActionNotAllowed", "CaseError", "CaseNotFound", "Casework", "PublicCase", "PublicEvent", "QueueItem",
-    "QueuePage", "Submitted", "acknowledge", "answer", "close", "escalate", "find_submitted", "get_case", "is_overdue",
+    "QueuePage", "Submitted", "acknowledge", "answer", "close", "confirmation", "escalate", "find_submitted", "get_case", "is_overdue",
     "log_contact", "next_due", "queue_services", "request_stage_two", "set_new_date", "staff_queue", "submit",
     "track",
 ]

@@ -9,10 +9,14 @@ from importlib import import_module
 
 from flask import Flask
 
-from . import assets, errors, security, templating, wording
+from . import assets, casewords, csrf, emails, errors, security, templating, wording
 
 BLUEPRINTS = (
     "preferences",
+    "feedback",
+    "contact",
+    "track",
+    "staff",
     "services",
     "search",
     "directory",
@@ -28,8 +32,11 @@ BLUEPRINTS = (
 def register_web(app: Flask) -> None:
     templating.install(app)
     wording.install(app)
+    casewords.install(app)
     security.install(app)
+    csrf.install(app)
     errors.install(app)
+    emails.install(app)
     assets.install(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(f"{__name__}.{name}").bp)

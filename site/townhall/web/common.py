@@ -4,7 +4,7 @@ preferences, and rendering a page or, for htmx, one block of the same template.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from flask import abort, current_app, render_template, request
@@ -24,11 +24,20 @@ def content_site() -> Site:
 
 
 def today() -> date:
-    """Today in the UK; tests fix it with the TOWNHALL_TODAY setting (an ISO date)."""
+    """Today in the UK; tests fix it with the TOWNHALL_TODAY setting (an ISO date) or TOWNHALL_NOW."""
     fixed = current_app.config.get("TOWNHALL_TODAY")
     if fixed:
         return fixed if isinstance(fixed, date) else date.fromisoformat(str(fixed))
-    return datetime.now(LONDON).date()
+    return now().astimezone(LONDON).date()
+
+
+def now() -> datetime:
+    """This moment, timezone-aware; tests fix it with the TOWNHALL_NOW setting (an aware datetime or ISO text)."""
+    fixed = current_app.config.get("TOWNHALL_NOW")
+    if fixed:
+        moment = fixed if isinstance(fixed, datetime) else datetime.fromisoformat(str(fixed))
+        return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+    return datetime.now(UTC)
 
 
 def language() -> str:

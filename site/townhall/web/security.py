@@ -7,7 +7,9 @@ that in a real browser too.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .common import is_api
 
@@ -28,7 +30,24 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed cookie session, marked Secure whenever the request came over HTTPS.
+
+    Flask's own setting is fixed for the app; the demo runs on plain HTTP at
+    127.0.0.1 and production behind HTTPS, and the cookie must work on both.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
 def install(app: Flask) -> None:
+    proxies = int(app.config.get("TOWNHALL_PROXY_COUNT") or 0)
+    if proxies > 0:
+        # Trust X-Forwarded-For/-Proto/-Host from exactly that many proxies: the client's address for the
+        # per-client limits, and HTTPS for Secure cookies. Never more: a client could claim any address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+    app.session_interface = SessionCookies()
     app.after_request(add_security_headers)
 
 
