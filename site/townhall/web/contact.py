@@ -71,8 +71,19 @@ class FormSpec:
     def fields_of(self, step: str) -> tuple[str, ...]:
         return self.about if step == "about" else YOU if step == "you" else ()
 
-    def template(self, step: str) -> str:
-        return f"forms/about_{self.kind}.html" if step == "about" else f"forms/{step}.html"
+    def page(self, step: str) -> str:
+        """The questions of `step`: forms/questions/<page>.html, titled PAGE_TITLES[<page>]."""
+        return f"about_{self.kind}" if step == "about" else step
+
+
+PAGE_TITLES = {
+    "about_enquiry": N_("What would you like to ask us?"),
+    "about_complaint": N_("What is your complaint about?"),
+    "about_format_request": N_("What format or language do you need?"),
+    "about_compliment": N_("What would you like to tell us?"),
+    "you": N_("How can we reply to you?"),
+    "check": N_("Check your answers before sending"),
+}
 
 
 FORMS = {
@@ -194,8 +205,10 @@ def show(spec: FormSpec, step: str, values: dict[str, str], errors: dict[str, st
     if step == "check" and not values.get("submission_key"):
         values = {**values, "submission_key": secrets.token_urlsafe(18)}
     translated = forms.messages(errors or {})
-    body = forms.render_main(
-        spec.template(step), spec=spec, form_title=_(spec.title), step=step, values=values,
+    page = spec.page(step)
+    body = render(
+        "forms/question.html", block="content", question_template=f"forms/questions/{page}.html",
+        page_title=_(PAGE_TITLES[page]), spec=spec, form_title=_(spec.title), step=step, values=values,
         errors=translated, summary=forms.summary(translated), checking=checking,
         shown=spec.fields_of(step), notice=notice,
         action=url_for(spec.endpoint), services=forms.service_choices(language()),

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from flask import render_template, request
+from flask import request
 from flask_babel import gettext as _
 
 from ..cases import reference_example
 from ..speech.limits import Decision
-from .common import content_site, is_htmx
+from .common import content_site
 
 HONEYPOT = "th_extra"
 # A complaint can be long, and percent-encoding makes each non-ASCII character up to 12 bytes; a resident
@@ -30,22 +30,6 @@ FIRST_BOX = {
     "outcome": "outcome-first",
     "kind": "kind-enquiry",
 }
-
-
-MAIN_START, MAIN_END = "<!--th:main-->", "<!--th:end-main-->"
-
-
-def render_main(template: str, **context: object) -> str:
-    """The whole page, or for htmx what the page's <main> holds (which htmx swaps in).
-
-    For templates that extend a template that extends the layout (the question
-    pages), whose ``content`` block `common.render` cannot reach on its own.
-    """
-    html = render_template(template, **context)
-    if not is_htmx():
-        return html
-    start, end = html.find(MAIN_START), html.rfind(MAIN_END)
-    return html[start + len(MAIN_START):end] if 0 <= start < end else html
 
 
 def allow_long_forms() -> None:
