@@ -110,6 +110,25 @@ def make_app(tmp_path: Path):
     return build
 
 
+@pytest.fixture(scope="module")
+def module_search_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One search-index folder for a module's apps: apps with the same content build it once, not each."""
+    return str(tmp_path_factory.mktemp("search-index"))
+
+
+@pytest.fixture
+def make_quick_app(tmp_path: Path, module_search_index: str):
+    """`make_app` whose apps share the module's search index (building one takes seconds on a busy machine)."""
+    count = iter(range(1_000_000))
+
+    def build(**settings):
+        settings.setdefault("TOWNHALL_INSTANCE", str(tmp_path / f"instance-{next(count)}"))
+        settings.setdefault("TOWNHALL_SEARCH_INDEX", module_search_index)
+        return create_app({"TESTING": True, **settings})
+
+    return build
+
+
 def _signed_area(ring) -> float:
     """Shoelace sum: positive when the ring runs anticlockwise (x east, y north)."""
     return sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in pairwise(ring)) / 2

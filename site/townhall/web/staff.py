@@ -137,9 +137,10 @@ def login_post():
     if isinstance(result, timedelta):
         limit.hit(forms.client())
         minutes = max(1, -(-int(result.total_seconds()) // 60))
-        return show_login({"email": email}, {"email": _(
-            "Too many wrong passwords for this account. Wait %(minutes)s minutes, then try again.",
-            minutes=minutes)}, next_page=next_page, status=429)
+        wait = _("Wait a minute, then try again.") if minutes == 1 else _(
+            "Wait %(minutes)s minutes, then try again.", minutes=minutes)
+        return show_login({"email": email}, {"email": _("Too many wrong passwords for this account.") + " " + wait},
+                          next_page=next_page, status=429)
     session.clear()  # a new session for the logged-in member of staff
     session[STAFF_ID] = result
     target = next_page if (next_page or "").startswith(request.script_root + "/staff") else None
