@@ -193,3 +193,23 @@ def test_smtp_urls(url, expected):
 def test_bad_smtp_urls_are_explained_without_the_password(url):
     with pytest.raises(ValueError, match="TOWNHALL_SMTP_URL"):
         SmtpTransport.from_url(url)
+
+
+def test_bookkeeping_commits_without_waiting_for_the_disk_and_is_still_there(database):
+    """The outbox's claims and marks use `durable=False`: on SQLite synchronous=NORMAL, on PostgreSQL
+    synchronous_commit off, for that transaction only; what they wrote is read back like any other row."""
+    from sqlalchemy import text
+
+    queue(database, 1)
+    with database.session(durable=False) as session:
+        if database.is_sqlite:
+            assert session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        else:
+            assert session.execute(text("SHOW synchronous_commit")).scalar() == "off"
+        session.execute(text("UPDATE outbox_messages SET attempts = 7"))
+    with database.session() as session:
+        if database.is_sqlite:
+            assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL for everything else
+        else:
+            assert session.execute(text("SHOW synchronous_commit")).scalar() == "on"
+    assert rows(database)[0].attempts == 7
