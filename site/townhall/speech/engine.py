@@ -37,8 +37,8 @@ import sys
 import tempfile
 import threading
 import time
-import weakref
 import wave
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
