@@ -46,7 +46,7 @@ define apt_install
 endef
 
 .PHONY: help run dev preview install-hook review-due test test-fast lint install install-test system system-test python python-test node assets translations \
-        geodata search-index check-content bench clean extract-messages update-translations
+        geodata search-index check-content bench clean extract-messages update-translations secret-key database
 
 help:
 	@echo "make run    install everything and serve the demo on http://$(HOST):$(PORT)"
@@ -60,12 +60,12 @@ help:
 	@echo "make review-due      list the pages due for review, by owner"
 	@echo "make bench  run the benchmarks and write BENCHMARKS.md"
 
-run: install search-index
+run: install search-index secret-key database
 	@echo "Serving the demo council on http://$(HOST):$(PORT) (press Ctrl+C to stop)"
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) wsgi:app
 
 # Never the live site's instance folder, so never its search index. Content problems are shown on the pages.
-dev: install
+dev: install secret-key database
 	TOWNHALL_ENV=development TOWNHALL_INSTANCE=$(DEV_INSTANCE) $(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
 # For the content team: the working copy on another port, with its own instance folder, reloading when any
@@ -140,6 +140,16 @@ extract-messages: python
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -o translations/messages.pot site/townhall
 update-translations: extract-messages
 	$(BIN)/pybabel update -N --ignore-obsolete -i translations/messages.pot -d translations
+
+# The key that signs session cookies and CSRF tokens: <instance>/secret_key (0600), made once, never in the
+# repository. Skipped when TOWNHALL_SECRET_KEY is set.
+secret-key: python
+	$(BIN)/python -m townhall.secret_key
+
+# Create the database (SQLite in instance/ unless TOWNHALL_DATABASE_URL says otherwise) and bring it to the
+# newest migration. The site also migrates at start-up; doing it here says so before the server starts.
+database: install secret-key
+	$(BIN)/flask --app wsgi db upgrade
 
 # The site also builds the index at start-up when it is missing or stale; doing it here keeps start-up quick.
 search-index: install

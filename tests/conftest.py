@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -101,6 +102,49 @@ def client(app):
     return app.test_client()
 
 
+PUBLIC_FIELD = re.compile(r'id="page-feedback".*?name="csrf_token" value="([^"]+)"', re.S)
+
+
+def public_token_of(client, path: str = "/") -> str:
+    """The day's token of the forms on every page (page feedback, hiding an alert): no session needed."""
+    return PUBLIC_FIELD.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+@pytest.fixture(name="public_token_of")
+def public_token_of_fixture():
+    return public_token_of
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_of(client, path: str = "/settings") -> str:
+    """The session's CSRF token as a form page gives it to `client` (the meta tag once there is a session).
+
+    Pages with no form of their own give none (they stay cacheable); the forms on every page (page
+    feedback, hiding an alert) carry the day's public token instead, which is skipped here.
+    """
+    page = client.get(path).get_data(as_text=True)
+    meta = CSRF_META.search(page)
+    if meta:
+        return meta.group(1)
+    public = PUBLIC_FIELD.search(page)
+    return next(value for value in CSRF_FIELD.findall(page) if not public or value != public.group(1))
+
+
+@pytest.fixture
+def token(client) -> str:
+    """A CSRF token for this test's `client` (every POST of the site needs one)."""
+    return csrf_token_of(client)
+
+
+@pytest.fixture(name="csrf_token_of")
+def csrf_token_of_fixture():
+    """`csrf_token_of(client, path="/settings")` for tests with clients of their own."""
+    return csrf_token_of
+
+
 @pytest.fixture
 def htmx_headers() -> dict[str, str]:
     return {"HX-Request": "true"}
@@ -120,6 +164,25 @@ def make_app(tmp_path: Path):
 
     def build(**settings):
         settings.setdefault("TOWNHALL_INSTANCE", str(tmp_path / "instance"))
+        return create_app({"TESTING": True, **settings})
+
+    return build
+
+
+@pytest.fixture(scope="module")
+def module_search_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One search-index folder for a module's apps: apps with the same content build it once, not each."""
+    return str(tmp_path_factory.mktemp("search-index"))
+
+
+@pytest.fixture
+def make_quick_app(tmp_path: Path, module_search_index: str):
+    """`make_app` whose apps share the module's search index (building one takes seconds on a busy machine)."""
+    count = iter(range(1_000_000))
+
+    def build(**settings):
+        settings.setdefault("TOWNHALL_INSTANCE", str(tmp_path / f"instance-{next(count)}"))
+        settings.setdefault("TOWNHALL_SEARCH_INDEX", module_search_index)
         return create_app({"TESTING": True, **settings})
 
     return build

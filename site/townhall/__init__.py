@@ -20,6 +20,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then any test settings."""
     app = Flask(__name__)
     app.config.update(config.settings_for(test_config))
+    from .secret_key import secret_key
+
+    app.secret_key, made = secret_key(app.config)
+    if made:
+        log.info("Made a new secret key in the instance folder (set TOWNHALL_SECRET_KEY to choose one)")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(config.PROJECT_ROOT / "translations")
     app.config["BABEL_DEFAULT_LOCALE"] = "en"
 

@@ -67,12 +67,45 @@ DEFAULTS: dict[str, Any] = {
     "TOWNHALL_SPEECH_WAIT": 3,
     "TOWNHALL_FFMPEG": "ffmpeg",  # the encoder for Ogg Opus and MP3; WAV is served when it is missing
     "TOWNHALL_SPEECH_COMMAND": "",  # the synthesis worker command; empty means Python running speech.worker
-    # Largest request body we accept. Forms are tiny; anything bigger is a mistake
-    # or an attack and gets a kind 413 page rather than a 500.
+    # Listening (feedback, enquiries, complaints). Stored data: SQLite in the instance folder unless a URL is set,
+    # e.g. postgresql+psycopg://townhall@db.internal/townhall. Migrated at start-up when it is behind.
+    "TOWNHALL_DATABASE_URL": "",
+    # Where emails go: smtp://host:25, smtp+starttls://user:password@host:587 or smtps://host:465.
+    # Unset: each email is written as an .eml file in TOWNHALL_OUTBOX_FOLDER (default <instance>/outbox).
+    "TOWNHALL_SMTP_URL": "",
+    "TOWNHALL_OUTBOX_FOLDER": "",
+    # Who emails come from; default: the council's name and no-reply@ the host of its website (council.yaml).
+    "TOWNHALL_MAIL_FROM": "",
+    # Seconds between each worker's outbox rounds (it is also woken at once after a form is sent).
+    # 0 turns the background sender off: run `flask outbox send` from cron instead.
+    "TOWNHALL_OUTBOX_INTERVAL": 5,
+    # Signs the session cookie and CSRF tokens. Unset: a random key kept in <instance>/secret_key (0600),
+    # made on first start. Set it (the same on every machine) when more than one machine serves the site.
+    "TOWNHALL_SECRET_KEY": "",
+    # Months after a case is closed before `flask data purge` removes its personal details.
+    "TOWNHALL_RETENTION_MONTHS": 24,
+    # Per-client limits, counted across every worker on the machine: form submissions per 10 minutes,
+    # page-feedback answers per 10 minutes, wrong tracking guesses per 15 minutes, failed staff logins per
+    # 15 minutes. 0 turns a limit off.
+    "TOWNHALL_SUBMISSION_RATE_LIMIT": 20,
+    "TOWNHALL_FEEDBACK_RATE_LIMIT": 60,
+    "TOWNHALL_TRACK_RATE_LIMIT": 10,
+    "TOWNHALL_LOGIN_RATE_LIMIT": 10,
+    # The session cookie holds only the CSRF token (and a member of staff's login). HttpOnly and SameSite=Lax
+    # always; Secure whenever the request came over HTTPS (see web/security.py), or always when this is true.
+    "SESSION_COOKIE_NAME": "townhall_session",
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": False,
+    # A form's CSRF token lasts as long as the browser session: a resident who takes an afternoon to write
+    # a complaint must not lose it to a timer (WCAG 2.2.1).
+    "WTF_CSRF_TIME_LIMIT": None,
     # Tests only: pin the clock. TOWNHALL_TODAY is a date (2026-11-25), TOWNHALL_NOW a date and time
     # (2026-11-25T08:30); empty means the real time. Statuses, alerts and bin dates follow them.
     "TOWNHALL_TODAY": "",
     "TOWNHALL_NOW": "",
+    # Largest request body we accept. Forms are tiny; anything bigger is a mistake
+    # or an attack and gets a kind 413 page rather than a 500.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "MAX_FORM_PARTS": 100,
@@ -103,6 +136,12 @@ INTEGER_SETTINGS = {
     "MAX_CONTENT_LENGTH",
     "MAX_FORM_MEMORY_SIZE",
     "MAX_FORM_PARTS",
+    "TOWNHALL_OUTBOX_INTERVAL",
+    "TOWNHALL_RETENTION_MONTHS",
+    "TOWNHALL_SUBMISSION_RATE_LIMIT",
+    "TOWNHALL_FEEDBACK_RATE_LIMIT",
+    "TOWNHALL_TRACK_RATE_LIMIT",
+    "TOWNHALL_LOGIN_RATE_LIMIT",
 }
 
 
@@ -126,11 +165,17 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     return settings_for(None, environ)
 
 
+BOOLEAN_SETTINGS = {"SESSION_COOKIE_SECURE"}
+
+
 def finish(settings: dict[str, Any]) -> dict[str, Any]:
     """Coerce types and fill the paths that default to places inside the instance folder."""
     for key in INTEGER_SETTINGS:
         settings[key] = int(settings[key])
     settings["TOWNHALL_SPEECH_WAIT"] = float(settings["TOWNHALL_SPEECH_WAIT"])
+    for key in BOOLEAN_SETTINGS:
+        if isinstance(settings[key], str):
+            settings[key] = settings[key].strip().lower() in {"1", "true", "yes", "on"}
     instance = Path(settings["TOWNHALL_INSTANCE"])
     if not settings.get("TOWNHALL_SEARCH_INDEX"):
         settings["TOWNHALL_SEARCH_INDEX"] = str(instance / "search-index")
@@ -140,6 +185,8 @@ def finish(settings: dict[str, Any]) -> dict[str, Any]:
         settings["TOWNHALL_LAST_GOOD"] = str(instance / "content-last-good")
     if not settings.get("TOWNHALL_IMAGES"):
         settings["TOWNHALL_IMAGES"] = str(instance / "images")
+    if not settings.get("TOWNHALL_OUTBOX_FOLDER"):
+        settings["TOWNHALL_OUTBOX_FOLDER"] = str(instance / "outbox")
     languages = settings["TOWNHALL_LANGUAGES"]
     if isinstance(languages, str):
         languages = [code.strip() for code in languages.split(",") if code.strip()]

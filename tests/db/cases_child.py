@@ -27,7 +27,8 @@ STANDARDS = [Standard(promise="x", within=Timescale(amount, "working days"), id=
 def main() -> None:
     url, count, hang = sys.argv[1], int(sys.argv[2]), "--hang" in sys.argv
     database = Database(url)
-    casework = service.Casework.build(STANDARDS, WorkingCalendar(load_closures(CONTENT / "closures.yaml")))
+    casework = service.Casework.build(STANDARDS, WorkingCalendar(load_closures(CONTENT / "closures.yaml")),
+                                      reference_prefix="BK")
     submission = Submission(kind="enquiry", details="Sent from another process", name="Jo Bloggs",
                             email="jo@example.com", contact_preference="email")
     for _ in range(count):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from townhall.cases.mail import FileTransport, SmtpTransport
 from townhall.cases.models import OutboxMessage
-from townhall.cases.outbox import deliver_pending, outbox_status, queue_email, retry_delay
+from townhall.cases.outbox import deliver_pending, outbox_status, queue_email, retry_delay, retry_now
 
 NOW = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
 
@@ -71,6 +71,21 @@ def test_mail_server_down_then_up_every_email_arrives_once(database, smtp_server
     assert up.sent == 5
     deliver_pending(database, transport, NOW + timedelta(hours=2))
     assert sorted(smtp_server.message_ids()) == sorted(ids)  # each once, none twice
+
+
+def test_retry_now_sends_waiting_messages_at_once_when_the_server_is_back(database, smtp_server):
+    smtp_server.stop()
+    ids = queue(database, 3)
+    transport = SmtpTransport.from_url(smtp_server.url, timeout=5)
+    assert deliver_pending(database, transport, NOW).failed == 3
+    smtp_server.start()
+    later = NOW + timedelta(seconds=5)
+    with database.session() as session:
+        assert retry_now(session, later) == 3
+    assert deliver_pending(database, transport, later).sent == 3
+    with database.session() as session:
+        assert retry_now(session, later) == 0  # nothing left waiting
+    assert sorted(smtp_server.message_ids()) == sorted(ids)
 
 
 def test_racing_senders_send_each_message_once(database, smtp_server):
@@ -178,3 +193,23 @@ def test_smtp_urls(url, expected):
 def test_bad_smtp_urls_are_explained_without_the_password(url):
     with pytest.raises(ValueError, match="TOWNHALL_SMTP_URL"):
         SmtpTransport.from_url(url)
+
+
+def test_bookkeeping_commits_without_waiting_for_the_disk_and_is_still_there(database):
+    """The outbox's claims and marks use `durable=False`: on SQLite synchronous=NORMAL, on PostgreSQL
+    synchronous_commit off, for that transaction only; what they wrote is read back like any other row."""
+    from sqlalchemy import text
+
+    queue(database, 1)
+    with database.session(durable=False) as session:
+        if database.is_sqlite:
+            assert session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        else:
+            assert session.execute(text("SHOW synchronous_commit")).scalar() == "off"
+        session.execute(text("UPDATE outbox_messages SET attempts = 7"))
+    with database.session() as session:
+        if database.is_sqlite:
+            assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL for everything else
+        else:
+            assert session.execute(text("SHOW synchronous_commit")).scalar() == "on"
+    assert rows(database)[0].attempts == 7

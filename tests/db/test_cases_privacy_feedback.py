@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from townhall.cases import service
-from townhall.cases.feedback import feedback_report, record_feedback, validate_feedback
+from townhall.cases.feedback import add_comments, feedback_report, record_feedback, validate_comments, validate_feedback
 from townhall.cases.models import AuditEntry, Case, CaseEvent, OutboxMessage, PageFeedback
 from townhall.cases.privacy import export, months_before, purge
 from townhall.cases.service import Casework
@@ -100,6 +100,23 @@ def test_feedback_is_scrubbed_before_it_is_stored(database):
     assert row.trying_to == "Report my bin, I'm at [postcode removed]"
     assert row.went_wrong == "Email me on [email removed] or [phone number removed]"
     assert row.created_on == NOW.date() and row.useful is False
+
+
+def test_comments_join_a_no_once_and_are_scrubbed(database):
+    no, _, _ = validate_feedback({"path": "/a", "useful": "no"})
+    yes, _, _ = validate_feedback({"path": "/a", "useful": "yes"})
+    with database.session() as session:
+        no_id, yes_id = record_feedback(session, no, NOW.date()).id, record_feedback(session, yes, NOW.date()).id
+    errors, values = validate_comments({"trying_to": "Pay", "went_wrong": "x" * 1001})
+    assert set(errors) == {"went_wrong"} and values["trying_to"] == "Pay"
+    with database.session() as session:
+        assert add_comments(session, no_id, "Pay my bill", "Write to me at jo@example.com")
+        assert not add_comments(session, no_id, "again", "again")  # only once
+        assert not add_comments(session, yes_id, "a", "b")  # never to a yes
+        assert not add_comments(session, 999, "a", "b")
+    with database.read_session() as session:
+        row = session.get(PageFeedback, no_id)
+    assert (row.trying_to, row.went_wrong) == ("Pay my bill", "Write to me at [email removed]")
 
 
 def test_feedback_validation():

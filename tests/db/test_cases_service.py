@@ -90,11 +90,38 @@ def test_no_email_address_means_no_email(database, casework):
 def test_a_reference_clash_gets_another_reference(database, casework, monkeypatch):
     first = submit(database, casework)
     fresh = iter([first.reference, first.reference, "BK-3333-4444"])
-    monkeypatch.setattr(service, "new_reference", lambda: next(fresh))
+    monkeypatch.setattr(service, "new_reference", lambda prefix: next(fresh))
     second = submit(database, casework)
     assert second.reference == "BK-3333-4444"
     with database.read_session() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 2
+
+
+def test_a_form_sent_twice_makes_one_case(database, casework):
+    first = submit_with_key(database, casework, "key-1")
+    again = submit_with_key(database, casework, "key-1")
+    other = submit_with_key(database, casework, "key-2")
+    assert again.reference == first.reference != other.reference
+    assert again.due.answer_by == first.due.answer_by
+    with database.read_session() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 2
+        assert service.find_submitted(session, "key-1").reference == first.reference
+        assert service.find_submitted(session, "key-3") is None
+    assert len(outbox(database)) == 2  # one acknowledgement each, none for the resend
+
+
+def test_references_carry_the_councils_prefix(database):
+    casework = Casework.build(STANDARDS, calendar_from_content(PROJECT_ROOT / "content"), reference_prefix="AB")
+    reference = submit(database, casework).reference
+    assert reference.startswith("AB-")
+    with database.read_session() as session:
+        assert service.track(session, reference[3:].lower(), "jo@example.com", date(2026, 3, 10), prefix="AB")
+        assert service.track(session, reference, "jo@example.com", date(2026, 3, 10), prefix="CD") is None
+
+
+def submit_with_key(database, casework, key):
+    with database.session() as session:
+        return service.submit(session, casework, enquiry(), MONDAY_10AM, submission_key=key)
 
 
 def test_staff_log_a_letter_from_the_day_it_arrived(database, casework, staff_id):

@@ -205,9 +205,10 @@ def test_only_alerts_that_are_not_emergencies_can_be_hidden(client):
     assert 'name="return_to" value="/"' in snow
 
 
-def test_hiding_an_alert_sets_the_one_cookie_until_midnight_and_goes_back(client, site):
+def test_hiding_an_alert_sets_the_one_cookie_until_midnight_and_goes_back(client, site, public_token_of):
     key = next(alert.key for alert in site.alerts if alert.id == "snow")
-    response = client.post("/alerts/hide", data={"alert": key, "return_to": "/a-to-z?x=1"})
+    response = client.post("/alerts/hide", data={"alert": key, "return_to": "/a-to-z?x=1",
+                                                 "csrf_token": public_token_of(client)})
     assert response.status_code == 303 and response.headers["Location"] == "/a-to-z?x=1"
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith(f"{COOKIE_NAME}=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -218,10 +219,11 @@ def test_hiding_an_alert_sets_the_one_cookie_until_midnight_and_goes_back(client
     assert "Snow and ice" in main_of(html_of(client.get("/alerts")))  # still on the alerts page
 
 
-def test_a_hidden_alert_stays_hidden_with_saved_settings_and_settings_keep_it(client, site):
+def test_a_hidden_alert_stays_hidden_with_saved_settings_and_settings_keep_it(client, site, token, public_token_of):
     key = next(alert.key for alert in site.alerts if alert.id == "snow")
-    client.post("/settings", data={"text": "large", "colours": "auto", "spacing": "standard", "speech": "off"})
-    response = client.post("/alerts/hide", data={"alert": key, "return_to": "/"})
+    client.post("/settings", data={"csrf_token": token, "text": "large", "colours": "auto", "spacing": "standard",
+                                   "speech": "off"})
+    response = client.post("/alerts/hide", data={"alert": key, "return_to": "/", "csrf_token": public_token_of(client)})
     assert "Max-Age=31536000" in response.headers["Set-Cookie"]  # display choices last a year
     assert "Snow and ice" not in html_of(client.get("/")).split('id="main-content"')[0]
 
@@ -231,8 +233,8 @@ def test_a_hidden_alert_stays_hidden_with_saved_settings_and_settings_keep_it(cl
     {"alert": "nothing.abcdef", "return_to": "/"},
     {"alert": "", "return_to": "https://evil.example/"},
 ])
-def test_hiding_what_cannot_be_hidden_changes_nothing(client, site, form):
-    form = dict(form)
+def test_hiding_what_cannot_be_hidden_changes_nothing(client, site, form, public_token_of):
+    form = dict(form, csrf_token=public_token_of(client))
     if form["alert"] == "water":
         form["alert"] = next(alert.key for alert in site.alerts if alert.id == "water")
     response = client.post("/alerts/hide", data=form)

@@ -94,11 +94,16 @@ def test_every_page_names_its_canonical_address_and_its_languages_in_full(client
     assert set(languages) == {"en", "cy", "x-default"} and all(href.startswith("http://") for href in languages.values())
 
 
-def test_forwarded_headers_are_believed_only_from_a_configured_proxy(make_app):
+def test_forwarded_headers_are_believed_only_from_a_configured_proxy(make_app, csrf_token_of):
     form = {"text": "large", "colours": "auto", "spacing": "standard", "speech": "off"}
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
-    direct = make_app().test_client().post("/settings", data=form, headers=forwarded)
+    direct_client = make_app().test_client()
+    direct = direct_client.post("/settings", data={**form, "csrf_token": csrf_token_of(direct_client)},
+                                headers=forwarded)
     assert "Secure" not in direct.headers.get("Set-Cookie", "")
-    behind = make_app(TOWNHALL_PROXY_COUNT=1).test_client().post("/settings", data=form, headers=forwarded)
+    behind_client = make_app(TOWNHALL_PROXY_COUNT=1).test_client()
+    # Over HTTPS, the form check also wants the page it came from (Flask-WTF's strict Referer check).
+    behind = behind_client.post("/settings", data={**form, "csrf_token": csrf_token_of(behind_client)},
+                                headers={**forwarded, "Referer": "https://localhost/settings"})
     assert "Secure" in behind.headers["Set-Cookie"] and "HttpOnly" in behind.headers["Set-Cookie"]
     assert "SameSite=Lax" in behind.headers["Set-Cookie"]

@@ -119,8 +119,8 @@ def test_wrong_method_gets_a_kind_page(client):
     assert "Sorry, that did not work" in response.get_data(as_text=True)
 
 
-def test_huge_form_post_gets_413_not_500(client):
-    response = client.post("/settings", data={"text": "large", "padding": "x" * 200_000})
+def test_huge_form_post_gets_413_not_500(client, token):
+    response = client.post("/settings", data={"csrf_token": token, "text": "large", "padding": "x" * 200_000})
     assert response.status_code == 413
     assert "What you sent is too long" in response.get_data(as_text=True)
 

@@ -134,8 +134,8 @@ def test_the_error_summary_is_a_region_named_by_its_heading(client, url, htmx):
     assert set(check.references) <= check.ids
 
 
-def test_settings_errors_use_the_same_summary(client):
-    response = client.post("/settings", data={"text": "enormous"})
+def test_settings_errors_use_the_same_summary(client, token):
+    response = client.post("/settings", data={"csrf_token": token, "text": "enormous"})
     check = NamingCheck()
     check.feed(text(response))
     assert response.status_code == 400 and 'role="region"' in text(response) and check.bad == []
@@ -239,8 +239,8 @@ def test_the_settings_and_language_links_keep_the_answer(client, prefix, other, 
             parse_qs(urlsplit(settings).query)["return_to"] == [f"{prefix}{path}?{query}"]
 
 
-def test_htmx_answers_that_do_not_change_the_address_leave_the_header_alone(client):
-    html = text(client.post("/settings", data={"text": "large"}, headers=HTMX))
+def test_htmx_answers_that_do_not_change_the_address_leave_the_header_alone(client, token):
+    html = text(client.post("/settings", data={"csrf_token": token, "text": "large"}, headers=HTMX))
     assert "th-header-tools" not in html
 
 
@@ -248,8 +248,8 @@ def test_htmx_answers_that_do_not_change_the_address_leave_the_header_alone(clie
 
 
 @pytest.mark.parametrize("prefix, saved", [("", "Saved. Speech: On"), ("/cy", "Wedi cadw. Lleferydd: Ymlaen")])
-def test_with_htmx_saved_is_said_under_the_setting_that_changed(client, prefix, saved):
-    response = client.post(f"{prefix}/settings", data={"text": "standard", "colours": "auto", "spacing": "standard",
+def test_with_htmx_saved_is_said_under_the_setting_that_changed(client, prefix, saved, token):
+    response = client.post(f"{prefix}/settings", data={"csrf_token": token, "text": "standard", "colours": "auto", "spacing": "standard",
                                                        "speech": "on"}, headers=HTMX)
     html = text(response)
     near = re.search(r'<div id="speech-status" hx-swap-oob="innerHTML">(.*?)</div>\s*<div id="save-status"', html, re.S)
@@ -262,14 +262,14 @@ def test_with_htmx_saved_is_said_under_the_setting_that_changed(client, prefix, 
         assert f'id="{place}-status" role="status"' in page
 
 
-def test_saving_with_no_change_is_said_under_the_save_button(client):
-    html = text(client.post("/settings", data={"text": "standard", "colours": "auto", "spacing": "standard",
+def test_saving_with_no_change_is_said_under_the_save_button(client, token):
+    html = text(client.post("/settings", data={"csrf_token": token, "text": "standard", "colours": "auto", "spacing": "standard",
                                                "speech": "off"}, headers=HTMX))
     assert re.search(r'<div id="save-status" hx-swap-oob="innerHTML"><div data-keep-in-view>', html)
 
 
-def test_without_javascript_saved_is_said_at_the_top_of_the_page_it_loads(client):
-    response = client.post("/settings", data={"text": "large"})
+def test_without_javascript_saved_is_said_at_the_top_of_the_page_it_loads(client, token):
+    response = client.post("/settings", data={"csrf_token": token, "text": "large"})
     page = text(client.get(response.headers["Location"]))
     status = page[page.index('id="preferences-status"'):page.index('<form id="preferences-form"')]
     assert "Your settings have been saved." in status

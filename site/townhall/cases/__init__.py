@@ -12,7 +12,8 @@ Records (`models`)
     vocabularies `KINDS`, `CHANNELS`, `STATUSES`, `COMPLAINT_OUTCOMES`, `OTHER_OUTCOMES`, `ROLES`,
     `FORMATS`, `SIZES`.
 References (`references`)
-    `new_reference()`, `normalise(typed) -> "BK-7KQ4-M9XR" | None`.
+    `new_reference(prefix)`, `normalise(typed, prefix) -> "BK-7KQ4-M9XR" | None`, `reference_example(prefix)`;
+    the prefix is the council's two letters (`Council.prefix`, from content/council.yaml).
 Working days and dates (`workingdays`, `deadlines`)
     `WorkingCalendar`, `calendar_from_content(folder)`, `load_closures(path)` (raises `ClosuresInvalid`),
     `clock_start`, `add_working_days(start, n, calendar) -> WorkingDays(day, skipped)`, `group_skipped`;
@@ -20,19 +21,22 @@ Working days and dates (`workingdays`, `deadlines`)
     `contact_due_dates(contact_kind, received_at, standards, calendar)` for the calculator.
 Checking forms (`validation`, `feedback`)
     `validate_submission(kind, form, services=..., language=...) -> Validation(values, errors, submission)`,
-    `validate_stage_two(form)`, `validate_track(form)`, `validate_feedback(form)`.
+    `validate_stage_two(form, prefix=)`, `validate_track(form, prefix=)`, `validate_feedback(form)`,
+    `validate_comments(form)`. Messages may hold ``%(example)s`` (a postcode) and ``%(reference_example)s``.
 Cases (`service`)
-    `Casework.build(standards, calendar, compose)`, then `submit`, `log_contact`, `acknowledge`, `answer`,
-    `set_new_date`, `escalate`, `request_stage_two`, `close`, `get_case`; `track(session, reference,
-    email_or_postcode, today) -> PublicCase | None`; `staff_queue(session, today, kind=, service=, status=,
+    `Casework.build(standards, calendar, compose, mail_domain, reference_prefix)`, then `submit` (with a
+    `submission_key`: a form sent twice makes one case; `find_submitted`), `log_contact`, `acknowledge`,
+    `answer`, `set_new_date`, `escalate`, `request_stage_two`, `close`, `get_case`; `track(session, reference,
+    email_or_postcode, today, prefix=) -> PublicCase | None`; `staff_queue(session, today, kind=, service=, status=,
     overdue_only=) -> QueuePage`, `queue_services`. Errors: `CaseError`, `CaseNotFound`, `ActionNotAllowed`.
 Page feedback (`feedback`)
-    `record_feedback(session, answer, today)` (scrubbed), `feedback_report(session, since=...)`.
+    `record_feedback(session, answer, today)` (scrubbed), `add_comments(session, id, trying_to, went_wrong)`,
+    `feedback_report(session, since=...)`.
 Scrubbing (`scrub`)
     `scrub(text)`: emails, UK phone numbers, postcodes and long numbers replaced by markers.
 Email (`outbox`, `mail`)
     `queue_email(session, ...)`, `deliver_pending(database, transport, now)`, `deliver_forever`,
-    `outbox_status`; `SmtpTransport.from_url(url)`, `FileTransport(folder)`, `transport_from_settings`,
+    `outbox_status`, `retry_now`; `SmtpTransport.from_url(url)`, `FileTransport(folder)`, `transport_from_settings`,
     `build_message`, `ComposedEmail`, `Composer`, `plain_composer`.
 Staff (`staff`, `audit`)
     `create_staff`, `authenticate -> LoginResult(user, wait)`, `set_password`, `set_active`, `staff_user`,
@@ -43,7 +47,14 @@ Privacy (`privacy`)
 
 from .db import Database, default_url
 from .deadlines import DueDates, StandardMissing, contact_due_dates, due_dates
-from .feedback import FeedbackAnswer, feedback_report, record_feedback, validate_feedback
+from .feedback import (
+    FeedbackAnswer,
+    add_comments,
+    feedback_report,
+    record_feedback,
+    validate_comments,
+    validate_feedback,
+)
 from .mail import (
     ComposedEmail,
     Composer,
@@ -54,8 +65,9 @@ from .mail import (
     transport_from_settings,
 )
 from .models import AuditEntry, Case, CaseEvent, OutboxMessage, PageFeedback, StaffUser
-from .outbox import DeliveryReport, deliver_forever, deliver_pending, outbox_status, queue_email
+from .outbox import DeliveryReport, deliver_forever, deliver_pending, outbox_status, queue_email, retry_now
 from .privacy import export, purge
+from .references import example as reference_example
 from .references import new_reference
 from .references import normalise as normalise_reference
 from .scrub import scrub
@@ -70,7 +82,9 @@ from .service import (
     acknowledge,
     answer,
     close,
+    confirmation,
     escalate,
+    find_submitted,
     get_case,
     log_contact,
     queue_services,
@@ -97,11 +111,13 @@ __all__ = [
     "ClosuresInvalid", "ComposedEmail", "Composer", "Database", "DeliveryReport", "DueDates", "FeedbackAnswer",
     "FileTransport", "LoginResult", "OutboxMessage", "PageFeedback", "PublicCase", "QueuePage", "SmtpTransport",
     "StaffError", "StaffUser", "StandardMissing", "Submission", "Submitted", "Validation", "WorkingCalendar",
-    "acknowledge", "add_working_days", "answer", "authenticate", "build_message", "calendar_from_content",
-    "clock_start", "close", "contact_due_dates", "create_staff", "default_url", "deliver_forever",
-    "deliver_pending", "due_dates", "escalate", "export", "feedback_report", "get_case", "group_skipped",
+    "acknowledge", "add_comments", "add_working_days", "answer", "authenticate", "build_message", "calendar_from_content",
+    "clock_start", "close", "confirmation", "contact_due_dates", "create_staff", "default_url", "deliver_forever",
+    "deliver_pending", "due_dates", "escalate", "export", "feedback_report", "find_submitted", "get_case",
+    "group_skipped",
     "load_closures", "log_contact", "new_reference", "normalise_reference", "outbox_status", "plain_composer",
-    "purge", "queue_email", "queue_services", "record_feedback", "request_stage_two", "scrub", "set_active",
+    "purge", "queue_email", "queue_services", "record_feedback", "reference_example", "request_stage_two",
+    "retry_now", "scrub", "set_active",
     "set_new_date", "set_password", "staff_queue", "staff_user", "submit", "track", "transport_from_settings",
-    "validate_feedback", "validate_stage_two", "validate_submission", "validate_track",
+    "validate_comments", "validate_feedback", "validate_stage_two", "validate_submission", "validate_track",
 ]

@@ -27,15 +27,17 @@ SQLite settings, and why:
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -69,6 +71,12 @@ class Database:
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
         reading = self.engine.execution_options(townhall_read_only=True) if self.is_sqlite else self.engine
         self.read_sessions: sessionmaker[Session] = sessionmaker(reading, expire_on_commit=False)
+        self._writers = _SqliteWriters(self.url.database) if self.is_sqlite else None
+        # Bookkeeping that may be lost to a power cut without harm (the outbox's claims and "sent" marks: at
+        # worst an email goes again, with the same Message-ID) commits without waiting for the disk.
+        self.relaxed_engine = (_engine_for(self.url, echo=echo, pool_size=2, synchronous="NORMAL")
+                               if self.is_sqlite else self.engine)
+        self.relaxed_sessions: sessionmaker[Session] = sessionmaker(self.relaxed_engine, expire_on_commit=False)
 
     @classmethod
     def for_instance(cls, instance_folder: Path | str, url: str | None = None) -> Database:
@@ -87,10 +95,22 @@ class Database:
 
     # -- transactions ---------------------------------------------------------
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One write transaction: committed when the block ends, rolled back if it raises."""
-        with self.sessions() as session, session.begin():
+    def session(self, *, durable: bool = True) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back if it raises.
+
+        `durable=False` is for bookkeeping that may be lost to a power cut (not to a crash of the process:
+        SQLite's write-ahead log and PostgreSQL's commit survive that either way): its commit does not wait for
+        the disk (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit off). Every later durable commit
+        writes it to disk too.
+        """
+        factory = self.sessions if durable else self.relaxed_sessions
+        with self._writer_turn(), factory() as session, session.begin():
+            if not durable and self.is_postgresql:
+                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield session
+
+    def _writer_turn(self) -> AbstractContextManager[object]:
+        return self._writers.turn() if self._writers is not None else nullcontext()
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
@@ -98,7 +118,7 @@ class Database:
         with self.read_sessions() as session, session.begin():
             yield session
 
-    def transaction(self, work: Callable[[Session], T], *, retries: int = DEFAULT_RETRIES) -> T:
+    def transaction(self, work: Callable[[Session], T], *, retries: int = DEFAULT_RETRIES, durable: bool = True) -> T:
         """Run `work(session)` in a write transaction, again from the start if the database was busy.
 
         Only failures that mean "try again" are retried (SQLite's lock, PostgreSQL's
@@ -107,7 +127,7 @@ class Database:
         """
         for attempt in range(retries + 1):
             try:
-                with self.session() as session:
+                with self.session(durable=durable) as session:
                     return work(session)
             except (OperationalError, DBAPIError) as error:
                 if attempt == retries or not is_retryable(error):
@@ -165,6 +185,31 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.relaxed_engine is not self.engine:
+            self.relaxed_engine.dispose()
+
+
+class _SqliteWriters:
+    """Writers to one SQLite file take turns: a thread lock, then an flock every process on the machine shares."""
+
+    def __init__(self, database: str | None):
+        self.lock = threading.Lock()
+        in_memory = not database or database == ":memory:" or database.startswith("file:")
+        self.path = None if in_memory else Path(f"{database}-writers.lock")
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self.lock:
+            if self.path is None:
+                yield
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "a+b") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def is_retryable(error: DBAPIError) -> bool:
@@ -176,7 +221,7 @@ def is_retryable(error: DBAPIError) -> bool:
     return code in {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
 
-def _engine_for(url: URL, *, echo: bool, pool_size: int) -> Engine:
+def _engine_for(url: URL, *, echo: bool, pool_size: int, synchronous: str = "FULL") -> Engine:
     backend = url.get_backend_name()
     if backend == "sqlite":
         if url.database and url.database != ":memory:":
@@ -185,14 +230,14 @@ def _engine_for(url: URL, *, echo: bool, pool_size: int) -> Engine:
             url, echo=echo, pool_size=pool_size, max_overflow=2 * pool_size, pool_timeout=60,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
-        _sqlite_pragmas(engine)
+        _sqlite_pragmas(engine, synchronous)
         return engine
     if backend == "postgresql":
         return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
     return create_engine(url, echo=echo)
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
+def _sqlite_pragmas(engine: Engine, synchronous: str = "FULL") -> None:
     """Per-connection settings, and our own BEGIN (see the module docstring)."""
 
     @event.listens_for(engine, "connect")
@@ -201,7 +246,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

@@ -67,6 +67,34 @@ def record_feedback(session: Session, answer: FeedbackAnswer, today: date) -> Pa
     return row
 
 
+def add_comments(session: Session, feedback_id: int, trying_to: str | None, went_wrong: str | None) -> bool:
+    """Add what a resident typed after answering "No" to that answer (scrubbed, as when stored).
+
+    The "No" is stored the moment it is pressed, so it counts even if nothing
+    more is typed; the comments then join that same row (the web layer signs
+    its id, so nobody can write to another answer). Only once, and only to a
+    "No": False when the row is missing, a "Yes", or already has comments.
+    """
+    row = session.get(PageFeedback, feedback_id)
+    if row is None or row.useful or row.trying_to is not None or row.went_wrong is not None:
+        return False
+    row.trying_to = _scrubbed(clean_text(trying_to, multiline=True), SIZES["trying_to"])
+    row.went_wrong = _scrubbed(clean_text(went_wrong, multiline=True), SIZES["went_wrong"])
+    session.flush()
+    return True
+
+
+def validate_comments(form: Mapping[str, object]) -> tuple[dict[str, str], dict[str, str]]:
+    """(errors, values) for the two optional boxes shown after "No"."""
+    values = {name: clean_text(form.get(name), multiline=True) for name in ("trying_to", "went_wrong")}
+    errors = {}
+    for name, message in (("trying_to", N_("What you were trying to do must be 1,000 characters or fewer")),
+                          ("went_wrong", N_("What went wrong must be 1,000 characters or fewer"))):
+        if len(values[name]) > SIZES[name]:
+            errors[name] = message
+    return errors, values
+
+
 def _scrubbed(text: str | None, size: int) -> str | None:
     if not text:
         return None

@@ -37,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from .models import Case, OutboxMessage
 
-DEFAULT_SENDER = "Brackenford District Council <no-reply@brackenford.example>"
+DEFAULT_SENDER = "Townhall <no-reply@townhall.invalid>"  # the site passes its own (TOWNHALL_MAIL_FROM)
 
 # Kinds of email the case operations send; each maps to a template in the web layer.
 ACKNOWLEDGEMENT = "acknowledgement"
@@ -86,7 +86,7 @@ def plain_composer(kind: str, case: Case, context: Mapping[str, Any]) -> Compose
         lines = ["Thank you for getting in touch."]
     else:
         return None
-    text = "\n\n".join([greeting, *lines, f"Reference: {case.reference}", "Brackenford District Council"]) + "\n"
+    text = "\n\n".join([greeting, *lines, f"Reference: {case.reference}"]) + "\n"
     return ComposedEmail(subject, text)
 
 

@@ -66,6 +66,7 @@ SIZES = {
     "path": 300,
     "trying_to": 1000,
     "went_wrong": 1000,
+    "submission_key": 40,
 }
 
 NAMING = {
@@ -132,6 +133,7 @@ class Case(Base):
         Index("ix_cases_open_due", "status", "answer_by"),
         Index("ix_cases_email", "email"),
         Index("ix_cases_closed_at", "closed_at"),
+        Index("ix_cases_submission_key", "submission_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,6 +175,8 @@ class Case(Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     answer_text: Mapped[str | None] = mapped_column(Text)
     personal_data_removed_at: Mapped[datetime | None]
+    # The web form's random key (see service.submit): a form sent twice makes one case.
+    submission_key: Mapped[str | None] = mapped_column(String(SIZES["submission_key"]))
 
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan", passive_deletes=True,

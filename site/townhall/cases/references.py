@@ -1,6 +1,7 @@
 """Case references: short, unguessable, and easy to read aloud, write down and type back.
 
-A reference looks like ``BK-7KQ4-M9XR``: the council's prefix, then eight
+A reference looks like ``BK-7KQ4-M9XR``: the council's prefix (two capital
+letters from ``content/council.yaml``, ``reference_prefix``), then eight
 symbols from a 27-symbol alphabet in two groups of four (groups of four are
 what people chunk phone and card numbers into). Eight symbols give 27**8,
 about 2.8 * 10**11 (38 bits) of chance, from `secrets`: with the email address
@@ -21,7 +22,8 @@ import re
 import secrets
 import unicodedata
 
-PREFIX = "BK"
+DEFAULT_PREFIX = "RF"  # only for callers that do not say: the site passes the council's own (council.yaml)
+PREFIX_LENGTH = 2  # the stored reference is 12 characters: two letters, a hyphen and two groups of four
 ALPHABET = "0123456789CDFGHJKMNPQRTVWXY"
 LENGTH = 8
 GROUP = 4
@@ -30,18 +32,34 @@ _NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
 _LONGEST_TYPED = 40  # anything longer than this was never a reference; do not even read it
 
 
-def new_reference() -> str:
+def is_prefix(prefix: str) -> bool:
+    """Two capital letters A to Z: what a council may choose as its references' prefix."""
+    return len(prefix) == PREFIX_LENGTH and prefix.isascii() and prefix.isalpha() and prefix.isupper()
+
+
+def _checked(prefix: str) -> str:
+    if not is_prefix(prefix):
+        raise ValueError(f"a reference prefix is {PREFIX_LENGTH} capital letters, not {prefix!r}")
+    return prefix
+
+
+def new_reference(prefix: str = DEFAULT_PREFIX) -> str:
     """A fresh reference; uniqueness is the database's job (unique constraint, then a retry)."""
     body = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    return display(body)
+    return display(body, prefix)
 
 
-def display(body: str) -> str:
+def display(body: str, prefix: str = DEFAULT_PREFIX) -> str:
     groups = [body[start:start + GROUP] for start in range(0, len(body), GROUP)]
-    return "-".join([PREFIX, *groups])
+    return "-".join([_checked(prefix), *groups])
 
 
-def normalise(typed: str | None) -> str | None:
+def example(prefix: str = DEFAULT_PREFIX) -> str:
+    """The reference shown in hints and messages ("like BK-7KQ4-M9XR"), with the council's prefix."""
+    return display("7KQ4M9XR", prefix)
+
+
+def normalise(typed: str | None, prefix: str = DEFAULT_PREFIX) -> str | None:
     """The reference someone meant, in display form, or None when it cannot be one.
 
     Accepts lower case, spaces, hyphens in any place or none, the prefix or no
@@ -54,14 +72,14 @@ def normalise(typed: str | None) -> str | None:
         return None
     # NFKC reads full-width letters (from some phone keyboards) as plain ones.
     compact = _NOT_ALPHANUMERIC.sub("", unicodedata.normalize("NFKC", typed)).upper()
-    if len(compact) == LENGTH + len(PREFIX) and compact[: len(PREFIX)] in (PREFIX, PREFIX.translate(CONFUSABLE)):
-        compact = compact[len(PREFIX):]
+    if len(compact) == LENGTH + len(prefix) and compact[: len(prefix)] in (prefix, prefix.translate(CONFUSABLE)):
+        compact = compact[len(prefix):]
     body = compact.translate(CONFUSABLE)
     if len(body) != LENGTH or any(symbol not in ALPHABET for symbol in body):
         return None
-    return display(body)
+    return display(body, prefix)
 
 
-def is_reference(text: str) -> bool:
+def is_reference(text: str, prefix: str = DEFAULT_PREFIX) -> bool:
     """Whether `text` is already a reference in display form (what we store)."""
-    return normalise(text) == text
+    return normalise(text, prefix) == text

@@ -48,7 +48,7 @@ from .models import (
     CaseEvent,
 )
 from .outbox import DEFAULT_DOMAIN, queue_email
-from .references import new_reference
+from .references import DEFAULT_PREFIX, new_reference
 from .references import normalise as normalise_reference
 from .validation import Submission, clean_text
 from .workingdays import LONDON, WorkingCalendar
@@ -90,11 +90,13 @@ class Casework:
     calendar: WorkingCalendar
     compose: Composer = plain_composer
     mail_domain: str = DEFAULT_DOMAIN
+    reference_prefix: str = DEFAULT_PREFIX  # the council's two letters (content/council.yaml)
 
     @classmethod
     def build(cls, standards: Iterable[Standard] | Mapping[str, Standard], calendar: WorkingCalendar,
-              compose: Composer = plain_composer, mail_domain: str = DEFAULT_DOMAIN) -> Casework:
-        return cls(standards_by_id(standards), calendar, compose, mail_domain)
+              compose: Composer = plain_composer, mail_domain: str = DEFAULT_DOMAIN,
+              reference_prefix: str = DEFAULT_PREFIX) -> Casework:
+        return cls(standards_by_id(standards), calendar, compose, mail_domain, reference_prefix)
 
     def due(self, kind: str, stage: int | None, received_at: datetime, channel: str) -> DueDates:
         return due_dates(kind, stage, received_at, self.standards, self.calendar, channel)
@@ -114,11 +116,40 @@ class Submitted:
 
 # -- new cases ----------------------------------------------------------------------------------
 
-def submit(session: Session, casework: Casework, submission: Submission, now: datetime) -> Submitted:
-    """Store a web form's case, acknowledged at once (the confirmation page and email), with its email queued."""
+def submit(session: Session, casework: Casework, submission: Submission, now: datetime, *,
+           submission_key: str | None = None) -> Submitted:
+    """Store a web form's case, acknowledged at once (the confirmation page and email), with its email queued.
+
+    `submission_key` is the form's own random key (made when the resident
+    reached "Check your answers"): the same key again, from a double click or a
+    resent form, gives back the case it already made instead of a second one.
+    """
     _require_aware(now)
+    if submission_key:
+        existing = find_submitted(session, submission_key)
+        if existing is not None:
+            return Submitted(existing, casework.due(existing.kind, existing.stage, existing.received_at,
+                                                    existing.channel))
     return _open_case(session, casework, submission, channel="web", received_at=now, now=now,
-                      acknowledged=True, staff_id=None)
+                      acknowledged=True, staff_id=None, submission_key=submission_key)
+
+
+def confirmation(session: Session, casework: Casework, reference: str) -> Submitted | None:
+    """A case just sent, with its dates worked out again, for its confirmation page.
+
+    Only for a reference the caller already trusts (the web layer keeps it in
+    the signed session of the browser that sent the form): this says whether a
+    reference exists, which a resident typing one must never learn.
+    """
+    case = session.scalar(select(Case).where(Case.reference == reference))
+    if case is None:
+        return None
+    return Submitted(case, casework.due(case.kind, case.stage, case.received_at, case.channel))
+
+
+def find_submitted(session: Session, submission_key: str) -> Case | None:
+    """The case a form with this key already made, if any (see `submit`)."""
+    return session.scalar(select(Case).where(Case.submission_key == submission_key))
 
 
 def log_contact(session: Session, casework: Casework, submission: Submission, *, channel: str,
@@ -147,7 +178,7 @@ def log_contact(session: Session, casework: Casework, submission: Submission, *,
 
 def _open_case(session: Session, casework: Casework, submission: Submission, *, channel: str,
                received_at: datetime, now: datetime, acknowledged: bool, staff_id: int | None,
-               stage_one: Case | None = None) -> Submitted:
+               stage_one: Case | None = None, submission_key: str | None = None) -> Submitted:
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {CHANNELS}")
     stage = submission.stage if submission.kind == "complaint" else None
@@ -161,22 +192,22 @@ def _open_case(session: Session, casework: Casework, submission: Submission, *, 
         name=submission.name, email=submission.email, phone=submission.phone, postcode=submission.postcode,
         address=submission.address, contact_preference=submission.contact_preference,
         access_needs=submission.access_needs, status="received",
-        acknowledge_by=due.acknowledge_by, answer_by=due.answer_by,
+        acknowledge_by=due.acknowledge_by, answer_by=due.answer_by, submission_key=submission_key,
     )
     case.events.append(CaseEvent(kind="received", at=received_at, staff_id=staff_id))
-    _insert_with_reference(session, case)
+    _insert_with_reference(session, case, casework.reference_prefix)
     if acknowledged:
         _acknowledge(session, casework, case, now=now, staff_id=staff_id, note=None, due=due)
     return Submitted(case, due)
 
 
-def _insert_with_reference(session: Session, case: Case) -> None:
+def _insert_with_reference(session: Session, case: Case, prefix: str) -> None:
     """Give `case` a fresh reference and insert it; on the (rare) clash, another reference.
 
     A savepoint keeps the clash from undoing the rest of the transaction.
     """
     for _ in range(REFERENCE_TRIES):
-        case.reference = new_reference()
+        case.reference = new_reference(prefix)
         try:
             with session.begin_nested():
                 session.add(case)
@@ -309,7 +340,7 @@ def request_stage_two(session: Session, casework: Casework, *, reference: str, e
     that is not a stage 1 complaint gets a plain answer (ActionNotAllowed), and
     a second request returns the stage 2 already open.
     """
-    stage_one = _find_for_resident(session, reference, email_or_postcode)
+    stage_one = _find_for_resident(session, reference, email_or_postcode, casework.reference_prefix)
     if stage_one is None:
         return None
     existing = session.scalar(select(Case).where(Case.stage_one_id == stage_one.id))
@@ -429,12 +460,13 @@ class PublicCase:
         return self.revised_answer_by or self.answer_by
 
 
-def track(session: Session, reference: str, email_or_postcode: str, today: date) -> PublicCase | None:
+def track(session: Session, reference: str, email_or_postcode: str, today: date, *,
+          prefix: str = DEFAULT_PREFIX) -> PublicCase | None:
     """The resident's timeline, or None: the same None for a wrong reference, a wrong email and a purged case.
 
     The web layer rate-limits calls; this function never says which part did not match.
     """
-    case = _find_for_resident(session, reference, email_or_postcode)
+    case = _find_for_resident(session, reference, email_or_postcode, prefix)
     if case is None:
         return None
     stage_two = session.scalar(select(Case.reference).where(Case.stage_one_id == case.id))
@@ -467,8 +499,8 @@ def next_due(case: Case) -> date | None:
     return None
 
 
-def _find_for_resident(session: Session, reference: str, email_or_postcode: str) -> Case | None:
-    normal = normalise_reference(reference)
+def _find_for_resident(session: Session, reference: str, email_or_postcode: str, prefix: str) -> Case | None:
+    normal = normalise_reference(reference, prefix)
     if normal is None:
         return None
     case = session.scalar(select(Case).where(Case.reference == normal)
@@ -576,7 +608,7 @@ def queue_services(session: Session) -> list[tuple[str, str]]:
 
 __all__ = [
     "ActionNotAllowed", "CaseError", "CaseNotFound", "Casework", "PublicCase", "PublicEvent", "QueueItem",
-    "QueuePage", "Submitted", "acknowledge", "answer", "close", "escalate", "get_case", "is_overdue",
+    "QueuePage", "Submitted", "acknowledge", "answer", "close", "confirmation", "escalate", "find_submitted", "get_case", "is_overdue",
     "log_contact", "next_due", "queue_services", "request_stage_two", "set_new_date", "staff_queue", "submit",
     "track",
 ]

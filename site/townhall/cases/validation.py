@@ -7,7 +7,10 @@ appear, and, when there are none, a `Submission` ready for `service.submit`.
 Nothing here raises for anything a resident can type.
 
 Messages follow the GOV.UK design system's wording ("Enter your full name",
-"Enter an email address in the correct format, like name@example.com").
+"Enter an email address in the correct format, like name@example.com"). The
+council's own examples are placeholders the web layer fills in:
+``%(example)s`` (a postcode of its area) and ``%(reference_example)s`` (a
+reference with its prefix), so no council's details are written here.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from ..places.errors import NotAPostcode
 from ..places.postcodes import clean as clean_postcode
 from ..text import N_
 from .models import CONTACT_PREFERENCES, FORMATS, KINDS, LANGUAGES, SIZES
+from .references import DEFAULT_PREFIX
 from .references import normalise as normalise_reference
 
 EMAIL = re.compile(r"^[^@\s,;:<>()\[\]\"\\]+@[^@\s,;:<>()\[\]\"\\]+\.[^@\s,;:<>()\[\]\"\\.]{2,}$")
@@ -33,7 +37,7 @@ TOO_LONG = {
     "name": N_("Your name must be 120 characters or fewer"),
     "email": N_("Your email address must be 254 characters or fewer"),
     "phone": N_("Your telephone number must be 30 characters or fewer"),
-    "postcode": N_("Enter a full UK postcode, like BK1 1AA"),
+    "postcode": N_("Enter a full UK postcode, like %(example)s"),
     "address": N_("Your address must be 300 characters or fewer"),
     "details": N_("What you tell us must be 5,000 characters or fewer"),
     "desired_outcome": N_("What you would like us to do must be 2,000 characters or fewer"),
@@ -251,7 +255,7 @@ def _check_postcode(values: dict[str, str], errors: dict[str, str], *, required:
     try:
         return clean_postcode(typed).postcode
     except NotAPostcode:
-        errors["postcode"] = N_("Enter a full UK postcode, like BK1 1AA")
+        errors["postcode"] = N_("Enter a full UK postcode, like %(example)s")
         return None
 
 
@@ -272,12 +276,13 @@ class StageTwoRequest:
     desired_outcome: str | None
 
 
-def validate_stage_two(form: Mapping[str, object]) -> tuple[StageTwoRequest | None, dict[str, str], dict[str, str]]:
-    """(request or None, errors, values to show again) for the stage 2 form."""
+def validate_stage_two(form: Mapping[str, object], *, prefix: str = DEFAULT_PREFIX
+                       ) -> tuple[StageTwoRequest | None, dict[str, str], dict[str, str]]:
+    """(request or None, errors, values to show again) for the stage 2 form; `prefix` is the council's."""
     values = {name: clean_text(form.get(name), multiline=name in {"details", "desired_outcome"})
               for name in ("reference", "email_or_postcode", "details", "desired_outcome")}
     errors: dict[str, str] = {}
-    reference = _check_reference(values["reference"], errors)
+    reference = _check_reference(values["reference"], errors, prefix)
     if not values["email_or_postcode"]:
         errors["email_or_postcode"] = N_("Enter the email address or postcode you gave with your complaint")
     elif len(values["email_or_postcode"]) > SIZES["email"]:
@@ -294,7 +299,8 @@ def validate_stage_two(form: Mapping[str, object]) -> tuple[StageTwoRequest | No
                             values["desired_outcome"] or None), errors, values)
 
 
-def validate_track(form: Mapping[str, object]) -> tuple[tuple[str, str] | None, dict[str, str], dict[str, str]]:
+def validate_track(form: Mapping[str, object], *, prefix: str = DEFAULT_PREFIX
+                   ) -> tuple[tuple[str, str] | None, dict[str, str], dict[str, str]]:
     """((reference, email_or_postcode) or None, errors, values) for the track form.
 
     A well-formed reference is all we check here: whether it exists is only
@@ -302,7 +308,7 @@ def validate_track(form: Mapping[str, object]) -> tuple[tuple[str, str] | None, 
     """
     values = {name: clean_text(form.get(name)) for name in ("reference", "email_or_postcode")}
     errors: dict[str, str] = {}
-    reference = _check_reference(values["reference"], errors)
+    reference = _check_reference(values["reference"], errors, prefix)
     if not values["email_or_postcode"]:
         errors["email_or_postcode"] = N_("Enter the email address or postcode you gave us")
     elif len(values["email_or_postcode"]) > SIZES["email"]:
@@ -312,11 +318,11 @@ def validate_track(form: Mapping[str, object]) -> tuple[tuple[str, str] | None, 
     return (reference, values["email_or_postcode"]), errors, values
 
 
-def _check_reference(typed: str, errors: dict[str, str]) -> str | None:
+def _check_reference(typed: str, errors: dict[str, str], prefix: str) -> str | None:
     if not typed:
         errors["reference"] = N_("Enter your reference number")
         return None
-    reference = normalise_reference(typed)
+    reference = normalise_reference(typed, prefix)
     if reference is None:
-        errors["reference"] = N_("Enter your reference number as it appears in your email, like BK-7KQ4-M9XR")
+        errors["reference"] = N_("Enter your reference number as it appears in your email, like %(reference_example)s")
     return reference

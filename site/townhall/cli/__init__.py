@@ -1,4 +1,4 @@
-"""Command-line operations people do by hand: `flask content|geodata|search|speech ...`.
+"""Command-line operations people do by hand: `flask content|geodata|search|speech|db|staff|data|outbox ...`.
 
 Each capability owns one module exposing a click group named ``group``; this
 module only registers them, so adding a capability never edits another's file.
@@ -11,7 +11,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every capability's command group to the app's ``flask`` CLI."""
-    from . import content, geodata, search, speech
+    from . import content, data, database, geodata, outbox, search, speech, staff
 
-    for module in (content, geodata, search, speech):
+    for module in (content, geodata, search, speech, database, staff, data, outbox):
         app.cli.add_command(module.group)

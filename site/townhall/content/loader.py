@@ -194,7 +194,8 @@ COUNCIL_FILE = "council.yaml"
 def _council(contacts: dict[str, Contact], data: Any, lines: dict[str, int], log: ProblemLog) -> Council | None:
     """The council's name and main contact (content/council.yaml)."""
     reader = FieldReader(data, COUNCIL_FILE, log, lines=lines)
-    reader.unknown({"name", "short_name", "main_contact", "website", "example_postcode", "area", "cy"})
+    reader.unknown({"name", "short_name", "main_contact", "website", "example_postcode", "area", "reference_prefix",
+                    "cy"})
     name, short_name = reader.text("name", max_length=100), reader.text("short_name", max_length=40)
     contact_name = reader.text("main_contact")
     if contact_name and contact_name not in contacts:
@@ -203,10 +204,15 @@ def _council(contacts: dict[str, Contact], data: Any, lines: dict[str, int], log
     website = reader.url("website", allow_site_path=False)
     example = reader.text("example_postcode", max_length=8)
     area = reader.text("area", required=False, max_length=60) or ""
+    prefix = reader.text("reference_prefix", required=False) or ""
+    if prefix and not (len(prefix) == 2 and prefix.isascii() and prefix.isalpha() and prefix.isupper()):
+        reader.problem("reference_prefix", f'"{prefix}" should be two capital letters, like AB')
+        prefix = ""
     if not (name and short_name and example):
         return None
     return Council(name, short_name, contacts.get(contact_name or ""), website,
-                   translations_of(reader, ("name", "area")), example_postcode=example, area=area)
+                   translations_of(reader, ("name", "area")), example_postcode=example, area=area,
+                   reference_prefix=prefix)
 
 
 SECURITY_FILE = "security.yaml"

@@ -473,6 +473,14 @@ class Council:
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
     example_postcode: str = "SW1A 1AA"  # a postcode of the council's area, for hints ("For example, ...")
     area: str = ""  # the place the council looks after, as residents say it ("Brackenford"); default short_name
+    # Two capital letters in front of every case reference ("BK-7KQ4-M9XR"); council.yaml's
+    # reference_prefix, else made from the short name (see `prefix_from_name`).
+    reference_prefix: str = ""
+
+    @property
+    def prefix(self) -> str:
+        """The references' prefix: the one council.yaml gives, else one made from the short name."""
+        return self.reference_prefix or prefix_from_name(self.short_name)
 
     def name_in(self, lang: str) -> str:
         return self.translations.get(lang, {}).get("name") or self.name
@@ -485,6 +493,16 @@ class Council:
     def slug(self) -> str:
         """The short name as it can go in a file name: "Brackenford" -> "brackenford"."""
         return slugify(self.short_name, fallback="council")
+
+
+def prefix_from_name(short_name: str) -> str:
+    """Two capital letters from a council's short name: its first two initials ("Vale Royal" -> "VR"),
+    or for one word its first two letters ("Ashby" -> "AS"); accents dropped, "TH" when nothing is left."""
+    words = ["".join(c for c in unicodedata.normalize("NFKD", word) if c.isascii() and c.isalpha()).upper()
+             for word in short_name.split()]
+    words = [word for word in words if word]
+    letters = "".join(word[0] for word in words) if len(words) >= 2 else "".join(words)
+    return (letters[:2] if len(letters) >= 2 else (letters + "TH")[:2]) or "TH"
 
 
 @dataclass(frozen=True)

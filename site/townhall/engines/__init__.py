@@ -12,9 +12,14 @@ what?" is answered in this package:
     geodata.py       the geodata, reopened when an import makes a new generation
     search_index.py  the search index: its sources (content, facilities, places pages) and building it
     speech.py        the speaker (synthesis workers, audio cache), the speech rate limit, remembered scripts
+    cases.py         the database of what residents send (migrated when behind) and the casework rules
+    mail.py          the mail transport and each process's background outbox sender
+    ratelimits.py    per-client limits on forms, page feedback, tracking guesses and staff logins
 
-The stored data of the coming capabilities (database, mail outbox, the
-assistant) gets its place here too.
+The database is opened and migrated at start-up, except in tests (which open
+it on first use, so the many apps tests build stay quick). Each serving
+process starts its outbox sender thread with its first request, and wakes it
+whenever a request queues an email; commands never start one.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from flask import Flask, current_app
 if TYPE_CHECKING:
     from datetime import date
 
+    from ..cases import Casework, Database
     from ..cases.workingdays import DayOff
     from ..content import Site
     from ..places.engine import Places
@@ -37,6 +43,8 @@ if TYPE_CHECKING:
     from ..speech.pages import ScriptMemory
     from ..speech.service import Preparer
     from .content import ContentEngine
+    from .mail import OutboxSender
+    from .ratelimits import ClientLimits
 
 EXTENSION = "townhall"
 T = TypeVar("T")
@@ -81,6 +89,19 @@ def init_app(app: Flask) -> None:
     content.init_app(app)
     geodata.init_app(app)
     search_index.init_app(app)
+    if not app.testing:
+        database(app)  # migrate now, before the first resident waits for it
+        casework(app)  # and find a mistake in closures.yaml at start-up
+        app.before_request(_start_outbox_sender)
+
+
+def _start_outbox_sender() -> None:
+    """Start this worker's outbox thread with its first request (so emails a stopped worker left are sent);
+    commands never start one (`flask outbox send` sends in the foreground)."""
+    engines = of()
+    sender = engines.made("outbox")
+    if sender is None or not sender.running:
+        outbox(engines.app).start()
 
 
 def of(app: Flask | None = None) -> Engines:
@@ -157,6 +178,37 @@ def script_memory(app: Flask | None = None) -> ScriptMemory:
     from .speech import make_script_memory
 
     return of(app).once("speech-scripts", make_script_memory)
+
+
+def database(app: Flask | None = None) -> Database:
+    """The database of cases, feedback, staff and the outbox, at the newest migration."""
+    from .cases import make_database
+
+    return of(app).once("database", make_database)
+
+
+def casework(app: Flask | None = None) -> Casework:
+    """The rules cases follow: standards, working days, email wording, the reference prefix."""
+    from .cases import make_casework
+
+    return of(app).once("casework", make_casework)
+
+
+def outbox(app: Flask | None = None) -> OutboxSender:
+    """This process's outbox sender: `wake()` it after queueing an email."""
+    from .cases import make_database
+    from .mail import make_sender
+
+    engines = of(app)
+    engines.once("database", make_database)  # first, outside the lock `once` holds while making the sender
+    return engines.once("outbox", make_sender)
+
+
+def limits(app: Flask | None = None) -> ClientLimits:
+    """Per-client limits (submissions, feedback, tracking guesses, logins), shared by every worker."""
+    from .ratelimits import make_limits
+
+    return of(app).once("limits", make_limits)
 
 
 def bank_holidays(app: Flask | None = None) -> Callable[[date], DayOff | None]:

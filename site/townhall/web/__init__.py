@@ -9,10 +9,29 @@ from importlib import import_module
 
 from flask import Flask
 
-from . import assets, bodies, caching, content_health, errors, header, metrics, redirects, security, templating, wording
+from . import (
+    assets,
+    bodies,
+    caching,
+    casewords,
+    content_health,
+    csrf,
+    emails,
+    errors,
+    header,
+    metrics,
+    redirects,
+    security,
+    templating,
+    wording,
+)
 
 BLUEPRINTS = (
     "preferences",
+    "feedback",
+    "contact",
+    "track",
+    "staff",
     "services",
     "steps",
     "bins",
@@ -35,8 +54,11 @@ BLUEPRINTS = (
 def register_web(app: Flask) -> None:
     templating.install(app)
     wording.install(app)
+    casewords.install(app)
     security.install(app)
+    csrf.install(app)
     errors.install(app)
+    emails.install(app)
     assets.install(app)
     metrics.install(app)
     caching.install(app)

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from ..content import Alert
 from ..hours import LONDON
 from .common import content_site, language, now, preferences, render, today
+from .csrf import public_form
 from .openapi import ApiPart, json_response, operation, ref
 from .preferences import safe_return_path, save_cookie
 from .templating import time_label
@@ -71,6 +72,7 @@ def alerts_page():
 
 
 @bp.post("/alerts/hide")
+@public_form
 def hide():
     """Hide one alert for the rest of today (never an emergency), then go back to the page.
 

@@ -76,3 +76,9 @@ def only_redirects(view: T) -> T:
     """Marks a view that only sends the reader elsewhere, so the sitemap leaves its address out."""
     view.only_redirects = True  # type: ignore[attr-defined]
     return view
+
+
+def step_of_a_form(view: T) -> T:
+    """Marks a page reached only by sending a form (a confirmation, a thank-you): not for the sitemap."""
+    view.only_redirects = True  # type: ignore[attr-defined]  # the sitemap's test: no page to list on its own
+    return view

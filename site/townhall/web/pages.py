@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from ..preferences import COOKIE_MAX_AGE, COOKIE_NAME
 from .common import content_site, found_or_404, language, render
@@ -37,5 +37,6 @@ def page(slug: str):
         contacts=contacts,
         standards=site.standards_in(lang),
         cookie_name=COOKIE_NAME,
+        session_cookie_name=current_app.config["SESSION_COOKIE_NAME"],
         cookie_days=COOKIE_MAX_AGE // 86400,
     )

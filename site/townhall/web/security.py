@@ -7,7 +7,8 @@ that in a real browser too.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 
 from .common import is_api
 
@@ -28,7 +29,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed cookie session, marked Secure whenever the request came over HTTPS.
+
+    Flask's own setting is fixed for the app; the demo runs on plain HTTP at
+    127.0.0.1 and production behind HTTPS, and the cookie must work on both.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
 def install(app: Flask) -> None:
+    # X-Forwarded-* from TOWNHALL_PROXY_COUNT proxies is believed in one place: townhall.trust_proxies.
+    app.session_interface = SessionCookies()
     app.after_request(add_security_headers)
 
 

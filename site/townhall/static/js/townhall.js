@@ -1,7 +1,9 @@
 /* Townhall's own script: small, and only an enhancement. Every feature works without it.
    - marks <html> as th-js so JavaScript-only controls can show;
-   - after an htmx swap: announces [data-announce] text in the polite live region and
-     moves focus to [data-focus-here] when the server asked for it;
+   - after an htmx swap: announces [data-announce] text in the polite live region, sets the
+     page title from [data-page-title], and moves focus to the error summary, to
+     [data-focus-here], or to the new page's heading;
+   - sends the CSRF token with htmx requests that change something;
    - applies new display settings at once when the settings form saves them;
    - says so plainly when a request fails. */
 (function () {
@@ -31,7 +33,10 @@
     var scope = event.detail && event.detail.elt ? event.detail.elt : event.target;
     var message = find(scope, "[data-announce]");
     if (message) { announce(message.getAttribute("data-announce")); }
-    var target = find(scope, "[data-focus-here]");
+    var titled = find(scope, "[data-page-title]");
+    if (titled) { document.title = titled.getAttribute("data-page-title"); }
+    var target = find(scope, ".th-error-summary") || find(scope, "[data-focus-here]");
+    if (!target && titled) { target = find(scope, "h1"); }
     if (target) { focusElement(target); }
     keepInView();
   });
@@ -46,6 +51,15 @@
     var active = document.activeElement;  // the control wins: the message starts just below it
     if (active && active !== document.body) { active.scrollIntoView({ block: "nearest" }); }
   }
+
+  /* CSRF: every htmx request that changes something carries the page's token (Flask-WTF reads the
+     X-CSRFToken header). The token is in a meta tag because the Content Security Policy allows no
+     inline script; forms also carry it in a hidden field, so they work without this script. */
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    var verb = (event.detail.verb || "get").toLowerCase();
+    if (meta && verb !== "get") { event.detail.headers["X-CSRFToken"] = meta.getAttribute("content"); }
+  });
 
   document.addEventListener("th:preferences", function (event) {
     var wanted = (event.detail && event.detail.classes ? event.detail.classes : "").split(" ");
