@@ -260,3 +260,17 @@ def test_db_upgrade_and_status(cli_app):
     assert upgraded.exit_code == 0 and "newest migration (0002)" in upgraded.output
     status = run(cli_app, "db", "status")
     assert status.exit_code == 0 and "Database revision 0002; newest 0002." in status.output
+
+
+def test_review_reminders_are_emailed_through_the_outbox_once_a_month(cli_app):
+    """`flask content review-due --email` (daily from cron): each owner with pages due gets one email a month."""
+    first = run(cli_app, "content", "review-due", "--today", "2031-01-15", "--email")
+    assert first.exit_code == 0 and "reminder email(s) queued" in first.output
+    again = run(cli_app, "content", "review-due", "--today", "2031-01-20", "--email")
+    assert "0 reminder email(s) queued" in again.output  # the same month: nothing twice
+    with engines.database(cli_app).read_session() as session:
+        rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "review-due")))
+    assert rows and len({row.recipient for row in rows}) == len(rows)
+    assert all("due to be checked" in row.text_body and row.idempotency_key.endswith(":2031-01") for row in rows)
+    next_month = run(cli_app, "content", "review-due", "--today", "2031-02-02", "--email")
+    assert "0 reminder" not in next_month.output

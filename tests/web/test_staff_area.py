@@ -168,10 +168,14 @@ def test_roles_decide_what_each_person_can_open(staff):
     assert content.get("/staff/queue").status_code == 403
     assert "You cannot use this page" in text(content.get("/staff/log"))
     assert content.get("/staff/feedback").status_code == 200
+    health = content.get("/staff/content-health")  # issue 14's content health, for the content team
+    assert health.status_code == 200 and "Content health" in text(health) and 'aria-current="page"' in text(health)
     casework = staff("casey@council.example")
     assert casework.get("/staff/feedback").status_code == 403 and casework.get("/staff/audit").status_code == 403
+    assert casework.get("/staff/content-health").status_code == 403
+    assert staff(None).get("/staff/content-health").status_code == 302  # to the login page
     admin = staff("ada@council.example")
-    for path in ("/staff/queue", "/staff/log", "/staff/feedback", "/staff/audit"):
+    for path in ("/staff/queue", "/staff/log", "/staff/feedback", "/staff/audit", "/staff/content-health"):
         assert admin.get(path).status_code == 200, path
 
 

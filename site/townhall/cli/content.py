@@ -22,7 +22,7 @@ from .. import engines
 from ..content import ContentProblem, Site, timely_problems
 from ..content.bins import BINS_FILE
 from ..content.lint import lint_site
-from ..content.reviews import due_for_review
+from ..content.reviews import due_for_review, reminders
 from ..engines.content import read_content
 from ..hours import LONDON
 from ..places.collections import rounds_layer
@@ -92,13 +92,19 @@ def check(output: str, today: str | None, moment: str | None) -> None:
 @group.command("review-due")
 @click.option("--today", default=None, help="List what is due on this date instead of today (YYYY-MM-DD).")
 @click.option("--base-url", default="", help="Start of the site's address, for links (like https://www.example.gov.uk).")
-def review_due_command(today: str | None, base_url: str) -> None:
+@click.option("--email", is_flag=True, help="Also email each owner their list, through the outbox, once a month "
+                                            "(safe to run every day from cron).")
+def review_due_command(today: str | None, base_url: str, email: bool) -> None:
     """List the pages due for review, by owner. Exits with 0 even when some are due."""
     site = read_content(current_app)
-    due = due_for_review(site, _today(today))
+    day = _today(today)
+    due = due_for_review(site, day)
     if not due:
         click.echo("No pages are due for review.")
         return
+    if email:
+        queued = _email_reminders(site, day, base_url)
+        click.echo(f"{queued} reminder email(s) queued in the outbox (each owner once this month).")
     for owner_id, items in due.items():
         owner = site.owners.get(owner_id or "")
         heading = f"{owner.team} ({owner.email})" if owner else "Pages with no owner (add 'owner:' to each)"
@@ -107,6 +113,32 @@ def review_due_command(today: str | None, base_url: str) -> None:
             late = f", {item.overdue_months} month(s) overdue" if item.overdue_months else ""
             click.echo(f"  - {item.title}: {base_url.rstrip('/')}{item.url} (last checked {item.reviewed.isoformat()}, "
                        f"due {item.due.isoformat()}{late}; file content/{item.path})")
+
+
+def _email_reminders(site: Site, day: date, base_url: str) -> int:
+    """Queue each owner's reminder; the month in the key makes a daily cron job send it once a month.
+
+    The site's outbox sends it (or `flask outbox send`), with retries, like every other email.
+    """
+    from sqlalchemy import select
+
+    from ..cases.models import OutboxMessage
+    from ..cases.outbox import queue_email
+
+    messages = reminders(site, day, base_url or (site.council.website if site.council else ""))
+    moment = datetime.now(LONDON)
+
+    def queue_all(session) -> int:
+        made = 0
+        for message in messages:
+            key = f"review-due:{message.owner}:{day:%Y-%m}"
+            if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is None:
+                queue_email(session, recipient=message.email, subject=message.subject, text=message.body,
+                            kind="review-due", idempotency_key=key, now=moment)
+                made += 1
+        return made
+
+    return engines.database(current_app).transaction(queue_all)
 
 
 HOOK = """#!/bin/sh

@@ -2,10 +2,10 @@
 
 /content-health lists every file with a problem: whether the site serves it as it
 is, serves its last good version, or leaves it out, and each problem with its
-line and what to do. Until the staff area exists it answers only requests made
-on this machine (`local_only`): anyone else gets "Page not found", as if it did
-not exist. To move it behind the staff login later, swap `local_only` for the
-staff area's login check and register the blueprint under /staff.
+line and what to do. The content team opens it in the staff area
+(/staff/content-health, content and admin roles); /content-health shows the same
+to requests made on this machine only (`local_only`: `make preview` on a
+laptop has no staff accounts), and anyone else gets "Page not found".
 
 In preview (and development), every content page shows its problems above it
 and its checks in a panel that can be hidden (`page_checks`, a template global),
@@ -96,6 +96,11 @@ def site_health() -> dict[str, int]:
 @bp.route("/content-health")
 @local_only
 def health():
+    return health_page()
+
+
+def health_page(layout: str = "layout.html"):
+    """The content health view, drawn in `layout` (the staff area's, or the site's for /content-health)."""
     site = content_site()
     lint = lint_site(site, today())
     by_path: dict[str, list] = {}
@@ -114,7 +119,7 @@ def health():
         counts[status.state] = counts.get(status.state, 0) + 1
     content = engines.content_engine()
     return render("content_health/health.html", rows=rows, counts=counts, loaded_at=content.loaded_at,
-                  total_files=len(site.files), preview=preview_mode())
+                  total_files=len(site.files), preview=preview_mode(), layout=layout)
 
 
 @bp.route("/preview/version")

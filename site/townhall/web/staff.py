@@ -355,6 +355,15 @@ def feedback():
     return render("staff/feedback.html", report=report, days=days, periods=FEEDBACK_PERIODS)
 
 
+@bp.get("/content-health")
+@roles(*CONTENT_ROLES)
+def content_health():
+    """Every content file with something to fix, and what the site serves meanwhile (issue 14)."""
+    from .content_health import health_page
+
+    return health_page(layout="staff/layout.html")
+
+
 @bp.get("/audit")
 @roles("admin")
 def audit_log():
