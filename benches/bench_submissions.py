@@ -1,7 +1,9 @@
 """Submissions benchmark: a storm's worth of web forms, served by gunicorn, on SQLite and on PostgreSQL.
 
-16 clients, each with its own session (cookie and CSRF token, fetched once), send the contact form's final
-"Send" over and over for a minute, as fast as the server answers. A submission counts when the server
+16 clients send the contact form's final "Send" over and over for a minute, as fast as the server answers:
+16 wrk connections (wrk is written in C, so the load costs this 2-core machine little of the CPU the server
+needs), rotating through 16 sessions (cookie and CSRF token, fetched once); without wrk, 16 Python threads,
+each with its own session and keep-alive connection (they take a good share of the CPU themselves). A submission counts when the server
 answers 303 to the confirmation page: the case, its timeline and its acknowledgement email are committed
 by then (SQLite with synchronous=FULL: one fsync per submission; PostgreSQL with fsync on). Nothing is
 mocked: the real app under gunicorn on a local port, CSRF checked, the per-client limit counted (each
@@ -10,7 +12,7 @@ but is not what is measured), and each worker's outbox thread writing the emails
 storm goes on. Afterwards the rows are counted: every answered submission must be a stored case with its
 email, and nothing else may be there. Then the outbox is left to drain.
 
-    PYTHONPATH=site python benches/bench_submissions.py [--seconds 60] [--clients 16] [--only sqlite]
+    PYTHONPATH=site python benches/bench_submissions.py [--seconds 60] [--clients 16] [--only sqlite] [--load python]
 
 Target (issue 10): at least 100 submissions a second for a minute with p99 under 500 ms, nothing lost.
 Results replace only the "## Submissions" section of BENCHMARKS.md.
@@ -105,8 +107,8 @@ class Server:
         if self.database_url:
             environment["TOWNHALL_DATABASE_URL"] = self.database_url
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn), "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-                   "--timeout", "120", "--log-level", "warning"]
+        command = [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}",
+                   "--workers", str(self.workers), "--timeout", "120", "--log-level", "warning"]
         if self.threads > 1:
             command += ["--worker-class", "gthread", "--threads", str(self.threads)]
         self.log = open(self.instance / "gunicorn.log", "ab")  # noqa: SIM115 - closed in stop()
@@ -200,6 +202,89 @@ def storm(port: int, clients: int, seconds: float, warm_up: float) -> tuple[list
     return residents, began[0], began[0] + seconds
 
 
+WRK_SCRIPT = r"""
+-- Each request: the contact form's final Send from one of the sessions in turn, from an address of its own.
+local sessions = {}
+local thread_number = 0
+sent, confirmed, other = 0, 0, 0  -- globals: done() reads them from each thread
+local started = {}
+
+setup = function(thread)
+  thread_number = thread_number + 1
+  thread:set("number", thread_number)
+  table.insert(started, thread)
+end
+
+init = function(args)
+  for line in io.lines(args[1]) do
+    local cookie, token = line:match("^(.-)\t(.*)$")
+    table.insert(sessions, {cookie = cookie, token = token})
+  end
+end
+
+local function escape(text)
+  return (text:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
+request = function()
+  sent = sent + 1
+  local session = sessions[(sent % #sessions) + 1]
+  local body = "csrf_token=" .. escape(session.token) .. "&step=check&go=send&service=report-a-missed-bin"
+    .. "&details=" .. escape("Storm damage: a tree is down in my street (" .. number .. "-" .. sent .. "). The road is blocked.")
+    .. "&name=Jo+Bloggs&contact_preference=email&email=resident" .. number .. "%40example.com&postcode=BK1+1AA"
+  local address = "10." .. number .. "." .. (math.floor(sent / 250) % 250) .. "." .. (sent % 250 + 1)
+  return wrk.format("POST", "/contact", {["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = session.cookie, ["X-Forwarded-For"] = address}, body)
+end
+
+response = function(status, headers, body)
+  local location = headers["Location"] or ""
+  if status == 303 and location:sub(-#"/contact/confirmation") == "/contact/confirmation" then
+    confirmed = confirmed + 1
+  else
+    other = other + 1
+  end
+end
+
+done = function(summary, latency, requests)
+  local confirmed_all, other_all = 0, 0
+  for _, thread in ipairs(started) do
+    confirmed_all = confirmed_all + thread:get("confirmed")
+    other_all = other_all + thread:get("other")
+  end
+  io.write(string.format("RESULT confirmed=%d other=%d errors=%d duration_us=%d p50=%d p95=%d p99=%d max=%d\n",
+    confirmed_all, other_all, summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max))
+end
+"""
+
+
+def wrk_storm(port: int, clients: int, seconds: float, warm_up: float, work: Path) -> dict:
+    """`clients` wrk connections sending forms: a warm-up run, then the measured one.
+
+    Returns the measured run's figures and every confirmation of both runs (all must be stored)."""
+    sessions = [Client(port, number) for number in range(clients)]
+    (work / "sessions.tsv").write_text("".join(f"{client.cookie}\t{client.token}\n" for client in sessions))
+    for client in sessions:
+        client.connection.close()
+    (work / "send.lua").write_text(WRK_SCRIPT)
+
+    def run(duration: float) -> dict:
+        command = ["wrk", "-t2", f"-c{clients}", f"-d{max(1, round(duration))}s", "--timeout", "10s",
+                   "-s", str(work / "send.lua"), f"http://127.0.0.1:{port}", "--", str(work / "sessions.tsv")]
+        finished = subprocess.run(command, capture_output=True, text=True, check=False)
+        found = re.search(r"RESULT (.*)", finished.stdout)
+        if finished.returncode or not found:
+            raise RuntimeError(f"wrk failed: {finished.stdout}{finished.stderr}")
+        return {key: int(value) for key, value in (pair.split("=") for pair in found.group(1).split())}
+
+    warm = run(warm_up) if warm_up else {"confirmed": 0}
+    measured = run(seconds)
+    measured["every_confirmation"] = warm["confirmed"] + measured["confirmed"]
+    return measured
+
+
 def count_rows(url: str) -> tuple[int, int, int]:
     from sqlalchemy import func, select
 
@@ -220,14 +305,17 @@ def load_average() -> str:
 
 
 def run_backend(name: str, url: str | None, index: str, clients: int, seconds: float, warm_up: float,
-                workers: int, threads: int) -> dict:
+                workers: int, threads: int, load: str) -> dict:
     instance = Path(tempfile.mkdtemp(prefix=f"bench-submissions-{name}-"))
     server = Server(instance, index, url, workers, threads)
     database_url = url or f"sqlite:///{instance / 'townhall.db'}"
     load_before = load_average()
     server.start()
     try:
-        residents, began, ended = storm(server.port, clients, seconds, warm_up)
+        if load == "wrk":
+            figures = wrk_storm(server.port, clients, seconds, warm_up, instance)
+        else:
+            residents, began, ended = storm(server.port, clients, seconds, warm_up)
         load_after = load_average()
         drained_at = time.monotonic()
         cases, emails, sent = count_rows(database_url)
@@ -237,22 +325,27 @@ def run_backend(name: str, url: str | None, index: str, clients: int, seconds: f
         drain = time.monotonic() - drained_at
     finally:
         server.stop()
+    eml = len(list((instance / "outbox").glob("*.eml")))
+    shutil.rmtree(instance, ignore_errors=True)
+    common = {"name": name, "cases": cases, "emails": emails, "sent": sent, "eml": eml, "drain": drain,
+              "load": (load_before, load_after)}
+    if load == "wrk":
+        errors = {key: figures[key] for key in ("other", "errors") if figures[key]}
+        elapsed = figures["duration_us"] / 1e6
+        return {**common, "answered": figures["confirmed"], "elapsed": elapsed, "rate": figures["confirmed"] / elapsed,
+                **{key: figures[key] / 1e6 for key in ("p50", "p95", "p99", "max")}, "errors": errors,
+                "expected": figures["every_confirmation"]}
     measured = [took for client in residents for at, took in client.answers if began <= at <= ended]
-    latencies = measured
-    answered, elapsed = len(measured), ended - began
-    every_answer = sum(len(client.answers) for client in residents)  # the warm-up's too: all must be stored
-    errors: dict[str, int] = {}
+    errors = {}
     for client in residents:
         for at, what in client.failures:
             if began <= at <= ended:
                 errors[what] = errors.get(what, 0) + 1
-    eml = len(list((instance / "outbox").glob("*.eml")))
-    shutil.rmtree(instance, ignore_errors=True)
     return {
-        "name": name, "answered": answered, "elapsed": elapsed, "rate": answered / elapsed,
-        "p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99),
-        "max": max(latencies), "errors": errors, "cases": cases, "emails": emails, "sent": sent, "eml": eml,
-        "expected": every_answer, "drain": drain, "load": (load_before, load_after),
+        **common, "answered": len(measured), "elapsed": ended - began, "rate": len(measured) / (ended - began),
+        "p50": percentile(measured, 0.5), "p95": percentile(measured, 0.95), "p99": percentile(measured, 0.99),
+        "max": max(measured), "errors": errors,
+        "expected": sum(len(client.answers) for client in residents),  # the warm-up's too: all must be stored
     }
 
 
@@ -266,14 +359,17 @@ def build_index() -> str:
     return folder
 
 
-def render(results: list[dict], clients: int, seconds: float, workers: int, threads: int) -> str:
+def render(results: list[dict], clients: int, seconds: float, workers: int, threads: int, load: str) -> str:
     import sqlalchemy
 
     lines = [
         "## Submissions",
         "",
-        f"{clients} clients, each with its own session, send the contact form's final \"Send\" for {seconds:.0f} s "
-        "(after a warm-up) as fast as the server answers, against the app served by gunicorn "
+        f"{clients} clients send the contact form's final \"Send\" for {seconds:.0f} s (after a warm-up) as fast as "
+        "the server answers"
+        + (f" ({clients} wrk connections rotating through {clients} sessions, each request from an address of its own)"
+           if load == "wrk" else f" ({clients} Python threads, each with its own session)")
+        + ", against the app served by gunicorn with the site's gunicorn.conf.py "
         f"({workers} workers{f' x {threads} threads (gthread)' if threads > 1 else ' (sync)'}) on this machine. "
         "A submission counts when the server answers 303 to the confirmation page: its case, timeline and "
         "acknowledgement email are committed (SQLite: WAL, synchronous=FULL; PostgreSQL 15: fsync on). CSRF is "
@@ -300,10 +396,13 @@ def render(results: list[dict], clients: int, seconds: float, workers: int, thre
     lines += ["", f"- Target: at least {TARGET_RATE} submissions a second for a minute, p99 under "
               f"{TARGET_P99 * 1000:.0f} ms, nothing lost."]
     for row in results:
-        met = row["rate"] >= TARGET_RATE and row["p99"] < TARGET_P99 and row["cases"] == row["expected"]
-        lost = row["expected"] - row["cases"]
+        met = row["rate"] >= TARGET_RATE and row["p99"] < TARGET_P99 and row["cases"] >= row["expected"]
+        lost = max(0, row["expected"] - row["cases"])
         lines.append(f"- {row['name']}: {'met' if met else 'NOT met'}; {lost} answered submission(s) missing; "
                      f"{row['eml']:,} .eml files written.")
+    if load == "wrk":
+        lines.append("- wrk stops with requests still on their way: those are stored but never counted as answered, "
+                     "so a few more cases than answers is expected; fewer would be a loss.")
     lines.append("- Other sessions share this 2-core machine: the load averages beside the figures say how busy it "
                  "was.")
     return "\n".join(lines) + "\n"
@@ -315,7 +414,9 @@ def main() -> None:
     parser.add_argument("--warm-up", type=float, default=5)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=16, help="as gunicorn.conf.py sets")
+    parser.add_argument("--load", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
+                        help="what sends the forms (wrk when it is installed)")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-write", action="store_true", help="print the results only")
@@ -324,7 +425,7 @@ def main() -> None:
     results = []
     if options.only != "postgresql":
         results.append(run_backend("SQLite", None, index, options.clients, options.seconds, options.warm_up,
-                                   options.workers, options.threads))
+                                   options.workers, options.threads, options.load))
         print(results[-1], flush=True)
     if options.only != "sqlite":
         if not (PG_BIN / "initdb").exists():
@@ -332,9 +433,9 @@ def main() -> None:
         else:
             with Postgres() as cluster:
                 results.append(run_backend("PostgreSQL", cluster.url, index, options.clients, options.seconds,
-                                           options.warm_up, options.workers, options.threads))
+                                           options.warm_up, options.workers, options.threads, options.load))
             print(results[-1], flush=True)
-    section = render(results, options.clients, options.seconds, options.workers, options.threads)
+    section = render(results, options.clients, options.seconds, options.workers, options.threads, options.load)
     print(section)
     if not options.no_write:
         write_section(options.output, "Submissions", section)
