@@ -24,7 +24,7 @@ from ..content.bins import BINS_FILE
 from ..content.lint import lint_site
 from ..content.reviews import due_for_review, reminders
 from ..engines.content import read_content
-from ..engines.guides import read_guides
+from ..engines.guided_answers import read_guides
 from ..guides import path_count
 from ..hours import LONDON
 from ..places.collections import rounds_layer

@@ -12,7 +12,7 @@ what?" is answered in this package:
     geodata.py       the geodata, reopened when an import makes a new generation
     search_index.py  the search index: its sources (content, facilities, places pages) and building it
     speech.py        the speaker (synthesis workers, audio cache), the speech rate limit, remembered scripts
-    guides.py        the guided answers (content/guides), following the content's reloads
+    guided_answers.py the guided answers (content/guides), following the content's reloads
     cases.py         the database of what residents send (migrated when behind) and the casework rules
     mail.py          the mail transport and each process's background outbox sender
     ratelimits.py    per-client limits on forms, page feedback, tracking guesses and staff logins
@@ -121,7 +121,7 @@ def site(app: Flask | None = None) -> Site:
 
 def guides(app: Flask | None = None) -> GuideSet:
     """The guided answers (content/guides), loaded again whenever the content is."""
-    from .guides import make_engine
+    from .guided_answers import make_engine
 
     return of(app).once("guides", make_engine).current()
 

@@ -62,6 +62,7 @@ def page_paths() -> list[str]:
     paths += [f"/{slug}" for slug in site.pages]
     if site.directory:
         paths += [f"/directory/{slug}" for slug in site.directory.organisations]
+    paths += [f"/ask/guides/{guide.slug}" for guide in engines.guides().all()]
     try:
         paths += [url_for("places.ward", code=ward.code) for ward in engines.places().areas("wards")]
     except Exception:  # noqa: BLE001 - no geodata (or no ward layer): the sitemap lists the rest
