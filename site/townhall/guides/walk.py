@@ -137,6 +137,11 @@ def check_guide(guide: Guide, known_page: Callable[[str], str | None] | None = N
                 trouble = known_page(link.url)
                 if trouble:
                     add(trouble, f"outcomes.{outcome.id}.links.{number}.url", "broken-link")
+            for href in outcome.body_links:
+                trouble = known_page(href)
+                if trouble:
+                    add(f"has a link in its text that cannot be used: {trouble}", f"outcomes.{outcome.id}.text",
+                        "broken-link")
     return problems
 
 
