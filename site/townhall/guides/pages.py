@@ -35,8 +35,8 @@ def content_pages(root: Path, fixed: Iterable[str] = (), prefixes: Iterable[str]
     def check(url: str) -> str | None:
         if url.startswith("/"):
             path = urlsplit(url).path.rstrip("/") or "/"
-            if path.startswith("/cy/"):
-                path = path[3:]
+            if path == "/cy" or path.startswith("/cy/"):
+                return f'"{url}" starts with /cy. Write the English address: the Welsh site adds /cy by itself'
             if path in known or any(path.startswith(start) and len(path) > len(start) for start in starts):
                 return None
             return (f'"{url}" is not a page of this site. Check the address: a service is /services/<its file '
