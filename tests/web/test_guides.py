@@ -153,6 +153,28 @@ def test_guides_are_in_the_sitemap(app, client):
         assert f"/ask/guides/{guide.slug}</loc>" in sitemap and f"/cy/ask/guides/{guide.slug}</loc>" in sitemap
 
 
+def test_robots_keep_answers_out_of_search_engines(client):
+    text = text_of(client.get("/robots.txt"))
+    assert "Disallow: /ask/guides/*?" in text and "Disallow: /cy/ask/guides/*?" in text
+    page = text_of(client.get(f"{BADGE}?where-you-live=yes"))
+    assert '<link rel="canonical" href="http://localhost/ask/guides/can-i-get-a-blue-badge">' in page
+
+
+def test_an_edited_guide_is_live_when_the_content_reloads(make_app, content_copy):
+    app = make_app(TOWNHALL_CONTENT=str(content_copy))
+    client = app.test_client()
+    assert "You should get a Blue Badge" in text_of(client.get(f"{BADGE}?where-you-live=yes&benefits=dla"))
+    path = content_copy / "guides" / "can-i-get-a-blue-badge.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: You should get a Blue Badge",
+                                                             "title: You will almost certainly get a Blue Badge"),
+                    encoding="utf-8")
+    with app.app_context():
+        from townhall import engines
+
+        engines.content_engine(app).reload()
+    assert "You will almost certainly get" in text_of(client.get(f"{BADGE}?where-you-live=yes&benefits=dla"))
+
+
 def test_a_broken_guide_fails_the_content_check(make_app, content_copy):
     path = content_copy / "guides" / "can-i-get-a-blue-badge.yaml"
     text = path.read_text(encoding="utf-8")

@@ -33,6 +33,7 @@ Loading and checking go together: `load_guides` leaves out a guide with errors
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -69,6 +70,7 @@ def load_guides(content_dir: str | Path, known_page: Callable[[str], str | None]
     folder = root / FOLDER
     if not folder.is_dir():
         return found
+    digest = hashlib.sha256()
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.is_dir():
             continue
@@ -77,12 +79,15 @@ def load_guides(content_dir: str | Path, known_page: Callable[[str], str | None]
             found.problems.append(_problem(relative, "is not a guide file. Guides are YAML files named like "
                                            "can-i-get-a-blue-badge.yaml", "file-name"))
             continue
-        guide, problems = read_guide(path.read_text(encoding="utf-8", errors="replace"), relative, path.stem)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        digest.update(f"\0{relative}\0{text}".encode())
+        guide, problems = read_guide(text, relative, path.stem)
         if guide is not None:
             problems += check_guide(guide, checker)
         found.problems += problems
         if guide is not None and not has_errors(problems):
             found.guides[guide.slug] = guide
+    found.fingerprint = digest.hexdigest()[:16]
     return found
 
 

@@ -126,6 +126,7 @@ class GuideSet:
 
     guides: dict[str, Guide] = field(default_factory=dict)
     problems: list = field(default_factory=list)  # ContentProblem
+    fingerprint: str = "-"  # changes when any guide file does: cached pages made from guides key on it
 
     def all(self) -> list[Guide]:
         return sorted(self.guides.values(), key=lambda guide: guide.title().lower())

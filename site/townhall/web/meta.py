@@ -44,7 +44,11 @@ def robots() -> Response:
     for language in current_app.config["TOWNHALL_LANGUAGES"][1:]:
         lines += [f"Disallow: /{language}/staff", f"Disallow: /{language}/listen"]
     # A postcode or a search typed by a resident is theirs: answers to them are not for indexing.
-    lines += ["Disallow: /*?postcode=", "Disallow: /*?q=", "", f"Sitemap: {site_root()}/sitemap.xml", ""]
+    lines += ["Disallow: /*?postcode=", "Disallow: /*?q="]
+    # Answers to a guided answer's questions ride in its address: the guide is indexed, the answers are not.
+    lines += [f"Disallow: {prefix}/ask/guides/*?" for prefix in ("", *(f"/{code}" for code in
+                                                                     current_app.config["TOWNHALL_LANGUAGES"][1:]))]
+    lines += ["", f"Sitemap: {site_root()}/sitemap.xml", ""]
     return _text("\n".join(lines))
 
 
