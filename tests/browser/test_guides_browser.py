@@ -19,6 +19,7 @@ PAGES = [
     "/cy/ask/guides",
     f"/cy{BADGE}?where-you-live=yes&benefits=none&getting-about=child",
     "/cy/ask/guides/which-bin-does-this-go-in?kind=food",
+    "/cy/ask/guides/do-i-need-planning-permission?building=flat",
 ]
 DRAWING_RULES = ["color-contrast", "link-in-text-block", "target-size", "scrollable-region-focusable"]
 MODES = [("auto", "standard", "light"), ("dark", "standard", "dark"), ("auto", "larger", "light"),

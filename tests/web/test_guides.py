@@ -130,9 +130,11 @@ def test_welsh_pages_use_welsh_where_written_and_mark_english(client):
     assert 'lang="cy"' in page
     assert "Efallai y caiff eich plentyn Fathodyn Glas" in page
     assert 'href="/cy/ask/guides/can-i-get-a-blue-badge?' in page
-    english = text_of(client.get("/cy/ask/guides/which-bin-does-this-go-in?kind=food"))
-    assert re.search(r'<h1 data-focus-here tabindex="-1" lang="en">Your green food caddy</h1>', english)
-    assert 'href="/cy/services/check-your-bin-collection-day"' in english
+    english = text_of(client.get("/cy/ask/guides/do-i-need-planning-permission?building=flat"))
+    assert re.search(r'<h1 data-focus-here tabindex="-1" lang="en">You are likely to need planning permission</h1>',
+                     english)
+    assert 'href="/cy/services/apply-for-planning-permission"' in english
+    assert "Oes angen caniatâd cynllunio arnaf?" in english  # the title is in Welsh
 
 
 def test_every_example_of_every_guide_works_through_the_pages(app, client):
