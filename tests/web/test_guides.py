@@ -199,6 +199,16 @@ def test_a_broken_guide_fails_the_content_check(make_app, content_copy):
         assert engines.guides(app).get("can-i-get-a-blue-badge") is None  # not published with a dead end
 
 
+def test_preview_lists_what_stops_a_guide_being_published(make_app, content_copy):
+    path = content_copy / "guides" / "can-i-get-a-blue-badge.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("next: unlikely", "next: unlikley", 1), encoding="utf-8")
+    page = text_of(make_app(TOWNHALL_CONTENT=str(content_copy), TOWNHALL_ENV="preview").test_client()
+                   .get("/ask/guides"))
+    assert "guides/can-i-get-a-blue-badge.yaml, line" in page and "unlikley" in page
+    live = make_app(TOWNHALL_CONTENT=str(content_copy), TOWNHALL_ENV="production").test_client()
+    assert "unlikley" not in text_of(live.get("/ask/guides"))  # never on the live site
+
+
 def test_the_demo_guides_pass_the_content_check(make_app):
     app = make_app(TOWNHALL_ENV="check")
     result = app.test_cli_runner().invoke(args=["content", "check", "--today", "2026-12-03"])

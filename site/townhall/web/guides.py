@@ -27,7 +27,9 @@ MAX_VALUE = 80
 
 @bp.route("/ask/guides")
 def index():
-    return render("guides/index.html", guides=engines.guides().all())
+    """Every published guide; in preview, also what stops the others being published (for the content team)."""
+    found = engines.guides()
+    return render("guides/index.html", guides=found.all(), problems=found.problems)
 
 
 @bp.route("/ask/guides/<slug>")
