@@ -24,6 +24,8 @@ from ..content.bins import BINS_FILE
 from ..content.lint import lint_site
 from ..content.reviews import due_for_review, reminders
 from ..engines.content import read_content
+from ..engines.guided_answers import read_guides
+from ..guides import path_count
 from ..hours import LONDON
 from ..places.collections import rounds_layer
 from ..places.errors import PlacesError
@@ -60,8 +62,9 @@ def check(output: str, today: str | None, moment: str | None) -> None:
     """Check every content file and list what needs fixing. Exits with 1 if there are errors."""
     folder = current_app.config["TOWNHALL_CONTENT"]
     site = read_content(current_app)
+    guides = read_guides(current_app)
     problems = [*site.problems, *_closures_problems(), *lint_site(site, _today(today)),
-                *timely_problems(site, _moment(moment)), *_unknown_rounds(site)]
+                *timely_problems(site, _moment(moment)), *_unknown_rounds(site), *guides.problems]
     problems.sort(key=lambda problem: (problem.path, problem.line or 0, problem.severity != "error"))
     errors = [problem for problem in problems if problem.is_error]
     if output == "json":
@@ -70,7 +73,8 @@ def check(output: str, today: str | None, moment: str | None) -> None:
     warnings = len(problems) - len(errors)
     counts = (f"{len(site.services)} service pages, {len(site.pages)} general pages, "
               f"{len(site.translations)} translations, "
-              f"{len(site.directory.organisations) if site.directory else 0} directory entries")
+              f"{len(site.directory.organisations) if site.directory else 0} directory entries, "
+              f"{len(guides)} guided answers with {sum(path_count(guide) for guide in guides)} paths checked")
     if not errors:
         click.echo(f"All good: no errors in {folder} ({counts}).")
     else:

@@ -12,6 +12,7 @@ what?" is answered in this package:
     geodata.py       the geodata, reopened when an import makes a new generation
     search_index.py  the search index: its sources (content, facilities, places pages) and building it
     speech.py        the speaker (synthesis workers, audio cache), the speech rate limit, remembered scripts
+    guided_answers.py the guided answers (content/guides), following the content's reloads
     cases.py         the database of what residents send (migrated when behind) and the casework rules
     mail.py          the mail transport and each process's background outbox sender
     ratelimits.py    per-client limits on forms, page feedback, tracking guesses and staff logins
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from ..cases import Casework, Database
     from ..cases.workingdays import DayOff
     from ..content import Site
+    from ..guides import GuideSet
     from ..places.engine import Places
     from ..search import SearchEngine
     from ..speech import Speaker
@@ -115,6 +117,13 @@ def of(app: Flask | None = None) -> Engines:
 def site(app: Flask | None = None) -> Site:
     """The loaded content."""
     return of(app).site  # type: ignore[return-value]
+
+
+def guides(app: Flask | None = None) -> GuideSet:
+    """The guided answers (content/guides), loaded again whenever the content is."""
+    from .guided_answers import make_engine
+
+    return of(app).once("guides", make_engine).current()
 
 
 def content_engine(app: Flask | None = None) -> ContentEngine:

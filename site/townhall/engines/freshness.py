@@ -24,6 +24,8 @@ def current(engines) -> tuple[str, float]:
     if content is not None:
         content.maybe_reload()
     parts = [engines.site.fingerprint if engines.site is not None else "-"]
+    guides = engines.made("guides")  # the guided answers, when a page has asked for them
+    parts.append(guides.current().fingerprint if guides is not None else "-")
     changed = [content.loaded_at if content is not None else 0.0]
     info = engines.search_engine.info if engines.search_engine is not None else None
     parts.append(info.generation if info is not None else "-")

@@ -34,6 +34,7 @@ BLUEPRINTS = (
     "staff",
     "services",
     "steps",
+    "guides",
     "bins",
     "alerts",
     "search",

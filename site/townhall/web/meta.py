@@ -44,7 +44,11 @@ def robots() -> Response:
     for language in current_app.config["TOWNHALL_LANGUAGES"][1:]:
         lines += [f"Disallow: /{language}/staff", f"Disallow: /{language}/listen"]
     # A postcode or a search typed by a resident is theirs: answers to them are not for indexing.
-    lines += ["Disallow: /*?postcode=", "Disallow: /*?q=", "", f"Sitemap: {site_root()}/sitemap.xml", ""]
+    lines += ["Disallow: /*?postcode=", "Disallow: /*?q="]
+    # Answers to a guided answer's questions ride in its address: the guide is indexed, the answers are not.
+    lines += [f"Disallow: {prefix}/ask/guides/*?" for prefix in ("", *(f"/{code}" for code in
+                                                                     current_app.config["TOWNHALL_LANGUAGES"][1:]))]
+    lines += ["", f"Sitemap: {site_root()}/sitemap.xml", ""]
     return _text("\n".join(lines))
 
 
@@ -62,6 +66,7 @@ def page_paths() -> list[str]:
     paths += [f"/{slug}" for slug in site.pages]
     if site.directory:
         paths += [f"/directory/{slug}" for slug in site.directory.organisations]
+    paths += [f"/ask/guides/{guide.slug}" for guide in engines.guides().all()]
     try:
         paths += [url_for("places.ward", code=ward.code) for ward in engines.places().areas("wards")]
     except Exception:  # noqa: BLE001 - no geodata (or no ward layer): the sitemap lists the rest
