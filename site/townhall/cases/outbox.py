@@ -235,10 +235,16 @@ def outbox_status(session: Session, now: datetime) -> OutboxStatus:
 def deliver_forever(database: Database, transport: Transport, stop: threading.Event, *,
                     sender: str = DEFAULT_SENDER, interval: float = 5.0,
                     clock: Callable[[], datetime] = utcnow) -> None:
-    """A sender loop for a background thread or process: deliver, wait `interval` seconds, repeat."""
+    """A sender loop for a background thread or process: deliver, wait `interval` seconds, repeat.
+
+    A round that sent a whole batch goes again at once: after a storm of submissions the queue drains
+    as fast as the mail server takes it, instead of one batch every `interval` seconds.
+    """
     while not stop.is_set():
+        backlog = False
         try:
-            deliver_pending(database, transport, clock(), sender=sender)
+            backlog = deliver_pending(database, transport, clock(), sender=sender).sent >= BATCH
         except Exception:  # a database hiccup must not end the loop; the next round tries again
             log.exception("outbox: delivery round failed")
-        stop.wait(interval)
+        if not backlog:
+            stop.wait(interval)
