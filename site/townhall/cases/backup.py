@@ -121,7 +121,7 @@ class DrillReport:
     restored: dict[str, int]
     revisions: tuple[str | None, str | None]
     problems: list[str] = field(default_factory=list)
-    removed: bool = False  # the backup and the restored copy were drill-only (no --keep)
+    removed: str = ""  # what the drill removed afterwards (no --keep), in words
 
     @property
     def passed(self) -> bool:
@@ -136,7 +136,7 @@ class DrillReport:
                        f"restored {self.restored[name]}")
         out += [f"PROBLEM: {problem}" for problem in self.problems]
         if self.removed:
-            out.append("(The backup and the restored copy were removed: --keep keeps them.)")
+            out.append(f"({self.removed} afterwards: --keep keeps it.)")
         out.append("The restore drill passed." if self.passed else "The restore drill FAILED.")
         return out
 
@@ -225,7 +225,9 @@ def drill(url: str | URL, folder: Path | str | None = None, *, restore_url: str 
                                        f"{low}..{high}")
         if report.revisions[0] != report.revisions[1]:
             report.problems.append("the restored database is at another migration")
-        report.removed = not keep and (temporary or made is not None)
+        if not keep:
+            report.removed = ("The backup and the restored copy were removed" if temporary else
+                              "The restored database was dropped" if made is not None else "")
         return report
     finally:
         if made is not None and not keep:
