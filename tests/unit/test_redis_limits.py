@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,7 @@ def test_redis_never_holds_an_address_and_the_salt_expires(redis_url: str) -> No
     client.close()
 
 
-def test_a_redis_that_does_not_answer_lets_requests_through(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_redis_that_is_not_there_lets_requests_through(caplog: pytest.LogCaptureFixture) -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -63,7 +64,21 @@ def test_a_redis_that_does_not_answer_lets_requests_through(caplog: pytest.LogCa
     with caplog.at_level(logging.WARNING):
         assert all(limiter.hit("192.0.2.1").allowed for _ in range(3))
         assert limiter.peek("192.0.2.1").allowed
-    assert "letting the request through" in caplog.text and "192.0.2.1" not in caplog.text
+    assert "letting requests through" in caplog.text and "192.0.2.1" not in caplog.text
+
+
+def test_a_redis_that_hangs_holds_one_request_half_a_second_and_the_next_ones_not_at_all() -> None:
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        limiter = RedisRateLimiter(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", 1, 60, "track")
+        started = time.monotonic()
+        assert limiter.hit("192.0.2.2").allowed
+        first = time.monotonic() - started
+        started = time.monotonic()
+        assert all(limiter.hit("192.0.2.2").allowed for _ in range(20))
+        rest = time.monotonic() - started
+    assert 0.3 < first < 3 and rest < 0.2
 
 
 def test_a_limit_of_zero_turns_limiting_off(redis_url: str) -> None:
@@ -81,3 +96,17 @@ def test_the_setting_chooses_where_limits_count(redis_url: str, tmp_path: Path) 
     syntheses = SynthesisLimit.from_settings(settings)
     # Per client across machines; for everyone on this machine (it guards this machine's CPU).
     assert isinstance(syntheses.per_client, RedisRateLimiter) and isinstance(syntheses.everyone, RateLimiter)
+
+
+def test_processes_agree_on_a_new_salt_after_redis_forgets_it(redis_url: str, monkeypatch) -> None:
+    """Redis keeps nothing on disk: after a restart every process must soon count a client under one key."""
+    import townhall.speech.limits as limits
+
+    old = RedisRateLimiter(redis_url, 2, 60, "track")
+    assert old.hit("192.0.2.44").allowed
+    redis.Redis.from_url(redis_url).flushall()  # Redis restarted: the counts and the salt are gone
+    new = RedisRateLimiter(redis_url, 2, 60, "track")
+    assert new.hit("192.0.2.44").allowed  # makes today's new salt
+    monkeypatch.setattr(limits, "SALT_RECHECK_SECONDS", 0)  # as a minute later
+    assert old.hit("192.0.2.44").count == 2  # the old process has taken up the new salt
+    assert not new.hit("192.0.2.44").allowed

@@ -23,7 +23,7 @@ counter must not take listening away from everyone. The same holds for Redis
 (``RedisRateLimiter``): its counts are kept by the maintained ``limits`` library
 under the same salted hashes, the day's salt is shared through Redis and expires
 after two days, and a Redis that does not answer within half a second lets the
-request through.
+request through, and the requests of the next five seconds without asking it.
 
 The site-wide synthesis count stays on each machine even with Redis: it guards
 this machine's CPU, and every machine has its own.
@@ -221,6 +221,9 @@ class SynthesisLimit:
 
 REDIS_TIMEOUT_SECONDS = 0.5  # a Redis that does not answer in time lets the request through
 REDIS_KEY_PREFIX = "townhall"
+SALT_RECHECK_SECONDS = 60
+REDIS_RETRY_SECONDS = 5  # after Redis failed to answer, requests go through without asking it for this long
+_redis_down_until: dict[str, float] = {}
 _storages: dict[str, Any] = {}
 _storages_lock = threading.Lock()
 
@@ -261,19 +264,26 @@ class RedisRateLimiter:
         self._storage = _redis_storage(url)
         self._strategy = FixedWindowRateLimiter(self._storage)
         self._item = RateLimitItemPerSecond(max(self.limit, 1), self.window, namespace=f"{namespace}")
-        self._salts: dict[int, bytes] = {}
+        self._salts: dict[int, tuple[bytes, float]] = {}
 
     def _salt(self, day: int) -> bytes:
-        salt = self._salts.get(day)
-        if salt is None:
+        """Today's salt, the same in every process on every machine.
+
+        Kept in this process for a minute only: a Redis that restarts (it keeps
+        nothing on disk) loses the salt, and every process must agree on the
+        new one soon, or one client would be counted under two keys.
+        """
+        found = self._salts.get(day)
+        if found is None or time.monotonic() - found[1] > SALT_RECHECK_SECONDS:
             client = self._storage.storage  # the redis-py client the `limits` storage holds
             name = f"{REDIS_KEY_PREFIX}:salt:{day}"
             client.set(name, os.urandom(32), nx=True, ex=2 * DAY_SECONDS)
             salt = client.get(name)
             if not salt:
                 raise OSError("the day's salt could not be read back from Redis")
-            self._salts = {day: salt}
-        return salt
+            found = (salt, time.monotonic())
+            self._salts = {day: found}
+        return found[0]
 
     def client_key(self, address: str, salt: bytes) -> str:
         return hashlib.sha256(salt + f"{self.namespace}\0{address}".encode()).hexdigest()[:24]
@@ -288,13 +298,18 @@ class RedisRateLimiter:
         return Decision(allowed, count, self.limit, retry_after)
 
     def _refused_quietly(self, error: Exception) -> Decision:
-        log.warning("A rate limit could not be counted in Redis (%s); letting the request through",
-                    type(error).__name__)
+        """Let the request through, and leave Redis alone for a few seconds (no request waits on it meanwhile)."""
+        _redis_down_until[self.url] = time.monotonic() + REDIS_RETRY_SECONDS
+        log.warning("A rate limit could not be counted in Redis (%s); letting requests through for %d s",
+                    type(error).__name__, REDIS_RETRY_SECONDS)
         return Decision(True, 0, self.limit, self.window)
+
+    def _resting(self) -> bool:
+        return time.monotonic() < _redis_down_until.get(self.url, 0.0)
 
     def peek(self, address: str, now: float | None = None) -> Decision:
         """Whether one more hit from `address` would be allowed, without counting it."""
-        if self.limit <= 0:
+        if self.limit <= 0 or self._resting():
             return Decision(True, 0, self.limit, self.window)
         now = time.time() if now is None else now
         try:
@@ -305,7 +320,7 @@ class RedisRateLimiter:
 
     def hit(self, address: str, now: float | None = None) -> Decision:
         """Count one hit from `address` and say whether it is within the limit."""
-        if self.limit <= 0:
+        if self.limit <= 0 or self._resting():
             return Decision(True, 0, self.limit, self.window)
         now = time.time() if now is None else now
         try:
