@@ -263,7 +263,7 @@ class RedisRateLimiter:
         self.namespace = namespace
         self._storage = _redis_storage(url)
         self._strategy = FixedWindowRateLimiter(self._storage)
-        self._item = RateLimitItemPerSecond(max(self.limit, 1), self.window, namespace=f"{namespace}")
+        self._item = RateLimitItemPerSecond(max(self.limit, 1), self.window, namespace=namespace)
         self._salts: dict[int, tuple[bytes, float]] = {}
 
     def _salt(self, day: int) -> bytes:
