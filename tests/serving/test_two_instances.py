@@ -140,9 +140,23 @@ def start_nginx(folder: Path, upstreams: list[str]) -> tuple[subprocess.Popen, i
 
 
 class Site:
-    def __init__(self, a, b, front_port: int) -> None:
+    def __init__(self, a, b, front_port: int, database_url: str) -> None:
         self.a, self.b = a, b
         self.front = ("127.0.0.1", front_port)
+        self.database_url = database_url
+
+    def case_references(self) -> list[str]:
+        from sqlalchemy import select
+
+        from townhall.cases.db import Database
+        from townhall.cases.models import Case
+
+        database = Database(self.database_url)
+        try:
+            with database.read_session() as session:
+                return list(session.scalars(select(Case.reference)))
+        finally:
+            database.dispose()
 
     @staticmethod
     def address(server) -> tuple[str, int]:
@@ -171,6 +185,7 @@ def site(postgres_server, redis_server, tmp_path_factory) -> Iterator[Site]:
         "TOWNHALL_SECRET_KEY": "the same long secret key on every machine",
         "TOWNHALL_PROXY_COUNT": "1",
         "TOWNHALL_LOGIN_RATE_LIMIT": str(LOGIN_LIMIT),
+        "TOWNHALL_SUBMISSION_RATE_LIMIT": "0",  # every form here comes from 127.0.0.1
         "TOWNHALL_OUTBOX_INTERVAL": "0",
         "WEB_CONCURRENCY": "1",  # two instances on a small machine: one process each is plenty
     }
@@ -183,7 +198,7 @@ def site(postgres_server, redis_server, tmp_path_factory) -> Iterator[Site]:
         a.start()
         b.start()
         nginx, port = start_nginx(folder, [f"127.0.0.1:{a.port}", f"127.0.0.1:{b.port}"])
-        yield Site(a, b, port)
+        yield Site(a, b, port, url)
     finally:
         if nginx is not None:
             services.stop_process(nginx)
@@ -257,8 +272,15 @@ def test_both_machines_answer_through_nginx(site: Site) -> None:
 
 
 def test_killing_one_machine_mid_load_costs_residents_nothing(site: Site) -> None:
-    """A resident keeps asking for pages through nginx while A dies: nginx retries each GET on B."""
+    """Residents keep reading pages and sending forms through nginx while A dies.
+
+    Every GET is answered 200 (nginx retries it on B). Every form is answered too: nginx may resend a
+    form A took but never answered (`non_idempotent` in deploy/nginx.conf), and its submission key makes
+    the resent form the same case, so each confirmation is exactly one case.
+    """
     answers: list[int | str] = []
+    sent: list[str] = []
+    failed_forms: list[str] = []
     stop = threading.Event()
 
     def browse() -> None:
@@ -271,7 +293,15 @@ def test_killing_one_machine_mid_load_costs_residents_nothing(site: Site) -> Non
             except OSError as error:
                 answers.append(type(error).__name__)
 
-    residents = [threading.Thread(target=browse) for _ in range(4)]
+    def write() -> None:
+        while not stop.is_set():
+            try:
+                sent.append(send_enquiry(Browser(), site.front, site.front))
+            except (AssertionError, AttributeError, ValueError, OSError) as error:
+                failed_forms.append(f"{type(error).__name__}: {str(error)[:200]}")
+
+    before = set(site.case_references())
+    residents = [threading.Thread(target=browse) for _ in range(3)] + [threading.Thread(target=write)]
     for resident in residents:
         resident.start()
     time.sleep(1.5)
@@ -281,6 +311,9 @@ def test_killing_one_machine_mid_load_costs_residents_nothing(site: Site) -> Non
     time.sleep(3)
     stop.set()
     for resident in residents:
-        resident.join(timeout=30)
+        resident.join(timeout=60)
     assert during > 0 and len(answers) > during, "the load never ran"
     assert [answer for answer in answers if answer != 200] == []
+    assert failed_forms == [] and sent
+    made = set(site.case_references()) - before
+    assert sorted(made) == sorted(sent)  # every confirmation one case, and no case without one
