@@ -136,7 +136,7 @@ class DrillReport:
                        f"restored {self.restored[name]}")
         out += [f"PROBLEM: {problem}" for problem in self.problems]
         if self.removed:
-            out.append(f"({self.removed} afterwards: --keep keeps it.)")
+            out.append(f"({self.removed})")
         out.append("The restore drill passed." if self.passed else "The restore drill FAILED.")
         return out
 
@@ -226,8 +226,9 @@ def drill(url: str | URL, folder: Path | str | None = None, *, restore_url: str 
         if report.revisions[0] != report.revisions[1]:
             report.problems.append("the restored database is at another migration")
         if not keep:
-            report.removed = ("The backup and the restored copy were removed" if temporary else
-                              "The restored database was dropped" if made is not None else "")
+            report.removed = ("The backup and the restored copy were removed afterwards: --keep keeps them."
+                              if temporary else "The restored database was dropped afterwards: --keep keeps it."
+                              if made is not None else "")
         return report
     finally:
         if made is not None and not keep:
