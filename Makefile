@@ -23,9 +23,10 @@ STAMPS := .stamps
 
 # Debian packages: speech needs espeak-ng (through pyttsx3) and ffmpeg (to encode audio);
 # browser tests need Debian's Chromium (Playwright must never download its own browser);
-# database tests start a throwaway PostgreSQL server from Debian's package.
+# database tests start a throwaway PostgreSQL server from Debian's package; the several-machines test
+# starts Redis and nginx from Debian's packages too (tests/serving/test_two_instances.py).
 APT_RUN := espeak-ng ffmpeg
-APT_TEST := chromium fonts-dejavu-core postgresql
+APT_TEST := chromium fonts-dejavu-core postgresql redis-server nginx
 APT_BENCH := postgresql postgresql-15-postgis-3 wbritish wrk
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1

@@ -11,6 +11,8 @@ Loaded as a pytest plugin by ``tests/conftest.py``. Fixtures:
 * ``sqlite_database``: the same on SQLite only, for unit tests.
 * ``database_url_factory``: new empty database URLs, for tests that migrate themselves;
   ``migrated_url_factory``: new databases already at the newest migration.
+* ``redis_server``: Redis for the whole session (``redis-server`` on a free loopback port, nothing saved,
+  its folder temporary); skips with the reason when the package is missing (fails under CI).
 * ``smtp_server``: a real SMTP server (aiosmtpd) on a free port that a test can stop and start again;
   it collects every message it accepts.
 """
@@ -24,6 +26,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -224,6 +227,77 @@ def sqlite_database(migrated_url_factory: Callable[[str], str]):
     db = Database(migrated_url_factory("sqlite"))
     yield db
     db.dispose()
+
+
+# -- Redis ---------------------------------------------------------------------------------------
+
+REDIS_SERVER = os.environ.get("TOWNHALL_REDIS_SERVER", "redis-server")
+
+
+@dataclass
+class RedisServer:
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def flush(self) -> None:
+        import redis
+
+        client = redis.Redis.from_url(self.url)
+        client.flushall()
+        client.close()
+
+
+def start_redis(folder: Path) -> RedisServer:
+    """redis-server on a free loopback port, keeping nothing on disk; the caller stops `process`."""
+    import redis
+
+    if shutil.which(REDIS_SERVER) is None:
+        _missing(f"Redis is not installed ({REDIS_SERVER} is missing): apt-get install redis-server")
+    port = free_port()
+    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(folder), "--logfile", str(folder / "redis.log")],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1)
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    pytest.fail("Redis did not start: " + (folder / "redis.log").read_text(errors="replace")[-1000:])
+                time.sleep(0.05)
+    finally:
+        client.close()
+    return RedisServer(port=port, process=process)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One Redis for the session; tests that need it empty call `flush()`."""
+    folder = Path(tempfile.mkdtemp(prefix="townhall-redis-"))
+    server = start_redis(folder)
+    try:
+        yield server
+    finally:
+        stop_process(server.process)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- SMTP ----------------------------------------------------------------------------------------

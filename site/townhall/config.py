@@ -84,13 +84,17 @@ DEFAULTS: dict[str, Any] = {
     "TOWNHALL_SECRET_KEY": "",
     # Months after a case is closed before `flask data purge` removes its personal details.
     "TOWNHALL_RETENTION_MONTHS": 24,
-    # Per-client limits, counted across every worker on the machine: form submissions per 10 minutes,
+    # Per-client limits, counted across every worker on the machine (on every machine with TOWNHALL_REDIS_URL): form submissions per 10 minutes,
     # page-feedback answers per 10 minutes, wrong tracking guesses per 15 minutes, failed staff logins per
     # 15 minutes. 0 turns a limit off.
     "TOWNHALL_SUBMISSION_RATE_LIMIT": 20,
     "TOWNHALL_FEEDBACK_RATE_LIMIT": 60,
     "TOWNHALL_TRACK_RATE_LIMIT": 10,
     "TOWNHALL_LOGIN_RATE_LIMIT": 10,
+    # Where those limits and the per-client speech limits are counted when more than one machine serves the
+    # site, e.g. redis://redis.internal:6379/0: every machine then shares each count. Unset: each machine counts
+    # in small SQLite files of its own (in the instance folder and beside the audio cache).
+    "TOWNHALL_REDIS_URL": "",
     # The session cookie holds only the CSRF token (and a member of staff's login). HttpOnly and SameSite=Lax
     # always; Secure whenever the request came over HTTPS (see web/security.py), or always when this is true.
     "SESSION_COOKIE_NAME": "townhall_session",

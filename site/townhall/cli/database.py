@@ -2,11 +2,14 @@
 
     flask db upgrade   bring the tables to the newest migration (the site also does this at start-up)
     flask db status    the revision in use and the newest one
+    flask db backup    write a backup now (SQLite's online backup API, or pg_dump); see deploy/backup-drill
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -34,3 +37,18 @@ def status() -> None:
     click.echo(f"Database revision {current or 'none (empty)'}; newest {head}.")
     database.dispose()
     sys.exit(0 if current == head else 1)
+
+
+@group.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+def backup_command(folder: Path) -> None:
+    """Write a backup of the database into FOLDER while the site serves (a timestamped file)."""
+    from ..cases.backup import BackupError, backup
+
+    url = engines.database().url
+    suffix = ".sqlite3" if url.get_backend_name() == "sqlite" else ".dump"
+    try:
+        written = backup(url, folder / f"townhall-{datetime.now(UTC):%Y%m%dT%H%M%SZ}{suffix}")
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written: {written} ({written.stat().st_size:,} bytes)")

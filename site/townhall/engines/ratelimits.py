@@ -2,8 +2,10 @@
 
 Each limit counts in its own small SQLite file in ``<instance>/limits/``, so
 every gunicorn worker on the machine shares one count (the same counter the
-speech limit uses). Clients are counted by a hash of their address, never the
-address itself. Tracking guesses and logins count only failures: a resident
+speech limit uses), or, when TOWNHALL_REDIS_URL is set, in Redis, so that every
+machine behind the front shares it too (a client cannot get ten more guesses by
+reaching another machine). Clients are counted by a salted hash of their
+address, never the address itself. Tracking guesses and logins count only failures: a resident
 who checks their own case every day is never turned away.
 """
 
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from ..speech.limits import RateLimiter
+from ..speech.limits import Counter, counter
 
 # name -> (setting with the number allowed, window in seconds)
 LIMITS = {
@@ -26,7 +28,7 @@ LIMITS = {
 
 
 # Kept as a name: the limiter that can also `peek` (say whether a client is over without counting).
-CountingLimiter = RateLimiter
+CountingLimiter = Counter
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,6 @@ class ClientLimits:
 
 def make_limits(app: Flask) -> ClientLimits:
     folder = Path(app.config["TOWNHALL_INSTANCE"]) / "limits"
-    made = {name: CountingLimiter(folder / f"{name}.sqlite3", int(app.config[setting]), window)
+    made = {name: counter(app.config, folder / f"{name}.sqlite3", int(app.config[setting]), window, namespace=name)
             for name, (setting, window) in LIMITS.items()}
     return ClientLimits(**made)

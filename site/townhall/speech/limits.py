@@ -4,7 +4,8 @@ Audio costs CPU to make, so nobody should be able to use the site as a free
 speech engine, nor keep it busy making audio for everyone else. Two things are
 counted, per minute (a fixed window), in a small SQLite file beside the audio
 cache (SQLite's own locking makes the counts shared by all gunicorn workers on
-the machine; on several machines each counts separately):
+the machine), or in Redis when TOWNHALL_REDIS_URL is set, so that every machine
+shares the per-client counts (``counter``):
 
 * **requests** to the speech routes (``SpeechLimit``): every one, except those
   answered exactly from audio already made;
@@ -18,7 +19,14 @@ random, made for each day and deleted the next, so a count can never be traced
 back to an address, nor linked with the same client's counts on other days.
 Rows older than two minutes are deleted. If the file cannot be used (a
 read-only disk, say) the limiter lets requests through and logs why: a broken
-counter must not take listening away from everyone.
+counter must not take listening away from everyone. The same holds for Redis
+(``RedisRateLimiter``): its counts are kept by the maintained ``limits`` library
+under the same salted hashes, the day's salt is shared through Redis and expires
+after two days, and a Redis that does not answer within half a second lets the
+request through, and the requests of the next five seconds without asking it.
+
+The site-wide synthesis count stays on each machine even with Redis: it guards
+this machine's CPU, and every machine has its own.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import SpeechBusy, SpeechLimited
 
@@ -50,6 +58,18 @@ class Decision:
     count: int
     limit: int
     retry_after: int  # seconds until the window ends
+
+
+class Counter(Protocol):
+    """What every limit needs from its counter: count a hit, or say whether one more would be allowed."""
+
+    limit: int
+    window: int
+    namespace: str
+
+    def peek(self, address: str, now: float | None = None) -> Decision: ...
+
+    def hit(self, address: str, now: float | None = None) -> Decision: ...
 
 
 class RateLimiter:
@@ -145,14 +165,14 @@ class SpeechLimit:
     nothing, and a key (``v=``) frees only a request served from that very entry.
     """
 
-    def __init__(self, limiter: RateLimiter) -> None:
+    def __init__(self, limiter: Counter) -> None:
         self.limiter = limiter
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> SpeechLimit:
-        """The limiter beside the audio cache, shared by every worker (config.py: TOWNHALL_SPEECH_RATE_LIMIT)."""
+        """Counted beside the audio cache or in Redis, shared by every worker (TOWNHALL_SPEECH_RATE_LIMIT)."""
         path = Path(settings["TOWNHALL_AUDIO_CACHE"]) / FILE_NAME
-        return cls(RateLimiter(path, int(settings["TOWNHALL_SPEECH_RATE_LIMIT"])))
+        return cls(counter(settings, path, int(settings["TOWNHALL_SPEECH_RATE_LIMIT"])))
 
     def check(self, address: str, *, made: bool, now: float | None = None) -> Decision:
         if made:
@@ -163,15 +183,19 @@ class SpeechLimit:
 class SynthesisLimit:
     """Every synthesis counts: per client (SpeechLimited, 429) and for everyone together (SpeechBusy, 503)."""
 
-    def __init__(self, per_client: RateLimiter, everyone: RateLimiter) -> None:
+    def __init__(self, per_client: Counter, everyone: Counter) -> None:
         self.per_client = per_client
         self.everyone = everyone
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> SynthesisLimit:
-        """Counted beside the request limit (config.py: TOWNHALL_SPEECH_CLIENT_SYNTHESES, _SYNTHESES)."""
+        """Counted beside the request limit (config.py: TOWNHALL_SPEECH_CLIENT_SYNTHESES, _SYNTHESES).
+
+        Per client in Redis when it is set (a client must not make more audio by
+        reaching another machine); for everyone always on this machine, whose CPU it guards.
+        """
         path = Path(settings["TOWNHALL_AUDIO_CACHE"]) / FILE_NAME
-        return cls(RateLimiter(path, int(settings["TOWNHALL_SPEECH_CLIENT_SYNTHESES"]), namespace="syntheses"),
+        return cls(counter(settings, path, int(settings["TOWNHALL_SPEECH_CLIENT_SYNTHESES"]), namespace="syntheses"),
                    RateLimiter(path, int(settings["TOWNHALL_SPEECH_SYNTHESES"]), namespace="all-syntheses"))
 
     def check(self, address: str, now: float | None = None) -> None:
@@ -191,3 +215,126 @@ class SynthesisLimit:
         everyone = self.everyone.hit(EVERYONE, now)
         if not everyone.allowed:
             raise SpeechBusy("Too much audio made for everyone this minute", retry_after=everyone.retry_after)
+
+
+# -- Shared by every machine: Redis, through the `limits` library --------------------------------
+
+REDIS_TIMEOUT_SECONDS = 0.5  # a Redis that does not answer in time lets the request through
+REDIS_KEY_PREFIX = "townhall"
+SALT_RECHECK_SECONDS = 60
+REDIS_RETRY_SECONDS = 5  # after Redis failed to answer, requests go through without asking it for this long
+_redis_down_until: dict[str, float] = {}
+_storages: dict[str, Any] = {}
+_storages_lock = threading.Lock()
+
+
+def _redis_storage(url: str) -> Any:
+    """One `limits` Redis storage (one connection pool) per URL in this process, made on first use."""
+    with _storages_lock:
+        storage = _storages.get(url)
+        if storage is None:
+            from limits.storage import RedisStorage
+
+            storage = RedisStorage(url, key_prefix=REDIS_KEY_PREFIX, wrap_exceptions=True,
+                                   socket_timeout=REDIS_TIMEOUT_SECONDS,
+                                   socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+            _storages[url] = storage
+        return storage
+
+
+class RedisRateLimiter:
+    """The same limit as `RateLimiter`, counted in Redis so that every worker on every machine shares it.
+
+    The counting is the ``limits`` library's fixed window (its windows start at a
+    client's first hit and last `window` seconds, timed by Redis, so `now` is
+    used only for the day of the salt). Clients are keyed by a salted hash of
+    their address exactly as in the SQLite file: Redis never holds an address.
+    The day's salt is made by whichever process needs it first (``SET NX``) and
+    expires two days later, so yesterday's counts can never be linked with today's.
+    """
+
+    def __init__(self, url: str, limit: int, window: int = WINDOW_SECONDS, namespace: str = "requests") -> None:
+        from limits import RateLimitItemPerSecond
+        from limits.strategies import FixedWindowRateLimiter
+
+        self.url = url
+        self.limit = int(limit)
+        self.window = int(window)
+        self.namespace = namespace
+        self._storage = _redis_storage(url)
+        self._strategy = FixedWindowRateLimiter(self._storage)
+        self._item = RateLimitItemPerSecond(max(self.limit, 1), self.window, namespace=namespace)
+        self._salts: dict[int, tuple[bytes, float]] = {}
+
+    def _salt(self, day: int) -> bytes:
+        """Today's salt, the same in every process on every machine.
+
+        Kept in this process for a minute only: a Redis that restarts (it keeps
+        nothing on disk) loses the salt, and every process must agree on the
+        new one soon, or one client would be counted under two keys.
+        """
+        found = self._salts.get(day)
+        if found is None or time.monotonic() - found[1] > SALT_RECHECK_SECONDS:
+            client = self._storage.storage  # the redis-py client the `limits` storage holds
+            name = f"{REDIS_KEY_PREFIX}:salt:{day}"
+            client.set(name, os.urandom(32), nx=True, ex=2 * DAY_SECONDS)
+            salt = client.get(name)
+            if not salt:
+                raise OSError("the day's salt could not be read back from Redis")
+            found = (salt, time.monotonic())
+            self._salts = {day: found}
+        return found[0]
+
+    def client_key(self, address: str, salt: bytes) -> str:
+        return hashlib.sha256(salt + f"{self.namespace}\0{address}".encode()).hexdigest()[:24]
+
+    def _decision(self, client: str, allowed: bool | None) -> Decision:
+        key = self._item.key_for(client)
+        count = int(self._storage.get(key))
+        reset = self._storage.get_expiry(key)
+        retry_after = max(1, int(reset - time.time() + 0.999)) if count else self.window
+        if allowed is None:  # peek: would one more be allowed?
+            allowed = count < self.limit
+        return Decision(allowed, count, self.limit, retry_after)
+
+    def _refused_quietly(self, error: Exception) -> Decision:
+        """Let the request through, and leave Redis alone for a few seconds (no request waits on it meanwhile)."""
+        _redis_down_until[self.url] = time.monotonic() + REDIS_RETRY_SECONDS
+        log.warning("A rate limit could not be counted in Redis (%s); letting requests through for %d s",
+                    type(error).__name__, REDIS_RETRY_SECONDS)
+        return Decision(True, 0, self.limit, self.window)
+
+    def _resting(self) -> bool:
+        return time.monotonic() < _redis_down_until.get(self.url, 0.0)
+
+    def peek(self, address: str, now: float | None = None) -> Decision:
+        """Whether one more hit from `address` would be allowed, without counting it."""
+        if self.limit <= 0 or self._resting():
+            return Decision(True, 0, self.limit, self.window)
+        now = time.time() if now is None else now
+        try:
+            client = self.client_key(address, self._salt(int(now // DAY_SECONDS)))
+            return self._decision(client, None)
+        except Exception as error:  # noqa: BLE001 (redis, limits' StorageError, sockets: all mean "not counted")
+            return self._refused_quietly(error)
+
+    def hit(self, address: str, now: float | None = None) -> Decision:
+        """Count one hit from `address` and say whether it is within the limit."""
+        if self.limit <= 0 or self._resting():
+            return Decision(True, 0, self.limit, self.window)
+        now = time.time() if now is None else now
+        try:
+            client = self.client_key(address, self._salt(int(now // DAY_SECONDS)))
+            allowed = self._strategy.hit(self._item, client)
+            return self._decision(client, allowed)
+        except Exception as error:  # noqa: BLE001 (as in peek)
+            return self._refused_quietly(error)
+
+
+def counter(settings: Mapping[str, Any], path: Path | str, limit: int, window: int = WINDOW_SECONDS,
+            namespace: str = "requests") -> Counter:
+    """A limit's counter: in Redis when TOWNHALL_REDIS_URL is set (every machine shares it), else in `path`."""
+    url = str(settings.get("TOWNHALL_REDIS_URL") or "")
+    if url:
+        return RedisRateLimiter(url, limit, window, namespace)
+    return RateLimiter(path, limit, window, namespace)
