@@ -1,0 +1,44 @@
+"""Monthly performance figures for "How we're doing": one row per measure per month.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-04
+
+Written out in full, not imported from the models: a migration records what the
+database looked like at this revision. A new table only, so it can be created
+and dropped in place on SQLite.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "performance_figures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("measure", sa.String(60), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("counted", sa.Integer(), nullable=False),
+        sa.Column("met", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(10), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_performance_figures")),
+        sa.CheckConstraint("source IN ('cases', 'import', 'demo')", name=op.f("ck_performance_figures_source")),
+        sa.CheckConstraint("counted >= 0 AND met >= 0 AND met <= counted",
+                           name=op.f("ck_performance_figures_counts")),
+    )
+    op.create_index("ix_performance_figures_measure_month", "performance_figures", ["measure", "month"],
+                    unique=True)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_performance_figures_measure_month", table_name="performance_figures")
+    op.drop_table("performance_figures")
