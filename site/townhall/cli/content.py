@@ -27,6 +27,7 @@ from ..engines.content import read_content
 from ..hours import LONDON
 from ..places.collections import rounds_layer
 from ..places.errors import PlacesError
+from .performance import content_problems as performance_problems
 
 group = AppGroup("content", help="Check the Markdown content the content team edits.")
 
@@ -61,7 +62,8 @@ def check(output: str, today: str | None, moment: str | None) -> None:
     folder = current_app.config["TOWNHALL_CONTENT"]
     site = read_content(current_app)
     problems = [*site.problems, *_closures_problems(), *lint_site(site, _today(today)),
-                *timely_problems(site, _moment(moment)), *_unknown_rounds(site)]
+                *timely_problems(site, _moment(moment)), *_unknown_rounds(site),
+                *performance_problems(site, _today(today))]
     problems.sort(key=lambda problem: (problem.path, problem.line or 0, problem.severity != "error"))
     errors = [problem for problem in problems if problem.is_error]
     if output == "json":

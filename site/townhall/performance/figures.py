@@ -126,13 +126,18 @@ def refresh_month(session: Session, month: date, *, today: date, now: datetime,
                   zone: ZoneInfo = LONDON) -> dict[str, Count]:
     """Count the month again from the records and store it (the caller commits).
 
-    Run by `flask performance refresh` (each night, for this month and the last) and after
-    the demo data is made. Imported channels are not touched.
+    Run by `flask performance refresh` (each night, for this month and the last). Imported
+    channels are not touched; a measure with nothing to count in the month stores no figure.
     """
     counts: dict[str, Count] = dict(count_cases(session, month, today, zone))
     counts[PAGE_FEEDBACK] = count_page_feedback(session, month)
     for measure, count in counts.items():
-        save(session, measure, month, count, "cases", now)
+        if count.counted:
+            save(session, measure, month, count, "cases", now)
+        else:  # nothing to count: no figure (and the demo's history, if any, stays)
+            session.execute(delete(MonthlyFigure).where(MonthlyFigure.measure == measure,
+                                                        MonthlyFigure.month == month_start(month),
+                                                        MonthlyFigure.source == "cases"))
     return counts
 
 

@@ -22,7 +22,7 @@ MONTHS_SHOWN = 12
 
 # The chart's drawing area, in SVG user units (the SVG scales to its container).
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 48
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 56, 44
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ BLUEPRINTS = (
     "health",
     "images",
     "content_health",
+    "performance",
+    "staff_performance",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )
 
