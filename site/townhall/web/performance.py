@@ -14,8 +14,10 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from flask import Blueprint, Response, jsonify, request
 
 from .. import engines
@@ -26,16 +28,33 @@ from .common import content_site, language, render, today
 bp = Blueprint("performance", __name__)
 
 
+@lru_cache(maxsize=1024)
+def _date_words(value: date, pattern: str, lang: str) -> str:
+    return format_date(value, format=pattern, locale=lang)
+
+
+@lru_cache(maxsize=8192)
+def _number_words(value: int, lang: str) -> str:
+    return format_decimal(value, locale=lang)
+
+
+# The page says a few hundred months and counts; Babel's formatting, cached, keeps it well inside its budget.
 @bp.app_template_filter("month_year")
 def month_year(value: date | None) -> str:
     """October 2026 (Welsh: Hydref 2026)."""
-    return format_date(value, format="MMMM y", locale=language()) if value else ""
+    return _date_words(value, "MMMM y", language()) if value else ""
 
 
 @bp.app_template_filter("month_short")
 def month_short(value: date | None) -> str:
     """Oct 26 on the chart's axis (Welsh: Hyd 26)."""
-    return format_date(value, format="MMM yy", locale=language()) if value else ""
+    return _date_words(value, "MMM yy", language()) if value else ""
+
+
+@bp.app_template_filter("count")
+def count_words(value: int) -> str:
+    """1,310 in the reader's language."""
+    return _number_words(value, language())
 
 
 def _figures(measures: list[str]):
