@@ -18,7 +18,7 @@ from townhall.performance.models import MonthlyFigure  # registers its table on 
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 TABLES = {"cases", "case_events", "page_feedback", "staff_users", "audit_entries", "outbox_messages",
-          "performance_figures"}
+          "performance_figures", "survey_answers"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 
 from ..cases.deadlines import RULES
 from ..cases.models import Case, PageFeedback
+from ..cases.survey import satisfaction_count
 from ..hours import LONDON
-from .models import PAGE_FEEDBACK, MonthlyFigure
+from .models import PAGE_FEEDBACK, SATISFACTION, MonthlyFigure
 
 ACKNOWLEDGE, ANSWER = "acknowledge", "answer"
 
@@ -124,13 +125,15 @@ def save(session: Session, measure: str, month: date, count: Count, source: str,
 
 def refresh_month(session: Session, month: date, *, today: date, now: datetime,
                   zone: ZoneInfo = LONDON) -> dict[str, Count]:
-    """Count the month again from the records and store it (the caller commits).
+    """Count the month again from the records (cases, survey answers, page feedback) and store it (the caller
+    commits).
 
     Run by `flask performance refresh` (each night, for this month and the last). Imported
     channels are not touched; a measure with nothing to count in the month stores no figure.
     """
     counts: dict[str, Count] = dict(count_cases(session, month, today, zone))
     counts[PAGE_FEEDBACK] = count_page_feedback(session, month)
+    counts[SATISFACTION] = Count(*satisfaction_count(session, month_start(month), next_month(month)))
     for measure, count in counts.items():
         if count.counted:
             save(session, measure, month, count, "cases", now)

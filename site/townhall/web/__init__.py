@@ -49,6 +49,7 @@ BLUEPRINTS = (
     "content_health",
     "performance",
     "staff_performance",
+    "survey",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )
 
