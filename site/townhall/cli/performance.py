@@ -117,6 +117,11 @@ def content_problems(site: Site, today: date) -> list[ContentProblem]:
     explanations = engines.explanations().current(known)
     problems = [ContentProblem(found.path, found.message, line=found.line, code="performance")
                 for found in explanations.problems]
+    problems += [ContentProblem("standards.yaml", f'"{standard.id}" has no target, so "How we\'re doing" cannot say '
+                                'whether we met it. Add the share we aim for and what is counted, like "target: 90" '
+                                'and "target_wording: letters answered within 10 working days"',
+                                field=f"{standard.id}.target", severity=WARNING, code="missing-target")
+                 for standard in site.standards if standard.id and not standard.target]
     try:
         database = open_database(current_app)
         try:
