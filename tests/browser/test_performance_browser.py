@@ -1,6 +1,7 @@
 """How we're doing in a real browser: axe at 320 px with the largest text in English and Welsh, every colour
 scheme (the chart drawn in each scheme's own colours), the chart's scroll region by keyboard, and the htmx
-"Show" form moving focus to the new results (and the same form working without JavaScript)."""
+"Show" form moving focus to the new results (and the same form working without JavaScript); the survey a
+closing email links to, and the staff import page, at 320 px with the largest text."""
 
 from __future__ import annotations
 
@@ -105,3 +106,44 @@ def test_show_one_standard_with_and_without_javascript(open_page, javascript):
     assert "standard=voicemail" in page.url
     assert page.locator("svg.th-chart__svg").count() == 1
     assert "voicemails replied to within 1 working day" in page.locator("#performance-results").inner_text()
+
+
+def test_the_survey_and_the_staff_import_pass_axe_at_320px(app, open_page, axe, describe_violations):
+    from argon2 import PasswordHasher
+
+    from townhall.cases import close, create_staff, submit
+    from townhall.cases.validation import Submission
+
+    moment = datetime.now(UTC)
+    with app.app_context():
+        database, casework = engines.database(), engines.casework()
+        case_id = database.transaction(lambda s: submit(s, casework, Submission(
+            kind="enquiry", details="Bins", name="Jo", email="jo@example.com", postcode="BK1 1AA",
+            contact_preference="email", service_slug=None, service_title=None), moment).case.id)
+        database.transaction(lambda s: close(s, casework, case_id, staff_id=None, outcome="resolved", now=moment))
+        from sqlalchemy import select
+
+        from townhall.cases.models import SurveyAnswer
+        with database.read_session() as session:
+            token = session.scalar(select(SurveyAnswer.token).where(SurveyAnswer.case_id == case_id))
+        database.transaction(lambda s: create_staff(s, email="perf@council.example", name="Perf",
+                                                    role="customer_service", password="correct horse battery",
+                                                    now=moment, hasher=PasswordHasher(time_cost=1, memory_cost=1024,
+                                                                                      parallelism=1)))
+    for path in (f"/survey/{token}", f"/cy/survey/{token}"):
+        page = open_page(path, width=320, height=720, preferences=LARGEST)
+        violations = axe(page)
+        assert not violations, f"{path}:\n{describe_violations(violations)}"
+        assert not page_overflow(page), page_overflow(page)
+    page.click("main form button[type=submit]")  # no choice: the error summary takes focus
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => document.activeElement.classList.contains('th-error-summary')")
+    assert not axe(page), describe_violations(axe(page))
+    page = open_page("/staff/login", width=320, height=720, preferences=LARGEST)
+    page.fill("#email", "perf@council.example")
+    page.fill("#password", "correct horse battery")
+    page.click("main form button[type=submit]")
+    page.goto("/staff/performance/import")
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+    assert not page_overflow(page), page_overflow(page)

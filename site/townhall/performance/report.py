@@ -5,6 +5,10 @@ one `StandardReport` per standard: each month's percentage, whether the target w
 met (a word, never only a colour), the latest month's figure for the opening
 sentence, the explanations of the months that missed, and the chart's geometry.
 `all_rows` gives every stored figure for the CSV and JSON downloads.
+
+Met means the percentage shown (a whole number, rounded half up) is at least the
+target, so the words never contradict the number beside them ("80%. We did not
+meet it" cannot happen for a target of 80%).
 """
 
 from __future__ import annotations
