@@ -206,3 +206,13 @@ def test_the_import_refuses_no_file_a_huge_file_and_no_csrf_token(app, csrf_toke
     refused = upload(client, None, (HEADER + "2026-11,voicemail,10,10\n").encode())
     assert refused.status_code == 400
     assert figures_of(app, "voicemail", date(2026, 11, 1))[2] == "demo"
+
+
+def test_a_new_site_with_no_figures_says_so_plainly(make_quick_app):
+    app = make_quick_app(TOWNHALL_TODAY="2026-12-04")
+    page = text(app.test_client().get("/how-we-are-doing"))
+    assert page.count("We do not have figures for this yet.") == 9
+    assert "th-chart__svg" not in page
+    assert "We do not have survey answers yet." in page
+    assert text(app.test_client().get("/how-we-are-doing/figures.csv")).strip() == (
+        "measure,month,counted,met,percent,target_percent,target_met,source")
