@@ -66,6 +66,7 @@ run: install search-index secret-key database
 
 # Never the live site's instance folder, so never its search index. Content problems are shown on the pages.
 dev: install secret-key database
+	TOWNHALL_INSTANCE=$(DEV_INSTANCE) $(BIN)/flask --app wsgi performance demo --if-empty
 	TOWNHALL_ENV=development TOWNHALL_INSTANCE=$(DEV_INSTANCE) $(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
 # For the content team: the working copy on another port, with its own instance folder, reloading when any
