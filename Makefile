@@ -67,6 +67,7 @@ run: install search-index secret-key database
 
 # Never the live site's instance folder, so never its search index. Content problems are shown on the pages.
 dev: install secret-key database
+	TOWNHALL_INSTANCE=$(DEV_INSTANCE) $(BIN)/flask --app wsgi performance demo --if-empty
 	TOWNHALL_ENV=development TOWNHALL_INSTANCE=$(DEV_INSTANCE) $(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
 # For the content team: the working copy on another port, with its own instance folder, reloading when any
@@ -149,8 +150,10 @@ secret-key: python
 
 # Create the database (SQLite in instance/ unless TOWNHALL_DATABASE_URL says otherwise) and bring it to the
 # newest migration. The site also migrates at start-up; doing it here says so before the server starts.
+# An empty database also gets the demo's 18 months of "How we're doing" figures (never over real ones).
 database: install secret-key
 	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi performance demo --if-empty
 
 # The site also builds the index at start-up when it is missing or stale; doing it here keeps start-up quick.
 search-index: install

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 NOT_PAGES = ("/listen", "/assets", "/static", "/api", "/healthz", "/readyz", "/metrics", "/staff", "/images",
              "/content-health", "/preview", "/robots.txt", "/sitemap.xml", "/.well-known", "/favicon.ico",
              "/security.txt", "/manifest.webmanifest")
-# Files served beside pages (a bin round's calendar feed at /bin-collections/<round>/calendar.ics).
-NOT_PAGE_ENDINGS = (".ics",)
+# Files served beside pages (a bin round's calendar feed at /bin-collections/<round>/calendar.ics, the figures
+# of /how-we-are-doing as CSV and JSON).
+NOT_PAGE_ENDINGS = (".ics", ".csv", ".json")
 
 
 def strip_language(path: str, languages: Iterable[str]) -> str:

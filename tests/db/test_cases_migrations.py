@@ -14,9 +14,11 @@ from sqlalchemy import inspect, select
 
 from townhall.cases.db import Database
 from townhall.cases.models import Base, Case
+from townhall.performance.models import MonthlyFigure  # registers its table on Base
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-TABLES = {"cases", "case_events", "page_feedback", "staff_users", "audit_entries", "outbox_messages"}
+TABLES = {"cases", "case_events", "page_feedback", "staff_users", "audit_entries", "outbox_messages",
+          "performance_figures", "survey_answers"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -69,6 +71,8 @@ def test_each_revision_steps_down_one_and_back_up_with_data_kept(empty_database)
         session.add(Case(reference="BK-7KQ4-M9XR", kind="enquiry", channel="web", received_at=NOW,
                          language="en", details="Where is my bin?", contact_preference="email",
                          status="received", answer_by=date(2026, 3, 16)))
+        session.add(MonthlyFigure(measure="phone-answer", month=date(2026, 2, 1), counted=10, met=9, source="import",
+                                  updated_at=NOW))
     head = empty_database.head_revision()
     empty_database.downgrade("-1")
     assert empty_database.current_revision() != head

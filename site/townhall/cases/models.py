@@ -67,6 +67,8 @@ SIZES = {
     "trying_to": 1000,
     "went_wrong": 1000,
     "submission_key": 40,
+    "survey_token": 43,
+    "survey_comment": 1000,
 }
 
 NAMING = {
@@ -300,11 +302,40 @@ class OutboxMessage(Base):
         return f"<OutboxMessage {self.id} {self.kind} sent={self.sent_at is not None}>"
 
 
+class SurveyAnswer(Base):
+    """The one-question satisfaction survey a closing email links to: "How satisfied are you with how we dealt
+    with this?" (1 very dissatisfied to 5 very satisfied), with an optional comment, scrubbed before it is stored.
+
+    Made when the case closes (the token is the only key: no login); answered once. Only days are kept, and the
+    case is linked only so one case has one survey; the answer holds nothing personal.
+    """
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (
+        _one_of("language", LANGUAGES),
+        CheckConstraint("score IS NULL OR score BETWEEN 1 AND 5", name="score"),
+        Index("ix_survey_answers_answered_on", "answered_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(SIZES["survey_token"]), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), unique=True)
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    sent_on: Mapped[date] = mapped_column(Date)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(String(SIZES["survey_comment"]))
+
+    def __repr__(self) -> str:
+        return f"<SurveyAnswer {self.id} answered={self.answered_on is not None}>"
+
+
 def utcnow() -> datetime:
     """For callers at the edge (the web layer, the CLI); the domain takes `now` as a parameter."""
     return datetime.now(UTC)
 
 
 __all__ = [
-    "AuditEntry", "Base", "Case", "CaseEvent", "OutboxMessage", "PageFeedback", "StaffUser", "UTCDateTime",
+    "AuditEntry", "Base", "Case", "CaseEvent", "OutboxMessage", "PageFeedback", "StaffUser", "SurveyAnswer",
+    "UTCDateTime",
 ]

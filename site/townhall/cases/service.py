@@ -50,6 +50,7 @@ from .models import (
 from .outbox import DEFAULT_DOMAIN, queue_email
 from .references import DEFAULT_PREFIX, new_reference
 from .references import normalise as normalise_reference
+from .survey import invite
 from .validation import Submission, clean_text
 from .workingdays import LONDON, WorkingCalendar
 
@@ -314,7 +315,9 @@ def close(session: Session, casework: Casework, case_id: int, *, staff_id: int, 
     case.closed_at = now
     case.outcome = outcome
     event = _event(session, case, "closed", now, staff_id, note=_note(note))
-    _notify(session, casework, case, CLOSURE, event, now, {"outcome": outcome})
+    # The closing email asks the one survey question; without an email address there is nowhere to ask it.
+    survey_token = invite(session, case, now.astimezone(LONDON).date()) if case.email else None
+    _notify(session, casework, case, CLOSURE, event, now, {"outcome": outcome, "survey_token": survey_token})
     audit(session, staff_id=staff_id, action="close", target=_target(case), now=now, detail=f"outcome={outcome}")
     return case
 

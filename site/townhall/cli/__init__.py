@@ -11,7 +11,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every capability's command group to the app's ``flask`` CLI."""
-    from . import content, data, database, geodata, outbox, search, speech, staff
+    from . import content, data, database, geodata, outbox, performance, search, speech, staff
 
-    for module in (content, geodata, search, speech, database, staff, data, outbox):
+    for module in (content, geodata, search, speech, database, staff, data, outbox, performance):
         app.cli.add_command(module.group)

@@ -29,6 +29,7 @@ from ..guides import path_count
 from ..hours import LONDON
 from ..places.collections import rounds_layer
 from ..places.errors import PlacesError
+from .performance import content_problems as performance_problems
 
 group = AppGroup("content", help="Check the Markdown content the content team edits.")
 
@@ -64,7 +65,8 @@ def check(output: str, today: str | None, moment: str | None) -> None:
     site = read_content(current_app)
     guides = read_guides(current_app)
     problems = [*site.problems, *_closures_problems(), *lint_site(site, _today(today)),
-                *timely_problems(site, _moment(moment)), *_unknown_rounds(site), *guides.problems]
+                *timely_problems(site, _moment(moment)), *_unknown_rounds(site), *guides.problems,
+                *performance_problems(site, _today(today))]
     problems.sort(key=lambda problem: (problem.path, problem.line or 0, problem.severity != "error"))
     errors = [problem for problem in problems if problem.is_error]
     if output == "json":

@@ -248,12 +248,33 @@ def _standards(data: Any, lines: dict[str, int], log: ProblemLog) -> tuple[tuple
     standards, translations = [], {}
     for number, entry in enumerate(data, start=1):
         reader = FieldReader(entry, "standards.yaml", log, prefix=f"{number}.", lines=lines)
-        reader.unknown({"id", "channel", "promise", "within", "target_percent", "cy"})
+        reader.unknown({"id", "channel", "promise", "within", "target_percent", "target", "target_wording", "cy"})
         standard = _read_standard(reader, with_channel=True)
         if standard:
+            standard = replace(standard, **_read_target(reader))
             standards.append(standard)
-            translations[standard.id] = translations_of(reader, ("channel", "promise"))
+            translations[standard.id] = translations_of(reader, ("channel", "promise", "target_wording"))
     return tuple(standards), translations
+
+
+def _read_target(reader: FieldReader) -> dict[str, Any]:
+    """A standard's target for "How we're doing": a whole percent and the words for what is counted.
+
+    Both or neither: a percent without words cannot be said in a sentence, and words without a percent
+    cannot be met. A standard without a target is published without "met" or "not met".
+    """
+    target = reader.data.get("target")
+    wording = reader.text("target_wording", required=False, max_length=120)
+    if target is None and wording is None:
+        return {}  # `flask content check` asks for one (cli/performance.py): a standard is valid without
+    if not isinstance(target, int) or isinstance(target, bool) or not 0 < target <= 100:
+        reader.problem("target", "should be a whole number of percent from 1 to 100, like 90")
+        return {}
+    if wording is None:
+        reader.problem("target_wording", 'is missing. Say what is counted, like "letters answered within 10 '
+                       'working days"', code="missing-setting")
+        return {}
+    return {"target": target, "target_wording": wording}
 
 
 def _owners(data: Any, lines: dict[str, int], log: ProblemLog) -> dict[str, Owner]:

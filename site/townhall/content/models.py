@@ -40,6 +40,11 @@ class Standard:
     target_percent: int | None = None
     channel: str | None = None  # for the council-wide standards table
     id: str | None = None
+    # What "How we're doing" measures against: the share of contacts we aim to handle within the promise,
+    # and the words for what is counted ("calls answered within 20 seconds"), so the page can say
+    # "Our target is 80% of calls answered within 20 seconds" in the team's own words.
+    target: int | None = None
+    target_wording: str | None = None
 
 
 @dataclass(frozen=True)
@@ -676,7 +681,7 @@ class Site:
         localised = []
         for standard in self.standards:
             text = self.standard_translations.get(standard.id or "", {}).get(lang, {})
-            localised.append(replace(standard, **{k: v for k, v in text.items() if k in ("promise", "channel")}))
+            localised.append(replace(standard, **{k: v for k, v in text.items() if k in ("promise", "channel", "target_wording")}))
         return localised
 
 

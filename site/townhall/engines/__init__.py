@@ -14,6 +14,7 @@ what?" is answered in this package:
     speech.py        the speaker (synthesis workers, audio cache), the speech rate limit, remembered scripts
     guided_answers.py the guided answers (content/guides), following the content's reloads
     cases.py         the database of what residents send (migrated when behind) and the casework rules
+    performance.py   the team's explanations of the published figures (content/performance)
     mail.py          the mail transport and each process's background outbox sender
     ratelimits.py    per-client limits on forms, page feedback, tracking guesses and staff logins
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from ..cases.workingdays import DayOff
     from ..content import Site
     from ..guides import GuideSet
+    from ..performance import ExplanationLibrary
     from ..places.engine import Places
     from ..search import SearchEngine
     from ..speech import Speaker
@@ -201,6 +203,13 @@ def casework(app: Flask | None = None) -> Casework:
     from .cases import make_casework
 
     return of(app).once("casework", make_casework)
+
+
+def explanations(app: Flask | None = None) -> ExplanationLibrary:
+    """The team's explanations of missed targets and "You said, we did" (content/performance)."""
+    from .performance import make_explanations
+
+    return of(app).once("performance-explanations", make_explanations)
 
 
 def outbox(app: Flask | None = None) -> OutboxSender:

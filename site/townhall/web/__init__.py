@@ -48,6 +48,9 @@ BLUEPRINTS = (
     "health",
     "images",
     "content_health",
+    "performance",
+    "staff_performance",
+    "survey",
     "pages",  # last: its /<slug> route for general pages must not shadow the others
 )
 

@@ -64,6 +64,7 @@ def compose(kind: str, case: Case, context: Mapping[str, Any]) -> ComposedEmail 
             **context, "case": case, "lang": lang, "council_name": council.name_in(lang),
             "track_url": site_url("/track", lang), "stage_two_url": site_url("/complain/stage-2", lang),
             "privacy_url": site_url("/privacy", lang),
+            "survey_url": site_url(f"/survey/{context['survey_token']}", lang) if context.get("survey_token") else None,
         }
         environment = current_app.jinja_env
         text = environment.get_template(f"emails/{kind}.txt").render(values)
