@@ -16,7 +16,8 @@ from townhall.cases.db import Database
 from townhall.cases.models import Base, Case
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-TABLES = {"cases", "case_events", "page_feedback", "staff_users", "audit_entries", "outbox_messages"}
+TABLES = {"cases", "case_events", "page_feedback", "staff_users", "audit_entries", "outbox_messages",
+          "search_records", "search_clicks", "outside_postcodes"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from .content import ContentEngine
     from .mail import OutboxSender
     from .ratelimits import ClientLimits
+    from .recorder import InsightsRecorder
 
 EXTENSION = "townhall"
 T = TypeVar("T")
@@ -192,6 +193,15 @@ def casework(app: Flask | None = None) -> Casework:
     from .cases import make_casework
 
     return of(app).once("casework", make_casework)
+
+
+def insights(app: Flask | None = None) -> InsightsRecorder:
+    """This process's recorder of searches, result clicks and outside postcodes (never slows an answer)."""
+    from .recorder import make_recorder
+
+    engines = of(app)
+    database(engines.app)  # first, outside the lock `once` holds while making the recorder
+    return engines.once("insights", make_recorder)
 
 
 def outbox(app: Flask | None = None) -> OutboxSender:

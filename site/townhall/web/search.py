@@ -8,7 +8,7 @@ from __future__ import annotations
 from itertools import pairwise
 from urllib.parse import urlsplit
 
-from flask import Blueprint, make_response, request
+from flask import Blueprint, make_response, redirect, request
 from flask_babel import gettext as _
 from markupsafe import escape
 
@@ -17,8 +17,10 @@ from ..places.errors import PlacesError
 from ..places.postcodes import clean as clean_postcode
 from ..search.documents import KINDS
 from ..search.engine import SearchEngine
-from .common import content_site, is_htmx, language, render
+from .common import content_site, is_htmx, language, only_redirects, render
+from .insights import is_search_press, note_click, note_search
 from .metrics import time_answer
+from .preferences import safe_return_path
 from .templating import council_name
 from .wording import DEMO_CATEGORY_LABELS, kind_of_place
 
@@ -74,6 +76,17 @@ def result_url(hit) -> str:
     return root + ("/cy" if hit.lang == "cy" else "") + hit.url
 
 
+def followed_url(hit, query: str) -> str:
+    """A result's link through /search/go, which notes that a result of these words was followed.
+
+    A redirect rather than a `ping` attribute: it works in every browser with or without JavaScript
+    (Firefox sends no pings), needs no POST (so no token), and records nothing but the words, scrubbed.
+    """
+    from flask import url_for
+
+    return url_for("search.go", to=result_url(hit), q=query)
+
+
 def result_category(hit) -> str:
     """A result's topic in the reader's language, where we have it in that language."""
     site, lang = content_site(), language()
@@ -105,8 +118,12 @@ def search():
     kinds, category_groups = filter_choices()
     known_categories = {slug for _label, options in category_groups for slug, _title in options}
     category = results.category if results.category in known_categories else None
+    if results.query and results.ready and results.page == 1 and is_search_press():
+        note_search(results.query, results.total)
+    query = results.query
     context = dict(results=results, query=results.query, kinds=kinds, category_groups=category_groups, kind=kind,
-                   category=category, postcode=typed_postcode(results.query), result_url=result_url,
+                   category=category, postcode=typed_postcode(results.query),
+                   result_url=(lambda hit: followed_url(hit, query)) if query else result_url,
                    result_category=result_category, result_category_lang=result_category_lang)
     body = render("search/results.html", block="results", **context)
     if not is_htmx():
@@ -122,6 +139,22 @@ def search():
         # Typing replaced the address as the resident went; pressing Search for the same words
         # must not add a second history entry for the same page (Back would seem to do nothing).
         response.headers["HX-Push-Url"] = "false"
+    return response
+
+
+@bp.route("/search/go")
+@only_redirects
+def go():
+    """Follow a search result (a link on the results page), noting that one was followed for these words."""
+    target = safe_return_path(request.args.get("to", "")[:500])
+    if not target:
+        return redirect(request.script_root + "/search", code=303)
+    query = request.args.get("q", "")[:200]
+    if query:
+        note_click(query)
+    response = redirect(target, code=303)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
