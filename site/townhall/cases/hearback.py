@@ -32,7 +32,7 @@ from .workingdays import WorkingCalendar
 
 ASSUMED_ARRIVAL = time(9, 0)  # a day without an hour: as if it arrived when the offices opened
 FURTHEST = timedelta(days=366)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class HearBackError(TownhallError):
@@ -74,7 +74,7 @@ class YearTooShort(HearBackError):
     template = N_("The year must have 4 numbers, like 2026")
 
 
-class BadIsoDate(HearBackError):
+class BadIsoDate(NotADate):
     code = "not_a_date"
     template = N_("The date must be a real date written as YYYY-MM-DD, like 2026-03-27")
 
