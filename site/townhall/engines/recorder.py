@@ -56,10 +56,10 @@ class InsightsRecorder:
 
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until what is queued now has been written (for tests and shutdown)."""
-        done = threading.Event()
         if self.synchronous or self._thread is None:
             return
-        self.pending.put(lambda _session: done.set())
+        done = threading.Event()
+        self.pending.put(done)  # type: ignore[arg-type]  # the writer sets it once what came before is committed
         done.wait(timeout)
 
     def _ensure_thread(self) -> None:
@@ -79,10 +79,15 @@ class InsightsRecorder:
                     batch.append(self.pending.get_nowait())
                 except queue.Empty:
                     break
+            waiting = [item for item in batch if isinstance(item, threading.Event)]
+            work = [item for item in batch if not isinstance(item, threading.Event)]
             try:
-                self._write(batch)
+                if work:
+                    self._write(work)
             except Exception as error:  # noqa: BLE001 - the thread must keep going
-                log.warning("insights: %d record(s) dropped (%s)", len(batch), type(error).__name__)
+                log.warning("insights: %d record(s) dropped (%s)", len(work), type(error).__name__)
+            for event in waiting:
+                event.set()
 
     def _write(self, batch: list[Work]) -> None:
         def work(session: Session) -> None:
