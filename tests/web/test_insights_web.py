@@ -83,29 +83,37 @@ def test_later_pages_and_empty_searches_are_not_noted(app):
     assert rows(app, SearchRecord) == []
 
 
+SAME_SITE = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "no-cors", "Content-Type": "text/ping"}
+
+
 @pytest.mark.parametrize("lang", ["", "/cy"])
 @pytest.mark.parametrize("headers", [{}, HX])
-def test_results_link_through_search_go_which_notes_the_click(app, lang, headers):
+def test_results_keep_their_real_links_and_ping_when_followed(app, lang, headers):
     page = search_from(app, "203.0.113.9", "missed bin", headers=headers, lang=lang).get_data(as_text=True)
-    links = re.findall(r'<h3 class="th-result__title"><a href="([^"]+)"', page)
-    assert links and all(link.startswith(f"{lang}/search/go?to=") for link in links)
-    response = app.test_client().get(links[0].replace("&amp;", "&"), headers=headers)
-    assert response.status_code == 303
-    assert response.headers["Location"].startswith(f"{lang}/")
-    assert response.headers["Cache-Control"] == "no-store"
+    links = re.findall(r'<h3 class="th-result__title"><a href="([^"]+)"[^>]* ping="([^"]+)"', page)
+    assert links and all(href.startswith(f"{lang}/") and "/search/" not in href for href, _ in links)
+    assert {ping for _, ping in links} == {f"{lang}/search/followed?q=missed+bin"}
+    response = app.test_client().post(links[0][1], data="PING", headers={**SAME_SITE, **headers})
+    assert response.status_code == 204 and response.headers["Cache-Control"] == "no-store"
     assert [row.query for row in rows(app, SearchClick)] == ["missed bin"]
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "", "x" * 600])
-def test_search_go_only_goes_to_our_own_pages(app, target):
-    response = app.test_client().get("/search/go", query_string={"to": target, "q": "bin"})
-    assert response.status_code == 303
-    assert response.headers["Location"] == "/search"
+def test_a_ping_from_another_site_is_not_counted(app):
+    response = app.test_client().post("/search/followed?q=bin", data="PING",
+                                      headers={**SAME_SITE, "Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 204
+    assert rows(app, SearchClick) == []
+
+
+@pytest.mark.parametrize("query", ["", "?!", "x" * 5000, "%00%ff"])
+def test_odd_pings_never_fail(app, query):
+    assert app.test_client().post(f"/search/followed?q={query}", data="PING", headers=SAME_SITE).status_code == 204
+    assert app.test_client().get("/search/followed?q=bin").status_code == 405
 
 
 def test_a_click_with_an_email_in_the_words_is_noted_without_it(app):
-    app.test_client().get("/search/go", query_string={"to": "/services/report-a-missed-bin",
-                                                      "q": "bin for jo@example.com"})
+    app.test_client().post("/search/followed", query_string={"q": "bin for jo@example.com"}, data="PING",
+                           headers=SAME_SITE)
     assert [row.query for row in rows(app, SearchClick)] == ["bin for [email removed]"]
 
 
@@ -130,7 +138,7 @@ def test_a_broken_recorder_never_breaks_a_search_or_a_postcode_answer(app, monke
     assert search_from(app, "203.0.113.9", "council tax jo@example.com").status_code == 200
     assert app.test_client().get("/your-area?postcode=SW1A+1AA").status_code == 404
     assert app.test_client().get("/api/postcodes/SW1A1AA").get_json()["error"]["code"] == "outside_area"
-    assert app.test_client().get("/search/go?to=/services/report-a-missed-bin&q=x").status_code == 303
+    assert app.test_client().post("/search/followed?q=x", data="PING", headers=SAME_SITE).status_code == 204
     assert "jo@example.com" not in caplog.text and "SW1A" not in caplog.text
 
 

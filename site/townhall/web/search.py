@@ -8,7 +8,7 @@ from __future__ import annotations
 from itertools import pairwise
 from urllib.parse import urlsplit
 
-from flask import Blueprint, make_response, redirect, request
+from flask import Blueprint, Response, make_response, request, url_for
 from flask_babel import gettext as _
 from markupsafe import escape
 
@@ -17,10 +17,10 @@ from ..places.errors import PlacesError
 from ..places.postcodes import clean as clean_postcode
 from ..search.documents import KINDS
 from ..search.engine import SearchEngine
-from .common import content_site, is_htmx, language, only_redirects, render
+from .common import content_site, is_htmx, language, render
+from .csrf import csrf
 from .insights import is_search_press, note_click, note_search
 from .metrics import time_answer
-from .preferences import safe_return_path
 from .templating import council_name
 from .wording import DEMO_CATEGORY_LABELS, kind_of_place
 
@@ -76,15 +76,15 @@ def result_url(hit) -> str:
     return root + ("/cy" if hit.lang == "cy" else "") + hit.url
 
 
-def followed_url(hit, query: str) -> str:
-    """A result's link through /search/go, which notes that a result of these words was followed.
+def followed_ping(query: str) -> str:
+    """Where a result's `ping` goes: /search/followed notes that a result of these words was followed.
 
-    A redirect rather than a `ping` attribute: it works in every browser with or without JavaScript
-    (Firefox sends no pings), needs no POST (so no token), and records nothing but the words, scrubbed.
+    A `ping` attribute rather than a redirect: the link keeps its real address (what a resident copies,
+    shares or sees on hover), there is no extra hop and no open-redirect surface, and the browser sends
+    it by itself with JavaScript off (Chrome, Edge, Safari; Firefox sends none by default, so clicks are
+    undercounted there, which can only make a query look unfollowed, never show anyone's words).
     """
-    from flask import url_for
-
-    return url_for("search.go", to=result_url(hit), q=query)
+    return url_for("search.followed", q=query)
 
 
 def result_category(hit) -> str:
@@ -120,10 +120,9 @@ def search():
     category = results.category if results.category in known_categories else None
     if results.query and results.ready and results.page == 1 and is_search_press():
         note_search(results.query, results.total)
-    query = results.query
     context = dict(results=results, query=results.query, kinds=kinds, category_groups=category_groups, kind=kind,
                    category=category, postcode=typed_postcode(results.query),
-                   result_url=(lambda hit: followed_url(hit, query)) if query else result_url,
+                   result_url=result_url, result_ping=followed_ping(results.query) if results.query else None,
                    result_category=result_category, result_category_lang=result_category_lang)
     body = render("search/results.html", block="results", **context)
     if not is_htmx():
@@ -142,19 +141,20 @@ def search():
     return response
 
 
-@bp.route("/search/go")
-@only_redirects
-def go():
-    """Follow a search result (a link on the results page), noting that one was followed for these words."""
-    target = safe_return_path(request.args.get("to", "")[:500])
-    if not target:
-        return redirect(request.script_root + "/search", code=303)
-    query = request.args.get("q", "")[:200]
-    if query:
-        note_click(query)
-    response = redirect(target, code=303)
+@bp.post("/search/followed")
+@csrf.exempt
+def followed():
+    """A result's ping (<a ping>): note the (scrubbed) words. Only from our own pages; always 204.
+
+    No session token: a ping carries no form, and a forged one could do no more than add one to a count.
+    """
+    fetched_from = request.headers.get("Sec-Fetch-Site", "").strip().lower()
+    if fetched_from in ("", "same-origin"):
+        query = request.args.get("q", "")[:200]
+        if query:
+            note_click(query)
+    response = Response(status=204)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
