@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select, text
 
 from townhall.cases.insights import (
+    forget_old,
     outside_postcodes,
     record_click,
     record_outside_postcode,
@@ -77,3 +78,12 @@ def test_outside_postcodes_are_stored_by_outward_code_only(database):
         assert outside_postcodes(session, since=SINCE) == [("SW1A", 2), ("M1", 1)]
         dump = " ".join(str(value) for row in session.execute(text("SELECT * FROM outside_postcodes")) for value in row)
     assert "1AA" not in dump and "2AA" not in dump
+
+
+def test_old_rows_are_forgotten(database):
+    searched(database, "old words", 0, "a", day=date(2025, 1, 1))
+    searched(database, "new words", 0, "a", day=DAY)
+    database.transaction(lambda session: record_outside_postcode(session, "SW1A 1AA", day=date(2025, 1, 1)))
+    assert database.transaction(lambda session: forget_old(session, DAY)) == 2
+    with database.read_session() as session:
+        assert [row.query for row in session.scalars(select(SearchRecord))] == ["new words"]

@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..places.postcodes import is_valid as is_postcode
@@ -41,6 +41,7 @@ from .models import LANGUAGES, SIZES, OutsidePostcode, SearchClick, SearchRecord
 from .scrub import EMAIL_REMOVED, NUMBER_REMOVED, PHONE_REMOVED, POSTCODE_REMOVED, scrub
 
 MIN_VISITORS = 3
+KEEP_DAYS = 400  # the longest report period is a year; a little more, then `flask data purge` deletes them
 MARKERS = (EMAIL_REMOVED, PHONE_REMOVED, POSTCODE_REMOVED, NUMBER_REMOVED)
 _NOT_WORD = re.compile(r"[^\w\s'\-\[\]]+")
 _SPACES = re.compile(r"\s+")
@@ -161,3 +162,12 @@ def outside_postcodes(session: Session, *, since: date, limit: int = 50) -> list
         .group_by(OutsidePostcode.outward).order_by(count.desc(), OutsidePostcode.outward).limit(limit)
     ).all()
     return [(outward, int(number)) for outward, number in rows]
+
+
+def forget_old(session: Session, today: date, keep_days: int = KEEP_DAYS) -> int:
+    """Delete search and postcode rows older than `keep_days` (run by `flask data purge`); returns how many."""
+    cutoff = date.fromordinal(today.toordinal() - keep_days)
+    removed = 0
+    for model in (SearchRecord, SearchClick, OutsidePostcode):
+        removed += session.execute(delete(model).where(model.day < cutoff)).rowcount or 0
+    return removed
