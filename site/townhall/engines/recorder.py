@@ -8,8 +8,8 @@ dropped; when the database is busy or broken, the batch is dropped. Either way
 the log says so with the error's type only (never the words or the postcode),
 and the resident's answer is never slowed or broken.
 
-Under tests (``app.testing``, or TOWNHALL_INSIGHTS_SYNC) the work is done at
-once, still with every failure swallowed, so tests can read what was written.
+Under tests (``app.testing``) the work is done at once, still with every
+failure swallowed, so tests can read what was written.
 """
 
 from __future__ import annotations
@@ -103,5 +103,4 @@ class InsightsRecorder:
 def make_recorder(app: Flask) -> InsightsRecorder:
     from . import database
 
-    synchronous = bool(app.config.get("TOWNHALL_INSIGHTS_SYNC", app.testing))
-    return InsightsRecorder(database(app), synchronous=synchronous)
+    return InsightsRecorder(database(app), synchronous=app.testing)
