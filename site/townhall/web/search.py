@@ -119,7 +119,8 @@ def search():
     known_categories = {slug for _label, options in category_groups for slug, _title in options}
     category = results.category if results.category in known_categories else None
     if results.query and results.ready and results.page == 1 and is_search_press():
-        note_search(results.query, results.total)
+        # "Nothing really about it" counts as nothing found, even when the page offers the closest pages.
+        note_search(results.query, results.total if results.matched_well else 0)
     context = dict(results=results, query=results.query, kinds=kinds, category_groups=category_groups, kind=kind,
                    category=category, postcode=typed_postcode(results.query),
                    result_url=result_url, result_ping=followed_ping(results.query) if results.query else None,
