@@ -61,7 +61,7 @@ class NoDate(HearBackError):
 
 class DatePartMissing(HearBackError):
     code = "incomplete_date"
-    template = N_("The date you sent it must include a %(part)s")
+    template = N_("The date you sent it must include a day, a month and a year")
 
 
 class NotADate(HearBackError):
@@ -92,7 +92,10 @@ class DateTooLate(HearBackError):
 
 ERROR_CODES = ("no_contact", "unknown_contact", "no_date", "incomplete_date", "not_a_date", "date_too_early",
                "date_too_late")
-PARTS = {"day": N_("day"), "month": N_("month"), "year": N_("year")}
+# Whole sentences, not a word put into one: a translation may need to change more than the word.
+MISSING = {"day": N_("The date you sent it must include a day"),
+           "month": N_("The date you sent it must include a month"),
+           "year": N_("The date you sent it must include a year")}
 
 
 def check_contact(contact: str | None) -> str:
@@ -111,7 +114,7 @@ def date_from_parts(day: str, month: str, year: str) -> date:
         raise NoDate()
     missing = [name for name, value in parts.items() if not value]
     if missing:
-        raise DatePartMissing(part=PARTS[missing[0]])
+        raise DatePartMissing(template=MISSING[missing[0]])
     if not all(value.isascii() and value.isdigit() for value in parts.values()):
         raise NotADate()
     if len(parts["year"]) != 4:
