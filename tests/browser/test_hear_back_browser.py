@@ -115,3 +115,18 @@ def test_the_insights_page_at_320px_in_the_largest_text(open_page, axe, describe
     violations = axe(page)
     assert not violations, describe_violations(violations)
     assert not sideways_overflow(page)
+
+
+def test_following_a_search_result_pings_even_without_javascript(open_page):
+    """The insights' click count: the result link's `ping` is sent by the browser itself, and the link
+    still goes straight to the page."""
+    requests: list[str] = []
+    page = open_page("/search?q=missed+bin", javascript=False, record=requests)
+    first = page.locator(".th-result__title a").first
+    href = first.get_attribute("href")
+    assert href.startswith("/services/") and first.get_attribute("ping") == "/search/followed?q=missed+bin"
+    with page.expect_request(lambda request: "/search/followed" in request.url) as ping:
+        with page.expect_navigation():
+            first.click()
+    assert ping.value.method == "POST"
+    assert page.url.endswith(href)
