@@ -69,6 +69,7 @@ def test_the_answer_in_words_names_what_moved_it(client):
     assert "Friday 25 December 2026: Christmas Day (bank holiday)" in page
     assert "Tuesday 29 December 2026 to Thursday 31 December 2026: Office closed between Christmas and New Year" in page
     assert "If it reached us after 5pm on a working day, we count from the next working day" in page
+    assert "We also do not count the 6 Saturdays and Sundays in this time." in page  # 26-27 Dec, 2-3 and 9-10 Jan
 
 
 def test_a_saturday_says_when_counting_starts(client):
@@ -76,6 +77,7 @@ def test_a_saturday_says_when_counting_starts(client):
     assert "You sent it at the weekend, so we count from Monday 9 March 2026." in page
     assert "reply to your voicemail by Tuesday 10 March 2026" in page
     assert "tell you we have your" not in page.split("answer-heading")[1]  # a voicemail is answered, not acknowledged
+    assert "We also do not count the 2 Saturdays and Sundays in this time." in page
 
 
 def test_a_letter_counts_from_when_it_arrives(client):
@@ -125,6 +127,7 @@ def test_the_api_gives_iso_dates_the_standards_and_the_days_off(client):
         "id": "written-acknowledge", "promise": "tell you we have your letter, email or form", "working_days": 3}}
     assert data["answer"]["date"] == "2027-01-15" and data["answer"]["standard"]["working_days"] == 10
     assert data["counted_from"] == "2026-12-24" and data["counted_from_reason"] is None
+    assert data["weekend_days"] == 6
     assert [(day["date"], day["kind"]) for day in data["days_off"]] == [
         ("2026-12-25", "bank_holiday"), ("2026-12-28", "bank_holiday"), ("2026-12-29", "closure"),
         ("2026-12-30", "closure"), ("2026-12-31", "closure"), ("2027-01-01", "bank_holiday")]

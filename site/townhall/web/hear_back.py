@@ -51,6 +51,13 @@ def contact_options() -> list[tuple[str, str, None]]:
     return [(kind, _(CONTACT_WORDS[kind]), None) for kind in CONTACT_KINDS]
 
 
+def weekend_days(due: DueDates) -> int:
+    """Saturdays and Sundays from the day it was sent to the last date given: the days off every week has."""
+    last = due.last_date or due.clock_started
+    return sum(1 for offset in range((last - due.received_on).days + 1)
+               if date.fromordinal(due.received_on.toordinal() + offset).weekday() >= 5)
+
+
 def standards_in_language() -> dict[str, Standard]:
     return {standard.id: standard for standard in content_site().standards_in(language()) if standard.id}
 
@@ -83,7 +90,7 @@ def page():
                for name, text in errors.items()]
     body = render("hear_back/page.html", block="answer", values=values, errors=errors, summary=summary,
                   due=due, sent=sent, contact=values["contact"], contact_options=contact_options(),
-                  standards=standards_in_language(), today=day)
+                  standards=standards_in_language(), today=day, weekends=weekend_days(due) if due else 0)
     return body, 400 if errors else 200
 
 
@@ -117,6 +124,7 @@ def due_json(contact: str, sent: date, due: DueDates) -> dict[str, Any]:
         "answer": _standard_json(due.answer_standard, due.answer_days, due.answer_by, standards),
         "days_off": [{"date": off.day.isoformat(), "kind": off.kind, "name": off.name_in(lang)}
                      for off in due.skipped],
+        "weekend_days": weekend_days(due),
         "assumes": "It reached us during office hours on the day given (before 5pm, UK time). Anything that "
                    "reaches us after 5pm counts from the next working day.",
     }
@@ -184,6 +192,8 @@ def openapi_part() -> ApiPart:
                                  "date": {"type": "string", "format": "date"},
                                  "kind": {"type": "string", "enum": [BANK_HOLIDAY, "closure"]},
                                  "name": {"type": "string"}}}},
+                "weekend_days": {"type": "integer", "minimum": 0,
+                                 "description": "Saturdays and Sundays from the day sent to the last date given"},
                 "assumes": {"type": "string"},
             }}},
         tags=[{"name": TAG, "description": "The dates from our service standards for something you sent us."}],
