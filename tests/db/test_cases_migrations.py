@@ -18,7 +18,7 @@ from townhall.performance.models import MonthlyFigure  # registers its table on 
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 TABLES = {"cases", "case_events", "page_feedback", "staff_users", "audit_entries", "outbox_messages",
-          "performance_figures", "survey_answers"}
+          "performance_figures", "survey_answers", "search_records", "search_clicks", "outside_postcodes"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -257,9 +257,9 @@ def test_outbox_send_and_status(cli_app):
 
 def test_db_upgrade_and_status(cli_app):
     upgraded = run(cli_app, "db", "upgrade")
-    assert upgraded.exit_code == 0 and "newest migration (0003)" in upgraded.output
+    assert upgraded.exit_code == 0 and "newest migration (0004)" in upgraded.output
     status = run(cli_app, "db", "status")
-    assert status.exit_code == 0 and "Database revision 0003; newest 0003." in status.output
+    assert status.exit_code == 0 and "Database revision 0004; newest 0004." in status.output
 
 
 def test_review_reminders_are_emailed_through_the_outbox_once_a_month(cli_app):

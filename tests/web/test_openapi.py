@@ -13,6 +13,7 @@ from openapi_spec_validator import validate
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from townhall.cases.hearback import HearBackError
 from townhall.opendata.errors import ERROR_CLASSES
 from townhall.places.errors import PlacesError
 
@@ -68,7 +69,9 @@ def test_the_error_codes_are_the_real_ones(document):
     places = {cls.code for cls in subclasses(PlacesError)}
     assert places >= {"bad_count", "not_a_postcode", "geodata_missing"}  # BadCount lives in places_api
     page_only = {"odd_category"}  # the places pages' own error, never sent by the JSON API
-    assert codes == (places - page_only) | {cls.code for cls in ERROR_CLASSES}
+    hear_back = {cls.code for cls in subclasses(HearBackError)}
+    assert hear_back >= {"unknown_contact", "not_a_date", "date_too_early"}
+    assert codes == (places - page_only) | {cls.code for cls in ERROR_CLASSES} | hear_back
 
 
 def test_the_council_is_not_written_into_the_document(make_app, content_copy):
@@ -107,8 +110,10 @@ def example_ids(app):
     client = app.test_client()
     service = client.get("/api/openreferral/services").get_json()["contents"][0]
     term = client.get("/api/openreferral/taxonomy_terms").get_json()["contents"][0]
+    from townhall import clock
+
     return {"service": service["id"], "organization": service["organization_id"], "term": term["id"],
-            "taxonomy": term["taxonomy_id"]}
+            "taxonomy": term["taxonomy_id"], "today": clock.today(None, None).isoformat()}
 
 
 CASES = [
@@ -135,6 +140,10 @@ CASES = [
     ("/api/openreferral/taxonomy_terms/{term}", "/api/openreferral/taxonomy_terms/{id}", 200),
     ("/api/openreferral/service_at_locations", "/api/openreferral/service_at_locations", 200),
     ("/api/openreferral/service_at_locations/nope", "/api/openreferral/service_at_locations/{id}", 404),
+    ("/api/when-will-i-hear-back?contact=email&sent={today}", "/api/when-will-i-hear-back", 200),
+    ("/api/when-will-i-hear-back?contact=voicemail&sent={today}", "/api/when-will-i-hear-back", 200),
+    ("/api/when-will-i-hear-back?contact=owl&sent={today}", "/api/when-will-i-hear-back", 400),
+    ("/api/when-will-i-hear-back?contact=email&sent=2026-02-30", "/api/when-will-i-hear-back", 400),
 ]
 
 

@@ -19,6 +19,13 @@ Working days and dates (`workingdays`, `deadlines`)
     `clock_start`, `add_working_days(start, n, calendar) -> WorkingDays(day, skipped)`, `group_skipped`;
     `due_dates(kind, stage, received_at, standards, calendar, channel) -> DueDates`,
     `contact_due_dates(contact_kind, received_at, standards, calendar)` for the calculator.
+"When will I hear back?" (`hearback`)
+    `hear_back(contact, sent, today, standards, calendar) -> DueDates` (the same rules as the cases),
+    `date_from_parts`, `date_from_iso`, `check_contact`; errors are `HearBackError`s with codes (`ERROR_CODES`).
+Insights (`insights`)
+    `normalise_query` (scrubbed first), `visitor_key` (daily-keyed hash), `outward_code`; `record_search`,
+    `record_click`, `record_outside_postcode`; `search_insights(session, since=)` (3 visitors or more),
+    `outside_postcodes(session, since=)`, `forget_old(session, today)`.
 Checking forms (`validation`, `feedback`)
     `validate_submission(kind, form, services=..., language=...) -> Validation(values, errors, submission)`,
     `validate_stage_two(form, prefix=)`, `validate_track(form, prefix=)`, `validate_feedback(form)`,

@@ -69,6 +69,9 @@ SIZES = {
     "submission_key": 40,
     "survey_token": 43,
     "survey_comment": 1000,
+    "query": 200,
+    "visitor": 16,
+    "outward": 4,
 }
 
 NAMING = {
@@ -328,6 +331,44 @@ class SurveyAnswer(Base):
 
     def __repr__(self) -> str:
         return f"<SurveyAnswer {self.id} answered={self.answered_on is not None}>"
+class SearchRecord(Base):
+    """One search that found nothing, or found something (clicks are counted apart), for the content team.
+
+    The words are scrubbed and normalised before they get here (`insights.normalise_query`); `visitor`
+    is a keyed hash of the address and the day (a new key every day), never the address itself, and
+    only there to count different visitors. The day only, not the time.
+    """
+
+    __tablename__ = "search_records"
+    __table_args__ = (_one_of("language", LANGUAGES), Index("ix_search_records_query_day", "query", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    query: Mapped[str] = mapped_column(String(SIZES["query"]))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    results: Mapped[int] = mapped_column(Integer)
+    visitor: Mapped[str] = mapped_column(String(SIZES["visitor"]))
+
+
+class SearchClick(Base):
+    """A result followed from a search for these (scrubbed, normalised) words. No visitor, no address."""
+
+    __tablename__ = "search_clicks"
+    __table_args__ = (Index("ix_search_clicks_query_day", "query", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    query: Mapped[str] = mapped_column(String(SIZES["query"]))
+
+
+class OutsidePostcode(Base):
+    """A postcode looked up that is outside the council's area: its outward code only ("SW1A"), and the day."""
+
+    __tablename__ = "outside_postcodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    outward: Mapped[str] = mapped_column(String(SIZES["outward"]))
 
 
 def utcnow() -> datetime:
@@ -336,6 +377,6 @@ def utcnow() -> datetime:
 
 
 __all__ = [
-    "AuditEntry", "Base", "Case", "CaseEvent", "OutboxMessage", "PageFeedback", "StaffUser", "SurveyAnswer",
-    "UTCDateTime",
+    "AuditEntry", "Base", "Case", "CaseEvent", "OutboxMessage", "OutsidePostcode", "PageFeedback", "SearchClick",
+    "SearchRecord", "StaffUser", "SurveyAnswer", "UTCDateTime",
 ]

@@ -20,6 +20,7 @@ from flask.cli import AppGroup
 
 from .. import engines
 from ..cases import export, purge
+from ..cases.insights import KEEP_DAYS, forget_old
 from ..cases.models import utcnow
 
 group = AppGroup("data", help="Remove old personal details; export what is held about a person.")
@@ -34,6 +35,8 @@ def purge_command(months: int | None) -> None:
     moment = utcnow()
     count = engines.database().transaction(lambda session: purge(session, moment, months))
     click.echo(f"Removed the personal details of {count} case(s) closed more than {months} months ago.")
+    old = engines.database().transaction(lambda session: forget_old(session, moment.date()))
+    click.echo(f"Deleted {old} search and postcode record(s) older than {KEEP_DAYS} days.")
 
 
 @group.command("export")

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from .content import ContentEngine
     from .mail import OutboxSender
     from .ratelimits import ClientLimits
+    from .recorder import InsightsRecorder
 
 EXTENSION = "townhall"
 T = TypeVar("T")
@@ -210,6 +211,15 @@ def explanations(app: Flask | None = None) -> ExplanationLibrary:
     from .performance import make_explanations
 
     return of(app).once("performance-explanations", make_explanations)
+
+
+def insights(app: Flask | None = None) -> InsightsRecorder:
+    """This process's recorder of searches, result clicks and outside postcodes (never slows an answer)."""
+    from .recorder import make_recorder
+
+    engines = of(app)
+    database(engines.app)  # first, outside the lock `once` holds while making the recorder
+    return engines.once("insights", make_recorder)
 
 
 def outbox(app: Flask | None = None) -> OutboxSender:

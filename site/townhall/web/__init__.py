@@ -31,6 +31,7 @@ BLUEPRINTS = (
     "feedback",
     "contact",
     "track",
+    "hear_back",
     "staff",
     "services",
     "steps",

@@ -20,6 +20,7 @@ from ..places.svgmap import MapDrawing, draw
 from ..text import N_
 from .common import render
 from .errors import error_message
+from .insights import note_outside_postcode
 from .metrics import time_answer
 from .wording import catchment_school, highlight_name, in_english
 
@@ -94,6 +95,7 @@ def _ask(template: str, question, check=None, **context: Any):
                 found = question(places, query)
     except OutsideArea as caught:
         outside, status = caught, caught.status
+        note_outside_postcode(caught.params.get("place"))
     except PlacesError as caught:
         error, status = caught, caught.status
         category_error = isinstance(caught, (NoCategory, UnknownCategory, OddCategory))

@@ -12,10 +12,12 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from .. import engines
 from ..places.engine import Answer, AreaMatch, Nearby, Places
-from ..places.errors import NoCategory, PlacesError
+from ..places.errors import NoCategory, OutsideArea, PlacesError
 from ..places.store import Facility
 from ..text import N_
 from .common import content_site
+from .errors import domain_error
+from .insights import note_outside_postcode
 from .openapi import ApiPart, error_responses, json_response, operation, ref
 from .wording import open_status
 
@@ -27,6 +29,13 @@ class BadCount(PlacesError):
     status = 400
     code = "bad_count"
     template = N_("Count must be a whole number from 1 to %(most)s.")
+
+
+@bp.errorhandler(OutsideArea)
+def outside_area(error: OutsideArea):
+    """Noted for the content team (the outward code only), then answered like every domain error."""
+    note_outside_postcode(error.params.get("place"))
+    return domain_error(error)
 
 
 def _json(data: Any, status: int = 200) -> Response:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from itertools import pairwise
 from urllib.parse import urlsplit
 
-from flask import Blueprint, make_response, request
+from flask import Blueprint, Response, make_response, request, url_for
 from flask_babel import gettext as _
 from markupsafe import escape
 
@@ -18,6 +18,8 @@ from ..places.postcodes import clean as clean_postcode
 from ..search.documents import KINDS
 from ..search.engine import SearchEngine
 from .common import content_site, is_htmx, language, render
+from .csrf import csrf
+from .insights import is_search_press, note_click, note_search
 from .metrics import time_answer
 from .templating import council_name
 from .wording import DEMO_CATEGORY_LABELS, kind_of_place
@@ -74,6 +76,17 @@ def result_url(hit) -> str:
     return root + ("/cy" if hit.lang == "cy" else "") + hit.url
 
 
+def followed_ping(query: str) -> str:
+    """Where a result's `ping` goes: /search/followed notes that a result of these words was followed.
+
+    A `ping` attribute rather than a redirect: the link keeps its real address (what a resident copies,
+    shares or sees on hover), there is no extra hop and no open-redirect surface, and the browser sends
+    it by itself with JavaScript off (Chrome, Edge, Safari; Firefox sends none by default, so clicks are
+    undercounted there, which can only make a query look unfollowed, never show anyone's words).
+    """
+    return url_for("search.followed", q=query)
+
+
 def result_category(hit) -> str:
     """A result's topic in the reader's language, where we have it in that language."""
     site, lang = content_site(), language()
@@ -105,8 +118,12 @@ def search():
     kinds, category_groups = filter_choices()
     known_categories = {slug for _label, options in category_groups for slug, _title in options}
     category = results.category if results.category in known_categories else None
+    if results.query and results.ready and results.page == 1 and is_search_press():
+        # "Nothing really about it" counts as nothing found, even when the page offers the closest pages.
+        note_search(results.query, results.total if results.matched_well else 0)
     context = dict(results=results, query=results.query, kinds=kinds, category_groups=category_groups, kind=kind,
-                   category=category, postcode=typed_postcode(results.query), result_url=result_url,
+                   category=category, postcode=typed_postcode(results.query),
+                   result_url=result_url, result_ping=followed_ping(results.query) if results.query else None,
                    result_category=result_category, result_category_lang=result_category_lang)
     body = render("search/results.html", block="results", **context)
     if not is_htmx():
@@ -122,6 +139,23 @@ def search():
         # Typing replaced the address as the resident went; pressing Search for the same words
         # must not add a second history entry for the same page (Back would seem to do nothing).
         response.headers["HX-Push-Url"] = "false"
+    return response
+
+
+@bp.post("/search/followed")
+@csrf.exempt
+def followed():
+    """A result's ping (<a ping>): note the (scrubbed) words. Only from our own pages; always 204.
+
+    No session token: a ping carries no form, and a forged one could do no more than add one to a count.
+    """
+    fetched_from = request.headers.get("Sec-Fetch-Site", "").strip().lower()
+    if fetched_from in ("", "same-origin"):
+        query = request.args.get("q", "")[:200]
+        if query:
+            note_click(query)
+    response = Response(status=204)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -45,6 +45,7 @@ from ..cases import (
     validate_submission,
 )
 from ..cases.audit import audit, recent_audit
+from ..cases.insights import MIN_VISITORS, outside_postcodes, search_insights
 from ..cases.models import COMPLAINT_OUTCOMES, KINDS, OTHER_OUTCOMES, STATUSES
 from ..cases.service import STAFF_CHANNELS
 from ..cases.staff import list_staff
@@ -353,6 +354,24 @@ def feedback():
     with engines.database().read_session() as db:
         report = feedback_report(db, since=today() - timedelta(days=days))
     return render("staff/feedback.html", report=report, days=days, periods=FEEDBACK_PERIODS)
+
+
+@bp.get("/insights")
+@roles(*CONTENT_ROLES)
+def insights():
+    """What residents looked for and did not find (issue 11): pages marked not useful, searches, postcodes."""
+    try:
+        days = int(request.args.get("days", "90"))
+    except ValueError:
+        days = 90
+    days = days if days in FEEDBACK_PERIODS else 90
+    since = today() - timedelta(days=days)
+    with engines.database().read_session() as db:
+        pages = feedback_report(db, since=since, pages=10, comments_per_page=5)
+        searches = search_insights(db, since=since)
+        outside = outside_postcodes(db, since=since)
+    return render("staff/insights.html", pages=pages, searches=searches, outside=outside, days=days,
+                  periods=FEEDBACK_PERIODS, min_visitors=MIN_VISITORS, comments_shown=5)
 
 
 @bp.get("/content-health")
