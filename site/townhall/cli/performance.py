@@ -18,18 +18,18 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import clock, engines
-from ..cases.audit import audit
 from ..cases.models import utcnow
 from ..content import ContentProblem, Site
 from ..content.problems import WARNING
 from ..performance import (
     decode,
     has_figures,
+    import_figures,
     misses,
     month_start,
+    months_of,
     parse_figures,
     refresh_month,
-    store,
     store_demo,
     stored,
     unexplained,
@@ -54,16 +54,9 @@ def import_command(file: Path) -> None:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
     moment = utcnow()
-
-    def work(session) -> int:
-        written = store(session, parsed.rows, moment)
-        audit(session, staff_id=None, action="performance_import", now=moment, target="performance",
-              detail=f"{written} figures from the command line")
-        return written
-
-    written = engines.database().transaction(work)
-    months = sorted({f"{row.month:%Y-%m}" for row in parsed.rows})
-    click.echo(f"Imported {written} figure(s) for {', '.join(months)}.")
+    written = engines.database().transaction(
+        lambda session: import_figures(session, parsed, staff_id=None, now=moment, detail=" from the command line"))
+    click.echo(f"Imported {written} figure(s) for {', '.join(months_of(parsed))}.")
 
 
 @group.command("refresh")

@@ -22,14 +22,14 @@ Demo (`demo`)
 from .demo import demo_figures, has_figures, store_demo
 from .explanations import Explanation, ExplanationLibrary, Explanations, load_explanations, unexplained
 from .figures import CASE_STANDARDS, Count, count_cases, kept, month_start, refresh_month, stored
-from .imports import COLUMNS, ImportProblem, ParsedImport, decode, parse_figures, store
+from .imports import COLUMNS, ImportProblem, ParsedImport, decode, import_figures, months_of, parse_figures, store
 from .models import PAGE_FEEDBACK, SATISFACTION, MonthlyFigure, percent
 from .report import MonthPoint, Report, StandardReport, all_rows, build_report, misses, window
 
 __all__ = [
     "CASE_STANDARDS", "COLUMNS", "PAGE_FEEDBACK", "SATISFACTION", "Count", "Explanation", "ExplanationLibrary",
     "Explanations", "ImportProblem", "MonthPoint", "MonthlyFigure", "ParsedImport", "Report", "StandardReport",
-    "all_rows", "build_report", "count_cases", "decode", "demo_figures", "has_figures", "kept",
-    "load_explanations", "misses", "month_start", "parse_figures", "percent", "refresh_month", "store",
+    "all_rows", "build_report", "count_cases", "decode", "demo_figures", "has_figures", "import_figures", "kept",
+    "load_explanations", "misses", "month_start", "months_of", "parse_figures", "percent", "refresh_month", "store",
     "store_demo", "stored", "unexplained", "window",
 ]

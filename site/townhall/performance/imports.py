@@ -26,6 +26,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from ..cases.audit import audit
 from ..content.models import Standard
 from .figures import CASE_STANDARDS, Count, month_start, save
 
@@ -195,3 +196,18 @@ def store(session: Session, rows: Iterable[ImportedRow], now: datetime) -> int:
         save(session, row.standard, row.month, Count(row.contacts, row.within_promise), "import", now)
         written += 1
     return written
+
+
+def import_figures(session: Session, parsed: ParsedImport, *, staff_id: int | None, now: datetime,
+                   detail: str = "") -> int:
+    """Store a checked import and say so in the audit log, in one transaction (the command line and the staff
+    area's upload do the same import); returns how many figures were written."""
+    written = store(session, parsed.rows, now)
+    audit(session, staff_id=staff_id, action="performance_import", now=now, target="performance",
+          detail=f"{written} figures{detail}")
+    return written
+
+
+def months_of(parsed: ParsedImport) -> list[str]:
+    """The months an import covers, as YYYY-MM, in order (for the message that says what was imported)."""
+    return sorted({f"{row.month:%Y-%m}" for row in parsed.rows})

@@ -13,8 +13,7 @@ from flask import Blueprint, flash, g, get_flashed_messages, redirect, request, 
 from flask_babel import gettext as _
 
 from .. import engines
-from ..cases.audit import audit
-from ..performance import COLUMNS, decode, parse_figures, store
+from ..performance import COLUMNS, decode, import_figures, months_of, parse_figures
 from .common import now, render, today
 from .csrf import csrf
 from .staff import CASEWORK_ROLES, not_cached, require_login, roles
@@ -57,16 +56,9 @@ def import_post():
                                   "import it again", count=len(parsed.problems))}, problems=parsed.problems,
                     status=400)
     staff_id, moment = g.staff.id, now()
-
-    def work(db) -> int:
-        written = store(db, parsed.rows, moment)
-        audit(db, staff_id=staff_id, action="performance_import", now=moment, target="performance",
-              detail=f"{written} figures")
-        return written
-
-    written = engines.database().transaction(work)
-    months = ", ".join(sorted({f"{row.month:%Y-%m}" for row in parsed.rows}))
-    flash(_("Imported %(count)s figure(s) for %(months)s.", count=written, months=months))
+    written = engines.database().transaction(
+        lambda session: import_figures(session, parsed, staff_id=staff_id, now=moment))
+    flash(_("Imported %(count)s figure(s) for %(months)s.", count=written, months=", ".join(months_of(parsed))))
     return redirect(url_for("staff_performance.import_form"), code=303)
 
 
