@@ -39,12 +39,14 @@ CLIENTS = 8
 FLASK = Path(sys.executable).with_name("flask")
 RESULT_LINKS = re.compile(r'<h3 class="th-result__title"><a href="([^"]+)"')
 SEARCHES = ["/search?q=missed+bin", "/search?q=council+tax", "/cy/search?q=llyfrgell", "/search?q=pothole"]
+UNCACHED = "&uncached={n}"  # a query the page cache has never seen: answered from the index itself
 
 
 @dataclass
 class Load:
     """CLIENTS threads that GET `paths` in turn until stopped; `check(path, status, headers, body)` says what
-    is wrong with an answer (None when it is right)."""
+    is wrong with an answer (None when it is right). A path with ``{n}`` gets a new number each time, so
+    the page cache cannot answer it: those requests reach the search index or geodata every time."""
 
     server: object
     paths: list[str]
@@ -81,7 +83,7 @@ class Load:
             path = self.paths[turn % len(self.paths)]
             turn += 1
             try:
-                connection.request("GET", path)
+                connection.request("GET", path.format(n=turn))
                 response = connection.getresponse()
                 body = response.read()
                 headers = {name.lower(): value for name, value in response.getheaders()}
@@ -159,7 +161,11 @@ def test_a_forced_search_index_rebuild_under_load(site) -> None:
             return "search results changed while the index was rebuilt from the same content"
         return None
 
-    with Load(site, [*SEARCHES, "/", "/services/report-a-missed-bin"], check) as load:
+    def check_template(path, status, headers, body):
+        return check(path.removesuffix(UNCACHED), status, headers, body)
+
+    paths = [*SEARCHES, *(search + UNCACHED for search in SEARCHES), "/", "/services/report-a-missed-bin"]
+    with Load(site, paths, check_template) as load:
         time.sleep(1)
         built = run_flask(site, "search", "build", environment=site.environment)
         time.sleep(2)  # answers from the new index too
@@ -189,7 +195,9 @@ def test_a_content_reload_under_load(site) -> None:
         return None
 
     source = site.content / "services" / "report-a-pothole.md"
-    with Load(site, [page, "/", "/search?q=pothole", "/services/report-a-missed-bin", "/cy" + page], check) as load:
+    paths = [page, "/", "/search?q=pothole", "/search?q=pothole" + UNCACHED, "/services/report-a-missed-bin",
+             "/cy" + page, page + "?uncached={n}"]
+    with Load(site, paths, lambda path, *answer: check(path.removesuffix("?uncached={n}"), *answer)) as load:
         time.sleep(1)
         source.write_text(source.read_text(encoding="utf-8").replace("title: Report a pothole\n",
                                                                      "title: Report a pothole or a sinkhole\n", 1),
@@ -231,8 +239,9 @@ def test_a_geodata_import_under_load(site, tmp_path) -> None:
         return None
 
     paths = ["/api/areas", "/api/postcodes/BK1%201AA", "/your-area?postcode=BK1+1AA", "/",
-             "/api/nearest?category=libraries&postcode=BK1%201AA", "/school-catchment-areas"]
-    with Load(site, paths, check) as load:
+             "/api/nearest?category=libraries&postcode=BK1%201AA", "/school-catchment-areas",
+             "/api/areas?uncached={n}", "/api/postcodes/BK1%201AA?uncached={n}", "/your-area?postcode=BK1+1AA&n={n}"]
+    with Load(site, paths, lambda path, *answer: check(path.removesuffix("?uncached={n}"), *answer)) as load:
         time.sleep(1)
         imported = run_flask(site, "geodata", "import-areas", "test-wards", str(wards), "--kind", "other",
                              "--title", "Test wards", environment=site.environment)
@@ -245,3 +254,13 @@ def test_a_geodata_import_under_load(site, tmp_path) -> None:
     assert load.answered > 200 and not load.problems, (load.answered, load.problems[:10])
     assert not server_errors(site), server_errors(site)[:10]
 
+
+
+def test_the_answer_check_finds_a_half_written_answer() -> None:
+    page = b"<!doctype html><html><body><h1>Report a pothole</h1></body></html>\n"
+    html = {"content-type": "text/html; charset=utf-8"}
+    assert whole(200, {**html, "content-length": str(len(page))}, page) is None
+    assert whole(200, html, page[:40]) == "a page without its end"
+    assert whole(200, {**html, "content-length": str(len(page) + 10)}, page)
+    assert whole(503, html, page) == "status 503"
+    assert whole(200, {"content-type": "application/json"}, b'{"layers": [') == "JSON that does not parse"
