@@ -16,7 +16,8 @@ server thread back. (The nginx front buffers bodies, so in production slow
 senders never reach the app; this is the second line.)
 
 The query string is put right on the way in too: a client may send raw bytes
-outside printable ASCII in it (a server passes them on as they came), and
+outside printable ASCII in it (gunicorn refuses such a request line, but other
+servers, the development server among them, pass the bytes on), and
 werkzeug decodes the query as UTF-8 without a fallback wherever it reads
 ``request.args`` or ``request.full_path``: one ``?\x80`` was a 500 on any page.
 Such bytes are percent-encoded, as RFC 3986 wants them, so they read as the
