@@ -17,7 +17,7 @@ Examples are derandomised, so a run in CI tries exactly what a run here tried.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote_from_bytes
+from urllib.parse import quote_from_bytes, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -141,10 +141,18 @@ def send(client, method: str, path: bytes, query: bytes = b"", headers: dict[str
                        environ_overrides=overrides)
 
 
+OUTSIDE_FILES = (b"root:x:0:", b"[extensions]", b"import os", b"SECRET_KEY", b"[project]")
+
+
 def check(response, method: str, path: bytes) -> None:
-    """Below 500, and under /api/ every error in the documented JSON shape."""
+    """Below 500, under /api/ every error in the documented JSON shape, no file from outside what the site
+    serves (traversal), and no redirect to another site (open redirect through a return address)."""
     where = f"{method} {path[:200]!r} -> {response.status_code}"
     assert response.status_code < 500, where
+    assert not any(secret in response.data for secret in OUTSIDE_FILES), where
+    if 300 <= response.status_code < 400 and "Location" in response.headers:
+        location = urlsplit(response.headers["Location"])
+        assert location.netloc in ("", "localhost") and location.scheme in ("", "http"), (where, location)
     language_free = path[3:] if path.startswith(b"/cy/") else path
     if response.status_code >= 400 and language_free.startswith(b"/api/") and method != "HEAD":
         assert response.mimetype == "application/json", where
@@ -284,8 +292,10 @@ def test_any_route_with_hostile_bodies(app, rules, visitor, data, prefix, htmx, 
 
 def test_the_check_catches_a_server_error_and_a_wrong_api_error(app):
     class Answer:
-        def __init__(self, status, mimetype="application/json", body=None):
+        def __init__(self, status, mimetype="application/json", body=None, headers=None):
             self.status_code, self.mimetype, self.body = status, mimetype, body
+            self.data = body if isinstance(body, bytes) else b""
+            self.headers = headers or {}
 
         def get_json(self):
             return self.body
@@ -298,3 +308,7 @@ def test_the_check_catches_a_server_error_and_a_wrong_api_error(app):
         check(Answer(404, body={"error": {"code": "x", "status": 400, "message": "m"}}), "GET", b"/api/x")
     check(Answer(404, body={"error": {"code": "x", "status": 404, "message": "m"}}), "GET", b"/api/x")
     check(Answer(404, "text/html"), "GET", b"/apiary")
+    with pytest.raises(AssertionError):
+        check(Answer(200, "text/plain", b"root:x:0:0:root:/root:/bin/bash"), "GET", b"/static/../../etc/passwd")
+    with pytest.raises(AssertionError):
+        check(Answer(303, "text/html", b"", {"Location": "//evil.example/"}), "POST", b"/settings")
