@@ -107,3 +107,12 @@ def test_raw_bytes_in_the_query_string_are_a_400_not_a_500(server, target: bytes
     answer = raw(server, b"GET " + target + b" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     status = answer.split(b"\r\n", 1)[0]
     assert status.startswith(b"HTTP/1.1 4"), status
+
+
+def test_an_encoded_carriage_return_before_a_trailing_slash_is_a_redirect_not_a_500(server) -> None:
+    # The server decodes %0D into the path; the redirect to the address without the slash put it in Location.
+    answer = raw(server, b"GET /api/openreferral/organizations/%0D/ HTTP/1.1\r\nHost: localhost\r\n"
+                         b"Connection: close\r\n\r\n")
+    head = answer.partition(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1.1 308"), head[:200]
+    assert b"Location: /api/openreferral/organizations/%0D\r\n" in head + b"\r\n"
