@@ -20,10 +20,13 @@ import re
 from urllib.parse import quote_from_bytes, urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from townhall import create_app
+from townhall import create_app, engines
+from townhall.cases import Submission, create_staff, submit
+from townhall.cases.models import utcnow
 
 EXAMPLES = {"paths": 2500, "queries": 2000, "headers": 2000, "bodies": 2000}
 HTML_ERROR = re.compile(rb"<h1")
@@ -47,8 +50,10 @@ def app(tmp_path_factory, module_search_index):
                       "TOWNHALL_SUBMISSION_RATE_LIMIT": 0, "TOWNHALL_FEEDBACK_RATE_LIMIT": 0,
                       "TOWNHALL_TRACK_RATE_LIMIT": 0, "TOWNHALL_SPEECH_WAIT": 0,
                       # a crash raises here instead of becoming a kind 500 page, so hypothesis shows it
+                      "TOWNHALL_LOGIN_RATE_LIMIT": 0,
                       "PROPAGATE_EXCEPTIONS": True, "TOWNHALL_RAISE_ERRORS": True})
     yield app
+    engines.database(app).dispose()
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +70,35 @@ def visitor(app) -> dict[str, str]:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     session = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
     return {"token": token, "session": session.value if session else ""}
+
+
+@pytest.fixture(scope="module")
+def staff(app) -> dict[str, str]:
+    """A signed-in admin's session cookie and token, so the staff area's pages and actions are fuzzed too."""
+    with app.app_context():
+        engines.database().transaction(lambda session: create_staff(
+            session, email="fuzz@council.example", name="Fuzz", role="admin", password="correct horse battery",
+            now=utcnow(), hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)))
+        engines.database().transaction(lambda session: submit(session, engines.casework(), Submission(
+            kind="enquiry", details="x", email="jo@example.com"), utcnow()))
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/staff/login").get_data(as_text=True))
+    client.post("/staff/login", data={"csrf_token": token.group(1), "email": "fuzz@council.example",
+                                      "password": "correct horse battery"})
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/privacy").get_data(as_text=True))
+    session = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert client.get("/staff/queue").status_code == 200
+    return {"token": token.group(1), "session": session.value}
+
+
+@pytest.fixture(scope="module")
+def sessions(visitor, staff) -> list[dict[str, str]]:
+    """Whose requests the fuzzing sends: nobody's, a visitor's with a form open, a signed-in admin's."""
+    return [{}, visitor, staff]
+
+
+def session_headers(session: dict[str, str]) -> dict[str, str]:
+    return {"Cookie": f"townhall_session={session['session']}"} if session else {}
 
 
 # --- what goes in ------------------------------------------------------------------------------------
@@ -183,8 +217,9 @@ def test_every_path_parameter_of_every_route_survives_the_odd_segments(app, rule
 
 @fuzzed("paths")
 @given(data=st.data(), prefix=st.sampled_from(LANGUAGE_PREFIXES), method=st.sampled_from(WRONG_METHODS),
-       right_method=st.booleans(), htmx=st.booleans())
-def test_any_route_with_odd_path_parameters_and_methods(app, rules, data, prefix, method, right_method, htmx):
+       right_method=st.booleans(), htmx=st.booleans(), who=st.sampled_from([0, 1, 2]))
+def test_any_route_with_odd_path_parameters_and_methods(app, rules, sessions, data, prefix, method, right_method,
+                                                        htmx, who):
     rule, methods = data.draw(st.sampled_from(rules))
     if right_method:
         method = data.draw(st.sampled_from(sorted(methods)))
@@ -196,7 +231,8 @@ def test_any_route_with_odd_path_parameters_and_methods(app, rules, data, prefix
         path += data.draw(st.sampled_from([b"/", b"//", b"/..", b"/../../etc/passwd", b"/.", b"%00", b"/\xff",
                                            b";x=1", b"/" + b"a" * 5000, b".json", b"~"]))
     client = app.test_client(use_cookies=False)
-    check(send(client, method, path, headers={"HX-Request": "true"} if htmx else {}), method, path)
+    headers = {**session_headers(sessions[who]), **({"HX-Request": "true"} if htmx else {})}
+    check(send(client, method, path, headers=headers), method, path)
 
 
 @fuzzed("queries")
@@ -204,13 +240,15 @@ def test_any_route_with_odd_path_parameters_and_methods(app, rules, data, prefix
        pairs=st.lists(st.tuples(st.sampled_from(QUERY_NAMES), QUERY_VALUES), max_size=5),
        raw=st.one_of(st.none(), st.none(), st.binary(max_size=200),
                      st.sampled_from([b"%", b"%zz", b"q=%ff%fe", b"q=%c3", b"&&&===", b"q", b"q=" + b"x" * 10_000,
-                                      b"q=\x00", b"q=\xff", b"postcode=%00BK1", b"a=1;b=2", b"q=bins&q=tax" * 200])))
-def test_any_route_with_hostile_query_strings(app, rules, data, prefix, htmx, pairs, raw):
+                                      b"q=\x00", b"q=\xff", b"postcode=%00BK1", b"a=1;b=2", b"q=bins&q=tax" * 200])),
+       who=st.sampled_from([0, 1, 2]))
+def test_any_route_with_hostile_query_strings(app, rules, sessions, data, prefix, htmx, pairs, raw, who):
     rule, methods = data.draw(st.sampled_from([(rule, methods) for rule, methods in rules if "GET" in methods]))
     path = prefix.encode() + segment_path(rule, data.draw(st.sampled_from(ODD_SEGMENTS[:20])))
     query = query_string(pairs, raw)
     client = app.test_client(use_cookies=False)
-    check(send(client, "GET", path, query, headers={"HX-Request": "true"} if htmx else {}), "GET", path)
+    headers = {**session_headers(sessions[who]), **({"HX-Request": "true"} if htmx else {})}
+    check(send(client, "GET", path, query, headers=headers), "GET", path)
 
 
 @fuzzed("headers")
@@ -237,13 +275,12 @@ FORM_FIELDS = ["csrf_token", "text", "colours", "spacing", "speech", "return_to"
 
 
 @st.composite
-def bodies(draw, visitor) -> tuple[bytes, str | None, str | None, dict[str, str]]:
+def bodies(draw, sessions) -> tuple[bytes, str | None, str | None, dict[str, str]]:
     """(body, Content-Type, a Content-Length that lies or None, extra headers) for a POST."""
     kind = draw(st.sampled_from(["form", "form", "bytes", "huge", "multipart", "json"]))
-    headers: dict[str, str] = {}
-    if draw(st.booleans()):  # a real session and token, so the body reaches the view
-        headers["Cookie"] = f"{'townhall_session'}={visitor['session']}"
-    token = visitor["token"] if draw(st.booleans()) else draw(st.sampled_from(["", "x" * 40, "\x00"]))
+    session = draw(st.sampled_from(sessions))  # often a real session and its token: the body reaches the view
+    headers = session_headers(session)
+    token = session.get("token", "") if draw(st.booleans()) else draw(st.sampled_from(["", "x" * 40, "\x00"]))
     if kind == "form":
         fields = draw(st.dictionaries(st.sampled_from(FORM_FIELDS), QUERY_VALUES, max_size=6))
         fields.setdefault("csrf_token", token.encode("latin-1"))
@@ -278,10 +315,10 @@ def bodies(draw, visitor) -> tuple[bytes, str | None, str | None, dict[str, str]
 @fuzzed("bodies")
 @given(data=st.data(), prefix=st.sampled_from(LANGUAGE_PREFIXES), htmx=st.booleans(),
        method=st.sampled_from(["POST", "POST", "POST", "PUT", "PATCH", "DELETE"]))
-def test_any_route_with_hostile_bodies(app, rules, visitor, data, prefix, htmx, method):
+def test_any_route_with_hostile_bodies(app, rules, sessions, data, prefix, htmx, method):
     rule, _methods = data.draw(st.sampled_from(rules))
     path = prefix.encode() + segment_path(rule, data.draw(st.sampled_from(ODD_SEGMENTS[:20])))
-    body, content_type, content_length, headers = data.draw(bodies(visitor))
+    body, content_type, content_length, headers = data.draw(bodies(sessions))
     if content_type is not None:
         headers["Content-Type"] = content_type
     if htmx:
