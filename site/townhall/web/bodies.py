@@ -38,7 +38,6 @@ from io import BytesIO
 from typing import Any
 
 from flask import Flask
-from flask import Request as FlaskRequest
 from werkzeug.exceptions import BadRequest, HTTPException, RequestTimeout
 
 log = logging.getLogger(__name__)
@@ -109,8 +108,8 @@ class GuardedInput:
         return line
 
 
-class Request(FlaskRequest):
-    """The site's request: file parts in memory (see the module's docstring)."""
+class FilesInMemory:
+    """Mixed into the app's request class (htmx-flask's, which knows `request.htmx`): file parts in memory."""
 
     def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
                          filename: str | None = None, content_length: int | None = None) -> BytesIO:
@@ -118,7 +117,8 @@ class Request(FlaskRequest):
 
 
 def install(app: Flask) -> None:
-    app.request_class = Request
+    if not issubclass(app.request_class, FilesInMemory):
+        app.request_class = type("Request", (FilesInMemory, app.request_class), {})
     inner = app.wsgi_app
     seconds = float(app.config["TOWNHALL_BODY_TIMEOUT"])
 
