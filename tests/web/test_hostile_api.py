@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from townhall import create_app
 
+pytestmark = pytest.mark.slow  # about 20 s: `make test` runs it, `make test-fast` does not
 EXAMPLES = 1000  # in each mode (valid requests, invalid requests), spread over the 20 operations
 
 

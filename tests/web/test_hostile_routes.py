@@ -28,6 +28,7 @@ from townhall import create_app, engines
 from townhall.cases import Submission, create_staff, submit
 from townhall.cases.models import utcnow
 
+pytestmark = pytest.mark.slow  # a minute or so: `make test` runs it, `make test-fast` does not
 EXAMPLES = {"paths": 2500, "queries": 2000, "headers": 2000, "bodies": 2000}
 HTML_ERROR = re.compile(rb"<h1")
 LANGUAGE_PREFIXES = ("", "/cy")
