@@ -29,7 +29,7 @@ from http.cookies import CookieError, SimpleCookie
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import PreconditionFailed
-from werkzeug.http import is_resource_modified, parse_date
+from werkzeug.http import is_resource_modified, parse_date, parse_etags
 
 from .. import engines
 from ..addresses import is_page
@@ -70,12 +70,26 @@ def add_cache_headers(response: Response) -> Response:
     if response.last_modified is None:
         _stamp, changed = engines.generation()
         response.last_modified = datetime.fromtimestamp(int(changed), tz=UTC)
-    response = response.make_conditional(request)
-    if response.status_code == 412:
-        # If-Match named another version: werkzeug keeps the page's own body under the 412, so an API client
-        # would get a 200's JSON with an error status. Answer with the site's error (JSON under /api/).
+    if _if_match_fails(response):
+        # Answered here, not by werkzeug: it keeps the page's own body under its 412 (an API client got a 200's
+        # JSON with an error status) and refuses "If-Match: *" as well. The site's error, JSON under /api/.
         return current_app.make_response(http_error(PreconditionFailed()))
-    return response
+    if_match = request.environ.pop("HTTP_IF_MATCH", None)  # checked above
+    try:
+        return response.make_conditional(request)
+    finally:
+        if if_match is not None:
+            request.environ["HTTP_IF_MATCH"] = if_match
+
+
+def _if_match_fails(response: Response) -> bool:
+    """RFC 9110 13.1.1: If-Match holds for "*" (there is a current version) or a tag that matches strongly."""
+    header = request.headers.get("If-Match")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    etag, weak = response.get_etag()
+    return not (tags.star_tag or (etag and not weak and tags.is_strong(etag)))
 
 
 def _our_cookies(cookies) -> list[str]:
