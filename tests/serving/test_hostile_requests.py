@@ -97,3 +97,22 @@ def test_the_access_log_holds_no_personal_data(server) -> None:
         assert secret not in log, secret
     assert '"GET /search?… HTTP/1.1" 200' in log
     assert '"GET /api/postcodes/… HTTP/1.1"' in log and '"GET /track/… HTTP/1.1"' in log
+
+
+@pytest.mark.parametrize("target", [b"/search?q=\xff\x80", b"/staff/?next=\xc3", b"/api/openreferral/services?page=\x80",
+                                    b"/cy/search?q=caf\xe9"])
+def test_raw_bytes_in_the_query_string_are_a_400_not_a_500(server, target: bytes) -> None:
+    # gunicorn refuses a request line with bytes outside ASCII itself; other servers (the development server)
+    # pass them on, and the app percent-encodes them (townhall/web/bodies.py, tests/web/test_odd_requests.py)
+    answer = raw(server, b"GET " + target + b" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    status = answer.split(b"\r\n", 1)[0]
+    assert status.startswith(b"HTTP/1.1 4"), status
+
+
+def test_an_encoded_carriage_return_before_a_trailing_slash_is_a_redirect_not_a_500(server) -> None:
+    # The server decodes %0D into the path; the redirect to the address without the slash put it in Location.
+    answer = raw(server, b"GET /api/openreferral/organizations/%0D/ HTTP/1.1\r\nHost: localhost\r\n"
+                         b"Connection: close\r\n\r\n")
+    head = answer.partition(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1.1 308"), head[:200]
+    assert b"Location: /api/openreferral/organizations/%0D\r\n" in head + b"\r\n"

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import os
 import pickle
 import threading
 import weakref
@@ -215,7 +216,9 @@ def index_folder(app: Flask) -> Path:
         marked = None
     if marked != role:
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{ROLE_FILE}.tmp"
+        # A temporary name of this process and thread's own: gunicorn's workers start together, and with one
+        # shared name a worker's rename took the file from under another's, which then failed to boot.
+        temporary = folder / f".{ROLE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp"
         temporary.write_text(role, encoding="utf-8")
         temporary.replace(folder / ROLE_FILE)
     return folder

@@ -14,13 +14,27 @@ read: before each read the socket's timeout is set to the time left. A sender
 that stops half-way, or dribbles a byte every few seconds, gets a 408 and its
 server thread back. (The nginx front buffers bodies, so in production slow
 senders never reach the app; this is the second line.)
+
+The query string is put right on the way in too: a client may send raw bytes
+outside printable ASCII in it (gunicorn refuses such a request line, but other
+servers, the development server among them, pass the bytes on), and
+werkzeug decodes the query as UTF-8 without a fallback wherever it reads
+``request.args`` or ``request.full_path``: one ``?\x80`` was a 500 on any page.
+Such bytes are percent-encoded, as RFC 3986 wants them, so they read as the
+replacement character like any other broken UTF-8.
+
+No form of the site takes a file. A multipart body with a file part is kept in
+memory (the body is at most MAX_CONTENT_LENGTH) instead of a temporary file
+that werkzeug leaves open when the body breaks off half-way.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
+from io import BytesIO
 from typing import Any
 
 from flask import Flask
@@ -33,6 +47,17 @@ try:  # gunicorn's errors for a malformed body (InvalidChunkSize, ChunkMissingTe
 except ImportError:  # pragma: no cover - another WSGI server
     class ParseException(Exception):  # type: ignore[no-redef]
         """Stands in when gunicorn is not installed."""
+
+
+NOT_IN_A_QUERY = re.compile(r"[^\x21-\x7e]")  # anything but printable ASCII (a space too)
+
+
+def ascii_query(query: str) -> str:
+    """A WSGI query string (bytes as Latin-1) with every byte outside printable ASCII percent-encoded."""
+    if query.isascii() and query.isprintable() and " " not in query:
+        return query
+    return NOT_IN_A_QUERY.sub(lambda found: "".join(f"%{byte:02X}" for byte in found.group().encode(
+        "latin-1" if ord(found.group()) < 256 else "utf-8")), query)
 
 
 class GuardedInput:
@@ -83,7 +108,17 @@ class GuardedInput:
         return line
 
 
+class FilesInMemory:
+    """Mixed into the app's request class (htmx-flask's, which knows `request.htmx`): file parts in memory."""
+
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None, content_length: int | None = None) -> BytesIO:
+        return BytesIO()
+
+
 def install(app: Flask) -> None:
+    if not issubclass(app.request_class, FilesInMemory):
+        app.request_class = type("Request", (FilesInMemory, app.request_class), {})
     inner = app.wsgi_app
     seconds = float(app.config["TOWNHALL_BODY_TIMEOUT"])
 
@@ -91,6 +126,8 @@ def install(app: Flask) -> None:
         stream = environ.get("wsgi.input")
         if stream is not None and not isinstance(stream, GuardedInput):
             environ["wsgi.input"] = GuardedInput(stream, environ.get("gunicorn.socket"), seconds)
+        if environ.get("QUERY_STRING"):
+            environ["QUERY_STRING"] = ascii_query(environ["QUERY_STRING"])
         return inner(environ, start_response)
 
     app.wsgi_app = guarded  # type: ignore[method-assign]

@@ -28,11 +28,13 @@ from datetime import UTC, datetime
 from http.cookies import CookieError, SimpleCookie
 
 from flask import Flask, Response, current_app, request
-from werkzeug.http import is_resource_modified, parse_date
+from werkzeug.exceptions import PreconditionFailed
+from werkzeug.http import is_resource_modified, parse_date, parse_etags
 
 from .. import engines
 from ..addresses import is_page
 from ..preferences import COOKIE_NAME
+from .errors import http_error
 from .metrics import CACHE, REQUESTS
 
 PUBLIC = "public, max-age=60, stale-while-revalidate=300"
@@ -68,7 +70,26 @@ def add_cache_headers(response: Response) -> Response:
     if response.last_modified is None:
         _stamp, changed = engines.generation()
         response.last_modified = datetime.fromtimestamp(int(changed), tz=UTC)
-    return response.make_conditional(request)
+    if _if_match_fails(response):
+        # Answered here, not by werkzeug: it keeps the page's own body under its 412 (an API client got a 200's
+        # JSON with an error status) and refuses "If-Match: *" as well. The site's error, JSON under /api/.
+        return current_app.make_response(http_error(PreconditionFailed()))
+    if_match = request.environ.pop("HTTP_IF_MATCH", None)  # checked above
+    try:
+        return response.make_conditional(request)
+    finally:
+        if if_match is not None:
+            request.environ["HTTP_IF_MATCH"] = if_match
+
+
+def _if_match_fails(response: Response) -> bool:
+    """RFC 9110 13.1.1: If-Match holds for "*" (there is a current version) or a tag that matches strongly."""
+    header = request.headers.get("If-Match")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    etag, weak = response.get_etag()
+    return not (tags.star_tag or (etag and not weak and tags.is_strong(etag)))
 
 
 def _our_cookies(cookies) -> list[str]:
@@ -117,8 +138,8 @@ class PageCache:
         return self.draw(key, environ, start_response)
 
     def key(self, environ: dict) -> tuple | None:
-        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-            return None
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("HTTP_IF_MATCH"):
+            return None  # If-Match is a precondition the app checks (412 when it fails), not a cache question
         path = environ.get("PATH_INFO", "")
         if not (is_page(path, self.languages) or path.startswith("/api/")):
             return None  # tools for the people who run the site (content health, preview, metrics) are live

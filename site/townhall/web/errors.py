@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from urllib.parse import quote, quote_from_bytes
 
 from flask import Flask, current_app, jsonify, redirect, request
 from flask_babel import format_date
@@ -99,8 +100,10 @@ def messages(code: int) -> tuple[str, str]:
     return known.get(code, known[500] if code >= 500 else known[400])
 
 
-API_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
-             429: "too_many_requests", 500: "server_error", 503: "unavailable"}
+PATH_SAFE = "/:@!$&'()*+,;=-._~"  # the path is decoded: a "%" in it is written %25
+QUERY_SAFE = PATH_SAFE + "?%"  # the query string is as sent, already encoded
+API_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 412: "precondition_failed",
+             413: "too_large", 429: "too_many_requests", 500: "server_error", 503: "unavailable"}
 
 
 def without_trailing_slash() -> str | None:
@@ -113,8 +116,10 @@ def without_trailing_slash() -> str | None:
         adapter.match(path.rstrip("/"), method="GET")
     except Exception:  # noqa: BLE001 - NotFound, MethodNotAllowed, RequestRedirect: not a page to send them to
         return None
-    query = request.query_string.decode("latin-1")
-    return request.script_root + path.rstrip("/") + (f"?{query}" if query else "")
+    # Percent-encoded: the path may hold anything a client sent (a carriage return, broken UTF-8), and a
+    # Location header may not (werkzeug refuses a newline in a header, which was a 500).
+    query = quote_from_bytes(request.query_string, safe=QUERY_SAFE)
+    return request.script_root + quote(path.rstrip("/"), safe=PATH_SAFE) + (f"?{query}" if query else "")
 
 
 def http_error(error: HTTPException):
