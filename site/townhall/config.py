@@ -79,6 +79,9 @@ DEFAULTS: dict[str, Any] = {
     # Seconds between each worker's outbox rounds (it is also woken at once after a form is sent).
     # 0 turns the background sender off: run `flask outbox send` from cron instead.
     "TOWNHALL_OUTBOX_INTERVAL": 5,
+    # Seconds a sender holds the emails it took before another may send them: a sender that died after taking
+    # them (a killed worker) delays them this long, and a live one must send its batch within it.
+    "TOWNHALL_OUTBOX_LEASE": 300,
     # Signs the session cookie and CSRF tokens. Unset: a random key kept in <instance>/secret_key (0600),
     # made on first start. Set it (the same on every machine) when more than one machine serves the site.
     "TOWNHALL_SECRET_KEY": "",
@@ -141,6 +144,7 @@ INTEGER_SETTINGS = {
     "MAX_FORM_MEMORY_SIZE",
     "MAX_FORM_PARTS",
     "TOWNHALL_OUTBOX_INTERVAL",
+    "TOWNHALL_OUTBOX_LEASE",
     "TOWNHALL_RETENTION_MONTHS",
     "TOWNHALL_SUBMISSION_RATE_LIMIT",
     "TOWNHALL_FEEDBACK_RATE_LIMIT",

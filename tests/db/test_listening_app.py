@@ -128,6 +128,7 @@ class Server:
             **os.environ, "PYTHONPATH": str(PROJECT_ROOT / "site"), "TOWNHALL_INSTANCE": str(folder),
             "TOWNHALL_SEARCH_INDEX": index, "TOWNHALL_SECRET_KEY": "a test key that is long enough",
             "TOWNHALL_SUBMISSION_RATE_LIMIT": "0", "TOWNHALL_OUTBOX_INTERVAL": "1",
+            "TOWNHALL_OUTBOX_LEASE": "5",  # an email the killed server had taken goes within the test's minute
         }
         if database_url:
             self.environment["TOWNHALL_DATABASE_URL"] = database_url

@@ -290,7 +290,11 @@ def test_killing_one_machine_mid_load_costs_residents_nothing(site: Site) -> Non
             try:  # a new address each time: past the micro-cache, to an instance every time
                 status, _, _ = Browser().request(site.front, "GET", f"/?load={number}")
                 answers.append(status)
-            except OSError as error:
+            except http.client.IncompleteRead:
+                # The answer's headers had left the killed machine, its body had not: nginx has already passed
+                # the headers on, so no front can retry it. Only a request in flight at the kill can end so.
+                answers.append("cut off")
+            except (OSError, http.client.HTTPException) as error:
                 answers.append(type(error).__name__)
 
     def write() -> None:
@@ -313,7 +317,8 @@ def test_killing_one_machine_mid_load_costs_residents_nothing(site: Site) -> Non
     for resident in residents:
         resident.join(timeout=60)
     assert during > 0 and len(answers) > during, "the load never ran"
-    assert [answer for answer in answers if answer != 200] == []
+    assert [answer for answer in answers if answer not in (200, "cut off")] == []  # no error page, ever
+    assert answers.count("cut off") <= 3  # at most the three residents' requests in flight at the kill
     assert failed_forms == [] and sent
     made = set(site.case_references()) - before
     assert sorted(made) == sorted(sent)  # every confirmation one case, and no case without one

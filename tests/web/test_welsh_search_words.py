@@ -16,7 +16,7 @@ def first_result(page: str) -> str:
 
 def test_welsh_words_find_an_english_only_page_marked_as_english(client):
     first = first_result(text(client.get("/cy/search?q=cofrestru+genedigaeth")))
-    assert 'href="/cy/services/register-a-birth" hreflang="en" lang="en">Register a birth</a>' in first
+    assert re.search(r'href="/cy/services/register-a-birth" hreflang="en" lang="en"[^>]*>Register a birth</a>', first)
 
 
 def test_welsh_words_find_a_directory_entry_with_its_number(client):

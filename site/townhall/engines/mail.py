@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import formataddr
 
 from flask import Flask
@@ -25,6 +25,7 @@ from flask import Flask
 from ..cases import Database, DeliveryReport, deliver_pending, transport_from_settings
 from ..cases.mail import Transport
 from ..cases.models import utcnow
+from ..cases.outbox import BATCH, LEASE
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,13 @@ log = logging.getLogger(__name__)
 class OutboxSender:
     """One process's background sender: `wake()` after queueing; `send_now()` for a round in this thread."""
 
-    def __init__(self, database: Database, transport: Callable[[], Transport], sender: str, interval: float):
+    def __init__(self, database: Database, transport: Callable[[], Transport], sender: str, interval: float,
+                 lease: timedelta = LEASE):
         self.database = database
         self.transport = transport
         self.sender = sender
         self.interval = interval
+        self.lease = lease
         self._woken = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -72,16 +75,18 @@ class OutboxSender:
 
     def send_now(self, now: datetime | None = None) -> DeliveryReport:
         """One delivery round in the caller's thread (the CLI, tests)."""
-        return deliver_pending(self.database, self.transport(), now or utcnow(), sender=self.sender)
+        return deliver_pending(self.database, self.transport(), now or utcnow(), sender=self.sender, lease=self.lease)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self._woken.clear()
+            backlog = False
             try:
-                self.send_now()
+                backlog = self.send_now().sent >= BATCH  # a whole batch went: more may wait (after a storm)
             except Exception:  # noqa: BLE001 - a database or mail hiccup must not end the thread; next round retries
                 log.exception("outbox: delivery round failed")
-            self._woken.wait(self.interval)
+            if not backlog:
+                self._woken.wait(self.interval)
 
 
 def sender_address(app: Flask) -> str:
@@ -103,4 +108,5 @@ def make_sender(app: Flask) -> OutboxSender:
     folder = app.config["TOWNHALL_OUTBOX_FOLDER"]
     transport_from_settings(smtp_url, folder)  # a wrong TOWNHALL_SMTP_URL is reported now, not at the first email
     return OutboxSender(of(app).once("database", make_database), lambda: transport_from_settings(smtp_url, folder), sender_address(app),
-                        float(app.config["TOWNHALL_OUTBOX_INTERVAL"]))
+                        float(app.config["TOWNHALL_OUTBOX_INTERVAL"]),
+                        timedelta(seconds=float(app.config["TOWNHALL_OUTBOX_LEASE"])))
