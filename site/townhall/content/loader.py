@@ -56,8 +56,10 @@ from .steps import load_journey_translations, load_journeys
 SERVICE_FIELDS = {
     "title", "summary", "category", "keywords", "responsible", "top_task",
     "contact", "charges", "standard", "reviewed", "keywords_cy", "owner", "online", "status", "a_to_z", "tool",
+    "questions",
 }
-TRANSLATED_SERVICE_FIELDS = {"title", "summary", "keywords", "responsible", "standard", "online", "a_to_z"}
+TRANSLATED_SERVICE_FIELDS = {"title", "summary", "keywords", "responsible", "standard", "online", "a_to_z", "questions"}
+MAX_QUESTION = 150  # characters in one of a page's `questions:`
 # Postcode tools a service page can show (front matter `tool:`): the box goes to the tool's answer page.
 KNOWN_TOOLS = ("bin-collections", "your-area", "school-catchment-areas")
 MAX_A_TO_Z_TERM = 40
@@ -351,7 +353,23 @@ def _service(site: Site, slug: str, path: str, post: MarkdownFile, log: ProblemL
         status=read_status(reader),
         a_to_z=_a_to_z_terms(reader),
         tool=reader.slug("tool", KNOWN_TOOLS, required=False),
+        questions=_questions(reader),
     )
+
+
+def _questions(reader: FieldReader) -> tuple[str, ...]:
+    """The questions a page answers (`questions:`), as residents ask them; each checked to be a short question."""
+    found = []
+    for question in reader.text_list("questions") if reader.has("questions") else ():
+        if len(question) > MAX_QUESTION:
+            reader.problem("questions", f'"{question[:40]}..." is {len(question)} characters long. Keep each question '
+                           f"to {MAX_QUESTION} characters or fewer, as a resident would type it")
+        elif len(re.findall(r"[^\W\d_]+", question)) < 2:
+            reader.problem("questions", f'"{question}" is not a question. Write it as a resident would ask it, '
+                           'like "when is my bin collected"')
+        else:
+            found.append(question)
+    return tuple(dict.fromkeys(found))
 
 
 def _a_to_z_terms(reader: FieldReader) -> tuple[str, ...]:
@@ -500,6 +518,8 @@ def _translated(original: Any, path: str, post: MarkdownFile, log: ProblemLog, k
             changes["online"] = read_online(reader, linked_sites) or original.online
         if reader.has("a_to_z"):
             changes["a_to_z"] = _a_to_z_terms(reader)
+        # A translation's questions are its own language's: the English ones never stand in for them.
+        changes["questions"] = _questions(reader)
     return replace(original, **changes)
 
 
