@@ -37,6 +37,7 @@ BLUEPRINTS = (
     "bins",
     "alerts",
     "search",
+    "ask",
     "directory",
     "places",
     "places_api",
