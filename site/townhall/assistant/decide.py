@@ -40,7 +40,7 @@ CLOSE_SECOND = 0.9  # a second page scoring this share of the first is "about eq
 MAX_CHOICES = 3
 CLOSEST = 3
 CANDIDATES = 8
-COVERAGE = 0.6  # the share of a question's meaning the best page must have for an answer
+COVERAGE = 0.5  # the share of a question's meaning the best page must have for an answer
 FIRST_PASSAGE = 0.7  # the page's opening answers unless another passage shares much more with the question
 
 # Where each intent's answer is read in full (a places tool), by intent.
@@ -135,6 +135,7 @@ class Assistant:
                 self.page_terms[ref].update(terms | heading)
         for ref, words in page_words:
             self.page_terms[ref].update(text_terms(words))
+        self.known = set().union(*self.page_terms.values()) if self.page_terms else set()
 
     def by_term_add(self, index: int, terms: frozenset[str]) -> None:
         for term in terms:
@@ -234,11 +235,14 @@ class Assistant:
     def coverage(self, understood: Understood, ref: str) -> float:
         """How much of the question's meaning (its words, weighted by rarity) the page has, 0 to 1.
 
-        A word counts when the page has it, in either language, or one of its synonyms."""
+        A word counts when the page has it, in either language, or one of its synonyms. A word no page
+        has ("mum", "massive") says nothing about which page answers, and is left out."""
         terms = self.page_terms.get(ref, set())
         total = found = 0.0
         for word in understood.meaningful:
             own = word_terms(word)
+            if not any(term in self.known for term in own):
+                continue
             weight = max(self.weight(term) for term in own)
             total += weight
             if any(term in terms for term in own) or any(
