@@ -15,6 +15,7 @@ from referencing.jsonschema import DRAFT202012
 
 from townhall.opendata.errors import ERROR_CLASSES
 from townhall.places.errors import PlacesError
+from townhall.web.ask import BadLanguage, NoQuestion
 
 DOC_URI = "urn:townhall-test:openapi"
 HX = {"HX-Request": "true"}
@@ -68,7 +69,8 @@ def test_the_error_codes_are_the_real_ones(document):
     places = {cls.code for cls in subclasses(PlacesError)}
     assert places >= {"bad_count", "not_a_postcode", "geodata_missing"}  # BadCount lives in places_api
     page_only = {"odd_category"}  # the places pages' own error, never sent by the JSON API
-    assert codes == (places - page_only) | {cls.code for cls in ERROR_CLASSES}
+    ask = {cls.code for cls in (NoQuestion, BadLanguage)}  # /api/ask's own
+    assert codes == (places - page_only) | {cls.code for cls in ERROR_CLASSES} | ask
 
 
 def test_the_council_is_not_written_into_the_document(make_app, content_copy):

@@ -1,0 +1,122 @@
+"""/ask, /cy/ask and /api/ask through the test client: plain forms, htmx turns, the JSON API."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _token(client, path: str = "/ask") -> str:
+    return TOKEN.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def test_empty_page_has_a_question_box(client):
+    page = client.get("/ask")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'name="q"' in text and "<h1>Ask a question</h1>" in text
+    assert "Set-Cookie" not in page.headers  # the public form token: no session, the page stays cacheable
+
+
+def test_welsh_page(client):
+    page = client.get("/cy/ask")
+    assert page.status_code == 200
+    assert 'lang="cy"' in page.get_data(as_text=True)
+
+
+def test_a_question_is_answered_with_a_passage_and_a_link(client):
+    page = client.post("/ask", data={"csrf_token": _token(client), "q": "who do I call about a gas smell"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "National Gas Emergency Service" in text
+    assert "Read the full page" in text and "/directory/gas-emergency" in text
+    assert "0800 111 999" in text  # the contact details of an organisation's answer
+
+
+def test_postcode_follow_up_without_javascript(client):
+    token = _token(client)
+    first = client.post("/ask", data={"csrf_token": token, "q": "when is my bin collected"})
+    text = first.get_data(as_text=True)
+    assert "What is your postcode?" in text and 'name="postcode"' in text
+    assert 'name="said" value="q:when is my bin collected"' in text
+    second = client.post("/ask", data={"csrf_token": token, "said": "q:when is my bin collected", "postcode": "BK1 1AA"})
+    text = second.get_data(as_text=True)
+    assert second.status_code == 200
+    assert "Your next collections" in text and "/bin-collections?postcode=BK1+1AA" in text
+    assert text.count('class="th-ask-turn ') == 2  # both turns, rendered again from the page's own fields
+
+
+def test_a_bad_postcode_asks_again_with_the_reason(client):
+    page = client.post("/ask", data={"csrf_token": _token(client), "said": "q:who is my councillor",
+                                     "postcode": "not a postcode"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "th-error-message" in text and 'name="postcode"' in text
+
+
+def test_htmx_turn_is_only_the_new_turn_and_the_form(client, htmx_headers):
+    page = client.post("/ask", data={"csrf_token": _token(client), "said": "q:when is my bin collected",
+                                     "postcode": "BK1 1AA"}, headers=htmx_headers)
+    text = page.get_data(as_text=True)
+    assert "<html" not in text
+    assert text.count('class="th-ask-turn ') == 1 and "data-focus-here" in text and "data-announce" in text
+    assert 'hx-swap-oob="outerHTML"' in text
+
+
+def test_step_back_and_start_again(client):
+    token = _token(client)
+    page = client.post("/ask", data={"csrf_token": token, "said": ["q:power cut", "q:pothole"], "action": "back"})
+    text = page.get_data(as_text=True)
+    assert text.count('class="th-ask-turn ') == 1 and "Start again" in text
+
+
+def test_not_sure_offers_the_closest_pages_and_who_to_contact(client):
+    page = client.post("/ask", data={"csrf_token": _token(client), "q": "what is the meaning of life"})
+    text = page.get_data(as_text=True)
+    assert "not sure" in text and "/directory/not-sure" in text and "contact us" in text
+
+
+def test_empty_question_is_a_kind_error_not_a_500(client):
+    page = client.post("/ask", data={"csrf_token": _token(client), "q": "   "})
+    assert page.status_code == 400
+    assert "Type a question" in page.get_data(as_text=True)
+
+
+def test_post_without_a_token_is_refused(client):
+    assert client.post("/ask", data={"q": "pothole"}).status_code == 400
+
+
+@pytest.mark.parametrize(("query", "kind"), [
+    ("who do i call about a gas smell", "answer"), ("when is my bin collected", "question"),
+    ("what is the meaning of life", "not_sure")])
+def test_api_ask(client, query, kind):
+    answer = client.get("/api/ask", query_string={"q": query, "lang": "en"})
+    assert answer.status_code == 200
+    data = answer.get_json()
+    assert data["kind"] == kind
+    assert set(data) >= {"kind", "page", "passage", "options"}
+
+
+def test_api_ask_with_a_postcode(client):
+    data = client.get("/api/ask", query_string={"q": "who is my councillor", "postcode": "BK1 1AA"}).get_json()
+    assert data["kind"] == "answer" and data["page"].startswith("/wards/")
+
+
+def test_api_ask_in_welsh(client):
+    data = client.get("/api/ask", query_string={"q": "sut mae talu treth y cyngor", "lang": "cy"}).get_json()
+    assert data["kind"] == "answer" and data["page"] == "/cy/services/pay-your-council-tax"
+
+
+@pytest.mark.parametrize(("query", "code"), [({"q": ""}, "no_question"), ({"q": "bins", "lang": "fr"}, "bad_language")])
+def test_api_ask_errors_are_json(client, query, code):
+    answer = client.get("/api/ask", query_string=query)
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["code"] == code
+
+
+def test_api_ask_is_in_the_openapi_document(client):
+    document = client.get("/api/openapi.json").get_json()
+    assert "/api/ask" in document["paths"] and "AskDecision" in document["components"]["schemas"]
