@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from ..content.models import Site
 
-_BLOCK = re.compile(r"<(h[2-4]|p|ul|ol|tr)\b[^>]*?(?:\bid=\"([^\"]*)\")?[^>]*>(.*?)</\1>", re.S | re.I)
+_BLOCK = re.compile(r"<(h[2-4]|p|ul|ol|tr)\b([^>]*)>(.*?)</\1>", re.S | re.I)
+_ID = re.compile(r'\bid="([^"]*)"')
 _ITEM = re.compile(r"<li\b[^>]*>(.*?)</li>", re.S | re.I)
 _CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
@@ -59,7 +60,8 @@ def body_passages(ref: str, kind: str, title: str, url: str, lang: str, body_htm
     for paragraph in lead:
         add(paragraph)
     for match in _BLOCK.finditer(body_html):
-        tag, ident, inner = match.group(1).lower(), match.group(2) or "", match.group(3)
+        tag, inner = match.group(1).lower(), match.group(3)
+        ident = found_id.group(1) if (found_id := _ID.search(match.group(2))) else ""
         if tag.startswith("h"):
             if pending:
                 add(pending)
