@@ -36,11 +36,21 @@ ANSWER, QUESTION, NOT_SURE = "answer", "question", "not_sure"
 ASK_POSTCODE, ASK_CHOICE = "postcode", "choice"
 TARGET_SURE = 0.72  # a question this close to one of a page's own questions is answered from that page
 TARGET_HELPS = 0.45  # close enough to choose between pages search found
-CLOSE_SECOND = 0.9  # a second page scoring this share of the first is "about equally good"
+TARGET_ASKS = 0.55  # close enough to offer beside search's page, when search found another
+CLOSE_SECOND = 0.85  # a second page scoring this share of the first is "about equally good": ask which
+ALSO_OFFERED = 0.7  # and then the pages scoring this share of the first are offered too
 MAX_CHOICES = 3
 CLOSEST = 3
 CANDIDATES = 8
 COVERAGE = 0.5  # the share of a question's meaning the best page must have for an answer
+# Or a first page ahead of the next (SUPPORTED_MARGIN times its score) whose own questions are like this one
+# (SUPPORT), or well ahead (CLEAR_MARGIN) with a strong score and most of the question's meaning. Search's
+# scores grow with how much a page matches; STRONG_SCORE is where, on the demo content, chatty questions
+# that a page answers part ways with questions nothing answers (they match a word or two, weakly).
+SUPPORTED_MARGIN, SUPPORT = 1.3, 0.3
+CLEAR_MARGIN, CLEAR_COVERAGE = 1.5, 0.6
+STRONG_SCORE = 30.0
+MARGIN_ALONE = 2.0  # the margin of a page that is the only one found
 FIRST_PASSAGE = 0.7  # the page's opening answers unless another passage shares much more with the question
 
 # Where each intent's answer is read in full (a places tool), by intent.
@@ -164,30 +174,48 @@ class Assistant:
         results = self.search(understood.text, shown)
         hits = [hit for hit in results.hits[:CANDIDATES] if self._has_page(self._ref(hit))]
         closest = tuple(self._link(self._ref(hit), hit.title, hit.url, hit.lang, hit.kind) for hit in hits[:CLOSEST])
-        target, similarity = self._best_target(understood, shown)
+        # A misspelt question ("counsil tax reducton") is compared with the pages as search corrected it.
+        checked = understand(results.suggestion, lang, self.synonyms) if results.suggestion else understood
+        target, similarity = max((self._best_target(understood, shown), self._best_target(checked, shown)),
+                                 key=lambda pair: pair[1])
         if intent is not None and intent.name == intents.HEAR_BACK:
             return self._hear_back(understood, hits, shown, results.matched_well)
         if target is not None and similarity >= TARGET_SURE:
             found = self._page_answer(understood, target.ref or target.url, shown, target)
             if found is not None:
                 return found
-        if not hits or not results.matched_well:
-            return Decision(NOT_SURE, understood.text, understood.lang, closest=closest)
-        first = hits[0]
-        checked = understand(results.suggestion, lang, self.synonyms) if results.suggestion else understood
-        if self.coverage(checked, self._ref(first)) < COVERAGE:
-            return Decision(NOT_SURE, understood.text, understood.lang, closest=closest)
+        not_sure = Decision(NOT_SURE, understood.text, understood.lang, closest=closest)
         if target is not None and similarity >= TARGET_HELPS and any(
-                self._ref(hit) == target.ref for hit in hits[:CLOSEST]):
-            return self._page_answer(understood, target.ref, shown) or Decision(NOT_SURE, understood.text)
-        rivals = [hit for hit in hits[1:MAX_CHOICES] if hit.score >= first.score * CLOSE_SECOND
-                  and self._ref(hit) != self._ref(first) and hit.kind == first.kind]
+                self._ref(hit) == target.ref for hit in hits[:CLOSEST]) and self.coverage(
+                checked, target.ref) >= COVERAGE:
+            return self._page_answer(understood, target.ref, shown) or not_sure
+        if not hits:
+            return not_sure
+        first = hits[0]
+        others = [hit for hit in hits[1:] if self._ref(hit) != self._ref(first)]
+        margin = first.score / others[0].score if others and others[0].score > 0 else MARGIN_ALONE
+        coverage = self.coverage(checked, self._ref(first))
+        if target is not None and similarity >= TARGET_ASKS and target.ref != self._ref(first):
+            # The page's own questions point elsewhere than search does: ask rather than pick one.
+            options = (Option(self._ref(first), first.title), Option(target.ref or target.url, target.title))
+            return Decision(QUESTION, understood.text, understood.lang, ask=ASK_CHOICE, options=options,
+                            closest=closest)
+        support = max(self._target_scores(understood, shown).get(self._ref(first), 0.0),
+                      self._target_scores(checked, shown).get(self._ref(first), 0.0))
+        sure = (results.matched_well and coverage >= COVERAGE) or (
+            margin >= SUPPORTED_MARGIN and support >= SUPPORT and (results.matched_well or first.score >= STRONG_SCORE)
+        ) or (margin >= CLEAR_MARGIN and first.score >= STRONG_SCORE and coverage >= CLEAR_COVERAGE)
+        if not sure:
+            return not_sure
+        rivals = [hit for hit in others[:MAX_CHOICES - 1] if hit.score >= first.score * ALSO_OFFERED
+                  and hit.kind == first.kind]
+        if not any(hit.score >= first.score * CLOSE_SECOND for hit in rivals):
+            rivals = []
         if rivals:
             options = tuple(Option(self._ref(hit), hit.title) for hit in [first, *rivals])
             return Decision(QUESTION, understood.text, understood.lang, ask=ASK_CHOICE, options=options,
                             closest=closest)
-        return self._page_answer(understood, self._ref(first), shown) or Decision(
-            NOT_SURE, understood.text, understood.lang, closest=closest)
+        return self._page_answer(understood, self._ref(first), shown) or not_sure
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -257,13 +285,22 @@ class Assistant:
         return {stem_word(part) for phrase in matched[1] for part in phrase} if matched else set()
 
     def _best_target(self, understood: Understood, shown: str) -> tuple[QuestionTarget | None, float]:
-        """The page question closest to this one: a cosine of their meaningful words, weighted by rarity."""
+        """The page question closest to this one, and how close (0 to 1)."""
+        scores = self._target_scores(understood, shown, keep_targets=True)
+        if not scores:
+            return None, 0.0
+        best = max(scores.values(), key=lambda pair: pair[1])
+        return best[0], best[1]
+
+    def _target_scores(self, understood: Understood, shown: str, keep_targets: bool = False) -> dict:
+        """For each page with questions like this one, the closest: a cosine of their meaningful words,
+        weighted by rarity. {ref: similarity}, or {ref: (target, similarity)} with `keep_targets`."""
         query = {term: weight * self.weight(term) for term, weight in understood.terms.items()}
         norm = math.sqrt(sum(value * value for term, value in query.items() if understood.terms[term] == 1.0))
+        found: dict = {}
         if not norm:
-            return None, 0.0
+            return found
         seen: set[int] = set()
-        best, best_score = None, 0.0
         for term in query:
             for index in self.by_term.get(term, ()):
                 if index in seen:
@@ -271,14 +308,17 @@ class Assistant:
                 seen.add(index)
                 number, terms = self.phrasings[index]
                 target = self.targets[number]
-                if target.lang != shown and (target.ref, shown) in self.pages and target.kind == "service":
+                if target.lang != shown and (target.ref, shown) in self.pages and target.kind != "guide":
                     continue  # the page has a version in this language: compare with its questions
                 shared = sum(query[term] * self.weight(term) for term in terms if term in query)
                 other = math.sqrt(sum(self.weight(term) ** 2 for term in terms))
-                score = shared / (norm * other) if other else 0.0
-                if score > best_score:
-                    best, best_score = target, score
-        return best, best_score
+                score = min(shared / (norm * other), 1.0) if other else 0.0
+                key = target.ref or target.url
+                previous = found.get(key)
+                previous_score = (previous[1] if keep_targets else previous) if previous is not None else -1.0
+                if score > previous_score:
+                    found[key] = (target, score) if keep_targets else score
+        return found
 
     def _hear_back(self, understood: Understood, hits: list, shown: str, matched_well: bool) -> Decision:
         """"When will I hear back": the promise of the service asked about, or the council's standards."""

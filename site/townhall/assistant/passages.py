@@ -114,6 +114,8 @@ def page_words(site: Site) -> Iterator[tuple[str, str]]:
     for service in [*site.services.values(), *translated]:
         yield f"service:{service.slug}", " ".join((service.title, service.summary, *service.keywords,
                                                     *service.keywords_cy, *service.a_to_z, *service.questions))
+    for page in site.pages.values():
+        yield f"page:{page.slug}", " ".join((page.title, page.summary, *page.questions))
     if site.directory:
         for org in site.directory.organisations.values():
             yield f"organisation:{org.slug}", " ".join((org.name, *org.keywords, *org.keywords_cy))

@@ -25,10 +25,10 @@ class QuestionTarget:
 
 
 def page_targets(site: Site) -> Iterator[QuestionTarget]:
-    """The questions service pages say they answer, in every language they are written in."""
-    translated = [item for (key, _lang), item in sorted(site.translations.items()) if key.startswith("service:")]
-    for service in [*site.services.values(), *translated]:
-        questions = getattr(service, "questions", ())
-        if questions:
-            yield QuestionTarget(tuple(questions), service.title, service.url_path, service.lang,
-                                 f"service:{service.slug}", "service")
+    """The questions service pages and general pages say they answer, in every language they are written in."""
+    translated = sorted(site.translations.items())
+    for kind, items in (("service", site.services), ("page", site.pages)):
+        for page in [*items.values(), *(item for (key, _lang), item in translated if key.startswith(f"{kind}:"))]:
+            if page.questions:
+                yield QuestionTarget(tuple(page.questions), page.title, page.url_path, page.lang,
+                                     f"{kind}:{page.slug}", kind)

@@ -63,8 +63,8 @@ MAX_QUESTION = 150  # characters in one of a page's `questions:`
 # Postcode tools a service page can show (front matter `tool:`): the box goes to the tool's answer page.
 KNOWN_TOOLS = ("bin-collections", "your-area", "school-catchment-areas")
 MAX_A_TO_Z_TERM = 40
-PAGE_FIELDS = {"title", "summary", "reviewed", "includes", "owner"}
-TRANSLATED_PAGE_FIELDS = {"title", "summary"}
+PAGE_FIELDS = {"title", "summary", "reviewed", "includes", "owner", "questions"}
+TRANSLATED_PAGE_FIELDS = {"title", "summary", "questions"}
 KNOWN_INCLUDES = ("service-standards", "preferences-cookie")
 OWNERS_FILE, REDIRECTS_FILE, WORDS_FILE = "owners.yaml", "redirects.yaml", "style/words.yaml"
 
@@ -456,6 +456,7 @@ def _page(site: Site, slug: str, path: str, post: MarkdownFile, log: ProblemLog,
         includes=includes,
         source=path,
         owner=read_owner(reader, site.owners),
+        questions=_questions(reader),
     )
 
 
@@ -518,8 +519,8 @@ def _translated(original: Any, path: str, post: MarkdownFile, log: ProblemLog, k
             changes["online"] = read_online(reader, linked_sites) or original.online
         if reader.has("a_to_z"):
             changes["a_to_z"] = _a_to_z_terms(reader)
-        # A translation's questions are its own language's: the English ones never stand in for them.
-        changes["questions"] = _questions(reader)
+    # A translation's questions are its own language's: the English ones never stand in for them.
+    changes["questions"] = _questions(reader)
     return replace(original, **changes)
 
 

@@ -367,6 +367,7 @@ class Page:
     lang: str = "en"
     source: str = ""
     owner: str | None = None
+    questions: tuple[str, ...] = ()  # questions the page answers, as residents ask them (Ask Townhall)
 
     @property
     def url_path(self) -> str:
