@@ -42,7 +42,7 @@ ALSO_OFFERED = 0.7  # and then the pages scoring this share of the first are off
 MAX_CHOICES = 3
 CLOSEST = 3
 CANDIDATES = 8
-COVERAGE = 0.5  # the share of a question's meaning the best page must have for an answer
+COVERAGE = 0.55  # the share of a question's meaning the best page must have for an answer
 # Or a first page ahead of the next (SUPPORTED_MARGIN times its score) whose own questions are like this one
 # (SUPPORT), or well ahead (CLEAR_MARGIN) with a strong score and most of the question's meaning. Search's
 # scores grow with how much a page matches; STRONG_SCORE is where, on the demo content, chatty questions
@@ -50,6 +50,7 @@ COVERAGE = 0.5  # the share of a question's meaning the best page must have for 
 SUPPORTED_MARGIN, SUPPORT = 1.3, 0.3
 CLEAR_MARGIN, CLEAR_COVERAGE = 1.5, 0.6
 STRONG_SCORE = 30.0
+UNKNOWN_WORD = 1.0  # the weight of a word no page has, against the rarest word some page has
 MARGIN_ALONE = 2.0  # the margin of a page that is the only one found
 FIRST_PASSAGE = 0.7  # the page's opening answers unless another passage shares much more with the question
 
@@ -264,14 +265,14 @@ class Assistant:
         """How much of the question's meaning (its words, weighted by rarity) the page has, 0 to 1.
 
         A word counts when the page has it, in either language, or one of its synonyms. A word no page
-        has ("mum", "massive") says nothing about which page answers, and is left out."""
+        has ("mum", "massive", "cinema") counts for less: it may be chatter or the very subject no page has."""
         terms = self.page_terms.get(ref, set())
         total = found = 0.0
         for word in understood.meaningful:
             own = word_terms(word)
-            if not any(term in self.known for term in own):
-                continue
             weight = max(self.weight(term) for term in own)
+            if not any(term in self.known for term in own):
+                weight *= UNKNOWN_WORD  # no page has it: it says little about which page answers
             total += weight
             if any(term in terms for term in own) or any(
                     term in terms for term in self._synonym_terms(word)):
