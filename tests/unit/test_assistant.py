@@ -90,3 +90,15 @@ def test_a_postcode_question_asks_for_a_postcode():
 def test_nothing_meaningful_is_not_sure():
     assert _assistant([]).ask("hello?").kind == NOT_SURE
     assert _assistant([]).ask(None).kind == NOT_SURE
+
+
+def test_the_content_check_finds_a_question_that_is_not_one(content_copy):
+    from townhall.content import load_site
+
+    page = content_copy / "services" / "pest-control.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("questions: [", 'questions: ["rats", ', 1), encoding="utf-8")
+    site = load_site(content_copy)
+    problems = [str(problem) for problem in site.problems if "pest-control" in str(problem)]
+    assert any("is not a question" in problem for problem in problems), problems
+    assert "I have rats" in site.services["pest-control"].questions

@@ -358,15 +358,20 @@ def _service(site: Site, slug: str, path: str, post: MarkdownFile, log: ProblemL
 
 
 def _questions(reader: FieldReader) -> tuple[str, ...]:
-    """The questions a page answers (`questions:`), as residents ask them; each checked to be a short question."""
+    """The questions a page answers (`questions:`), as residents ask them. One that is too long or not a
+    question is left out with a warning: the page itself is still published."""
     found = []
+
+    def warn(message: str) -> None:
+        name = reader.name("questions")
+        reader.log.add(reader.path, message, name, line=reader.line(name), severity=WARNING, code="question")
+
     for question in reader.text_list("questions") if reader.has("questions") else ():
         if len(question) > MAX_QUESTION:
-            reader.problem("questions", f'"{question[:40]}..." is {len(question)} characters long. Keep each question '
-                           f"to {MAX_QUESTION} characters or fewer, as a resident would type it")
+            warn(f'"{question[:40]}..." is {len(question)} characters long. Keep each question '
+                 f"to {MAX_QUESTION} characters or fewer, as a resident would type it")
         elif len(re.findall(r"[^\W\d_]+", question)) < 2:
-            reader.problem("questions", f'"{question}" is not a question. Write it as a resident would ask it, '
-                           'like "when is my bin collected"')
+            warn(f'"{question}" is not a question. Write it as a resident would ask it, like "when is my bin collected"')
         else:
             found.append(question)
     return tuple(dict.fromkeys(found))
