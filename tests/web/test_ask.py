@@ -62,8 +62,9 @@ def test_htmx_turn_is_only_the_new_turn_and_the_form(client, htmx_headers):
                                      "postcode": "BK1 1AA"}, headers=htmx_headers)
     text = page.get_data(as_text=True)
     assert "<html" not in text
-    assert text.count('class="th-ask-turn ') == 1 and "data-focus-here" in text and "data-announce" in text
-    assert 'hx-swap-oob="outerHTML"' in text
+    assert text.count("data-focus-here") == 1 and text.count("data-announce") == 1
+    assert 'id="turn-2" data-announce' in text  # the new turn, appended; the one before is replaced without its marks
+    assert 'id="turn-1" hx-swap-oob="outerHTML"' in text and '<div id="ask-form" hx-swap-oob="outerHTML"' in text
 
 
 def test_step_back_and_start_again(client):

@@ -112,7 +112,8 @@ def _page(said: list[tuple[str, str]], error: str | None = None, status: int = 2
                    answer_sentence=answer_sentence, error_message=error_message,
                    intent_title=intent_title)
     if is_htmx() and turns and not error and request.form.get("action") not in ("back",):
-        body = render("ask/ask.html", block="new_turn", **{**context, "turn": turns[-1], "number": len(turns)})
+        body = render("ask/ask.html", block="new_turn", **{**context, "turn": turns[-1], "number": len(turns),
+                                                          "previous": turns[-2] if len(turns) > 1 else None})
         form = render("ask/ask.html", block="ask_form", **{**context, "oob": True})
         return body + form, status
     return render("ask/ask.html", **context), status
