@@ -42,7 +42,7 @@ def ask(page, question: str) -> None:
 @pytest.mark.parametrize("preferences", MODES, ids=lambda p: p.html_classes().replace(" ", "+") or "default")
 @pytest.mark.parametrize(("path", "question"), QUESTIONS)
 def test_every_kind_of_turn_passes_axe_at_320px(open_page, axe, describe_violations, path, question, preferences):
-    page = open_page(path, width=320, javascript=False, preferences=preferences)
+    page = open_page(path, width=320, preferences=preferences)
     assert not axe(page)
     ask(page, question)
     page.wait_for_selector(".th-ask-turn")
