@@ -102,3 +102,11 @@ def test_the_content_check_finds_a_question_that_is_not_one(content_copy):
     problems = [str(problem) for problem in site.problems if "pest-control" in str(problem)]
     assert any("is not a question" in problem for problem in problems), problems
     assert "I have rats" in site.services["pest-control"].questions
+
+
+def test_a_postcode_is_found_anywhere_in_a_sentence():
+    from townhall.places.postcodes import find_in_text
+
+    assert find_in_text("bins for bk11aa?") == ("BK1 1AA", "bk11aa")
+    assert find_in_text("is the library near BK5 2ZE open") == ("BK5 2ZE", "BK5 2ZE")
+    assert find_in_text("my bin was missed on monday") is None
