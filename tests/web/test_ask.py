@@ -121,3 +121,14 @@ def test_api_ask_errors_are_json(client, query, code):
 def test_api_ask_is_in_the_openapi_document(client):
     document = client.get("/api/openapi.json").get_json()
     assert "/api/ask" in document["paths"] and "AskDecision" in document["components"]["schemas"]
+
+
+def test_api_ask_on_the_welsh_site_links_to_welsh_addresses(client):
+    data = client.get("/api/ask", query_string={"q": "who do I call about a gas smell", "lang": "cy"}).get_json()
+    assert data["page"] == "/cy/directory/gas-emergency"
+
+
+def test_contact_us_answers_with_the_opening_hours_and_whether_it_is_open(client):
+    page = client.post("/ask", data={"csrf_token": _token(client), "q": "what is your phone number"})
+    text = page.get_data(as_text=True)
+    assert "Contact us" in text and ("Open now" in text or "Closed now" in text)

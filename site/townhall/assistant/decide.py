@@ -254,7 +254,7 @@ class Assistant:
                 best, best_score = passage, score
         if first_score is not None and first_score >= FIRST_PASSAGE * best_score:
             best = passages[0][0]
-        contact = best.kind == "organisation" or bool(
+        contact = best.kind == "organisation" or ref == "page:contact-us" or bool(
             understood.word_set & {"phone", "call", "ring", "contact", "number", "telephone", "email",
                                    "ffonio", "ffon", "cysylltu", "rhif", "speak", "talk"})
         return Decision(ANSWER, understood.text, understood.lang,

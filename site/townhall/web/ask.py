@@ -152,6 +152,9 @@ def contact_for(decision: Decision):
         return site.services[slug].contact
     if kind == "organisation" and site.directory and slug in site.directory.organisations:
         return site.directory.organisations[slug].contact
+    if kind == "page" and slug in site.pages:  # a general page showing a team's details (contact us)
+        shown = [include.split(":", 1)[1] for include in site.pages[slug].includes if include.startswith("contact:")]
+        return site.contacts.get(shown[0]) if shown else None
     return None
 
 
@@ -162,12 +165,12 @@ def open_status_at(hours):
 # --- the API -------------------------------------------------------------------------------
 
 
-def decision_json(decision: Decision) -> dict[str, Any]:
+def decision_json(decision: Decision, lang: str | None = None) -> dict[str, Any]:
     """The decision as JSON: the page a resident would follow, the passage, the options."""
     page = decision.page
     url = None
-    if page is not None:
-        url = ("/cy" if page.lang == "cy" and not page.url.startswith("/cy") and page.kind != "tool" else "") + page.url
+    if page is not None:  # on the Welsh site when asked from it, or when the answer is in Welsh
+        url = ("/cy" if "cy" in (lang or language(), page.lang) else "") + page.url
     passage = decision.passage or answer_sentence(decision)
     found: dict[str, Any] = {
         "kind": decision.kind, "question": decision.question, "lang": decision.lang,
@@ -248,7 +251,7 @@ def api_ask() -> Response:
     with force_locale(lang):
         decision = engines.ask_townhall().ask(question, lang, postcode=postcode, choice=choice,
                                               context=place_context())
-        return jsonify(decision_json(decision))
+        return jsonify(decision_json(decision, lang))
 
 
 def openapi_part() -> ApiPart:
