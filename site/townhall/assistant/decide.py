@@ -7,10 +7,12 @@ meaning with the question. The confidence rule prefers asking back or "not sure"
 
 1. a question about data the site holds (intents.py) asks for a postcode, or answers through the
    places engine when it has one;
-2. a question that matches one of a page's own questions closely is answered from that page;
-3. otherwise, when search judges that no result is really about the question: not sure;
-4. when two different pages are about equally good and nothing else tells them apart: a choice;
-5. otherwise the best page answers, with its best passage.
+2. a question that matches one of a page's own questions closely is answered from that page; less
+   closely, it picks that page among search's first three, or, when search found another, asks which;
+3. the best page answers when search judges it about the question and it has most of the question's
+   meaning (`coverage`), or when it is well ahead of the next page and its own questions are like
+   this one; otherwise: not sure, with the closest pages;
+4. when another page scores almost as well: a choice between them, never a guess.
 """
 
 from __future__ import annotations
@@ -44,11 +46,10 @@ CLOSEST = 3
 CANDIDATES = 8
 COVERAGE = 0.55  # the share of a question's meaning the best page must have for an answer
 # Or a first page ahead of the next (SUPPORTED_MARGIN times its score) whose own questions are like this one
-# (SUPPORT), or well ahead (CLEAR_MARGIN) with a strong score and most of the question's meaning. Search's
-# scores grow with how much a page matches; STRONG_SCORE is where, on the demo content, chatty questions
-# that a page answers part ways with questions nothing answers (they match a word or two, weakly).
+# (SUPPORT), when search judged it about the question or its score is strong. Search's scores grow with how
+# much a page matches; STRONG_SCORE is where, on the demo content, chatty questions that a page answers part
+# ways with questions nothing answers (they match a word or two, weakly). A bigger site may need it raised.
 SUPPORTED_MARGIN, SUPPORT = 1.3, 0.3
-CLEAR_MARGIN, CLEAR_COVERAGE = 1.5, 0.6
 STRONG_SCORE = 30.0
 UNKNOWN_WORD = 1.0  # the weight of a word no page has, against the rarest word some page has
 MARGIN_ALONE = 2.0  # the margin of a page that is the only one found
@@ -204,8 +205,7 @@ class Assistant:
         support = max(self._target_scores(understood, shown).get(self._ref(first), 0.0),
                       self._target_scores(checked, shown).get(self._ref(first), 0.0))
         sure = (results.matched_well and coverage >= COVERAGE) or (
-            margin >= SUPPORTED_MARGIN and support >= SUPPORT and (results.matched_well or first.score >= STRONG_SCORE)
-        ) or (margin >= CLEAR_MARGIN and first.score >= STRONG_SCORE and coverage >= CLEAR_COVERAGE)
+            margin >= SUPPORTED_MARGIN and support >= SUPPORT and (results.matched_well or first.score >= STRONG_SCORE))
         if not sure:
             return not_sure
         rivals = [hit for hit in others[:MAX_CHOICES - 1] if hit.score >= first.score * ALSO_OFFERED

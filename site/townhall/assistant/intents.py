@@ -29,7 +29,8 @@ _NOT_BIN_DAY = frozenset("""missed miss wasnt werent didnt forgot forgotten not 
 _CATCHMENT = frozenset("catchment catchments dalgylch ddalgylch nalgylch dalgylchoedd".split())
 _WARD = frozenset("""councillor councillors councilor councilors cllr ward wards cynghorydd gynghorydd
     nghynghorydd cynghorwyr gynghorwyr nghynghorwyr""".split())
-_NOT_WARD = frozenset("complain complaint cwyn gwyno election elections vote voting pleidleisio".split())
+_NOT_WARD = frozenset("""complain complaint cwyn gwyno election elections vote voting pleidleisio become stand
+    standing job""".split())
 _NEAR = frozenset("nearest near nearby closest close local agosaf agos lleol nesaf".split())
 _OPEN = frozenset("""open opening opens hours closed close closing shut times ar agor agored oriau cau
     ngau""".split())
