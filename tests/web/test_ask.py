@@ -132,3 +132,21 @@ def test_contact_us_answers_with_the_opening_hours_and_whether_it_is_open(client
     page = client.post("/ask", data={"csrf_token": _token(client), "q": "what is your phone number"})
     text = page.get_data(as_text=True)
     assert "Contact us" in text and ("Open now" in text or "Closed now" in text)
+
+
+def test_other_capabilities_add_question_targets(make_quick_app):
+    """The extension point guided answers use: a target with phrasings, a title and an address."""
+    from townhall import engines
+    from townhall.assistant import QuestionTarget
+    from townhall.engines.assistant import add_question_targets
+
+    app = make_quick_app()
+    with app.app_context():
+        before = engines.ask_townhall()
+        add_question_targets(app, "guides", lambda: [QuestionTarget(
+            ("is this tree my responsibility or the council's",), "Who is responsible for this tree?",
+            "/ask/guides/trees", "en", "guide:trees", "guide")])
+        after = engines.ask_townhall()
+        assert after is not before  # remade with the new targets
+        decision = after.ask("is this tree my responsibility or the councils")
+    assert decision.kind == "answer" and decision.page.url == "/ask/guides/trees"
