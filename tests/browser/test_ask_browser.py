@@ -79,3 +79,16 @@ def test_htmx_appends_the_turn_moves_focus_and_announces_it(open_page, axe):
     assert page.locator(".th-ask-turn").count() == 2
     assert page.url.endswith("/ask")  # nothing typed goes into the address
     assert not axe(page)
+
+
+@pytest.mark.parametrize("path", ["/", "/search", "/search?q=bins", "/cy/"])
+def test_the_ask_box_on_the_home_and_search_pages(open_page, axe, describe_violations, path):
+    page = open_page(path, width=320, preferences=Preferences(colours="dark", text="larger"))
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+    assert not sideways_overflow(page)
+    box = page.locator(".th-ask-box form")
+    box.locator("input[name=q]").fill("who do I call about a gas smell")
+    box.locator("button").click()
+    page.wait_for_selector("#turn-1")
+    assert "National Gas Emergency Service" in page.inner_text("#turn-1")
