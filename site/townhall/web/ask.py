@@ -174,7 +174,7 @@ def decision_json(decision: Decision, lang: str | None = None) -> dict[str, Any]
     passage = decision.passage or answer_sentence(decision)
     found: dict[str, Any] = {
         "kind": decision.kind, "question": decision.question, "lang": decision.lang,
-        "page": url, "title": page.title if page else None, "passage": passage or None,
+        "page": url, "title": (page.title or intent_title(decision.intent)) if page else None, "passage": passage or None,
         "intent": decision.intent, "ask": decision.ask,
         "options": [{"value": option.value, "label": option.label} for option in decision.options],
         "closest": [{"title": link.title, "page": ("/cy" if link.lang == "cy" else "") + link.url}
@@ -211,7 +211,8 @@ def answer_sentence(decision: Decision) -> str:
         return _("Your next collections: %(days)s.", days=days) if days else _(
             "Your bins are collected by the %(round)s round.", round=facts["round"])
     if "catchments" in facts:
-        return " ".join(_("%(area)s.", area=name) for _layer, name in facts["catchments"])
+        return _("%(postcode)s is in these school catchment areas: %(areas)s.", postcode=facts["postcode"],
+                 areas="; ".join(name for _layer, name in facts["catchments"]))
     if "ward" in facts:
         names = ", ".join(facts.get("councillors") or ())
         if names:
