@@ -16,6 +16,7 @@ from referencing.jsonschema import DRAFT202012
 from townhall.cases.hearback import HearBackError
 from townhall.opendata.errors import ERROR_CLASSES
 from townhall.places.errors import PlacesError
+from townhall.web.ask import BadLanguage, NoQuestion
 
 DOC_URI = "urn:townhall-test:openapi"
 HX = {"HX-Request": "true"}
@@ -71,7 +72,8 @@ def test_the_error_codes_are_the_real_ones(document):
     page_only = {"odd_category"}  # the places pages' own error, never sent by the JSON API
     hear_back = {cls.code for cls in subclasses(HearBackError)}
     assert hear_back >= {"unknown_contact", "not_a_date", "date_too_early"}
-    assert codes == (places - page_only) | {cls.code for cls in ERROR_CLASSES} | hear_back
+    ask = {cls.code for cls in (NoQuestion, BadLanguage)}  # /api/ask's own
+    assert codes == (places - page_only) | {cls.code for cls in ERROR_CLASSES} | hear_back | ask
 
 
 def test_the_council_is_not_written_into_the_document(make_app, content_copy):

@@ -56,13 +56,15 @@ from .steps import load_journey_translations, load_journeys
 SERVICE_FIELDS = {
     "title", "summary", "category", "keywords", "responsible", "top_task",
     "contact", "charges", "standard", "reviewed", "keywords_cy", "owner", "online", "status", "a_to_z", "tool",
+    "questions",
 }
-TRANSLATED_SERVICE_FIELDS = {"title", "summary", "keywords", "responsible", "standard", "online", "a_to_z"}
+TRANSLATED_SERVICE_FIELDS = {"title", "summary", "keywords", "responsible", "standard", "online", "a_to_z", "questions"}
+MAX_QUESTION = 150  # characters in one of a page's `questions:`
 # Postcode tools a service page can show (front matter `tool:`): the box goes to the tool's answer page.
 KNOWN_TOOLS = ("bin-collections", "your-area", "school-catchment-areas")
 MAX_A_TO_Z_TERM = 40
-PAGE_FIELDS = {"title", "summary", "reviewed", "includes", "owner"}
-TRANSLATED_PAGE_FIELDS = {"title", "summary"}
+PAGE_FIELDS = {"title", "summary", "reviewed", "includes", "owner", "questions"}
+TRANSLATED_PAGE_FIELDS = {"title", "summary", "questions"}
 KNOWN_INCLUDES = ("service-standards", "preferences-cookie")
 OWNERS_FILE, REDIRECTS_FILE, WORDS_FILE = "owners.yaml", "redirects.yaml", "style/words.yaml"
 
@@ -372,7 +374,28 @@ def _service(site: Site, slug: str, path: str, post: MarkdownFile, log: ProblemL
         status=read_status(reader),
         a_to_z=_a_to_z_terms(reader),
         tool=reader.slug("tool", KNOWN_TOOLS, required=False),
+        questions=_questions(reader),
     )
+
+
+def _questions(reader: FieldReader) -> tuple[str, ...]:
+    """The questions a page answers (`questions:`), as residents ask them. One that is too long or not a
+    question is left out with a warning: the page itself is still published."""
+    found = []
+
+    def warn(message: str) -> None:
+        name = reader.name("questions")
+        reader.log.add(reader.path, message, name, line=reader.line(name), severity=WARNING, code="question")
+
+    for question in reader.text_list("questions") if reader.has("questions") else ():
+        if len(question) > MAX_QUESTION:
+            warn(f'"{question[:40]}..." is {len(question)} characters long. Keep each question '
+                 f"to {MAX_QUESTION} characters or fewer, as a resident would type it")
+        elif len(re.findall(r"[^\W\d_]+", question)) < 2:
+            warn(f'"{question}" is not a question. Write it as a resident would ask it, like "when is my bin collected"')
+        else:
+            found.append(question)
+    return tuple(dict.fromkeys(found))
 
 
 def _a_to_z_terms(reader: FieldReader) -> tuple[str, ...]:
@@ -459,6 +482,7 @@ def _page(site: Site, slug: str, path: str, post: MarkdownFile, log: ProblemLog,
         includes=includes,
         source=path,
         owner=read_owner(reader, site.owners),
+        questions=_questions(reader),
     )
 
 
@@ -521,6 +545,8 @@ def _translated(original: Any, path: str, post: MarkdownFile, log: ProblemLog, k
             changes["online"] = read_online(reader, linked_sites) or original.online
         if reader.has("a_to_z"):
             changes["a_to_z"] = _a_to_z_terms(reader)
+    # A translation's questions are its own language's: the English ones never stand in for them.
+    changes["questions"] = _questions(reader)
     return replace(original, **changes)
 
 

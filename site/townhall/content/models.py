@@ -339,6 +339,9 @@ class Service:
     a_to_z: tuple[str, ...] = ()  # subjects it is listed under in the A to Z besides its title: "Bins"
     tool: str | None = None  # a postcode tool shown on the page ("bin-collections")
     owner: str | None = None  # the team (in owners.yaml) that keeps this page true
+    # Questions the page answers, in residents' own words (front matter `questions:`): the assistant
+    # (Ask Townhall) matches what a resident asks against them.
+    questions: tuple[str, ...] = ()
 
     @property
     def is_free(self) -> bool:
@@ -369,6 +372,7 @@ class Page:
     lang: str = "en"
     source: str = ""
     owner: str | None = None
+    questions: tuple[str, ...] = ()  # questions the page answers, as residents ask them (Ask Townhall)
 
     @property
     def url_path(self) -> str:

@@ -11,6 +11,7 @@ what?" is answered in this package:
     content.py       loading the content folder (and the addresses links are checked against)
     geodata.py       the geodata, reopened when an import makes a new generation
     search_index.py  the search index: its sources (content, facilities, places pages) and building it
+    assistant.py     Ask Townhall's passages and question targets, remade when the content changes
     speech.py        the speaker (synthesis workers, audio cache), the speech rate limit, remembered scripts
     guided_answers.py the guided answers (content/guides), following the content's reloads
     cases.py         the database of what residents send (migrated when behind) and the casework rules
@@ -35,6 +36,7 @@ from flask import Flask, current_app
 if TYPE_CHECKING:
     from datetime import date
 
+    from ..assistant import Assistant
     from ..cases import Casework, Database
     from ..cases.workingdays import DayOff
     from ..content import Site
@@ -88,12 +90,15 @@ class Engines:
 
 def init_app(app: Flask) -> None:
     """Build what the app needs from the start: the content, then the search index over it."""
-    from . import content, geodata, search_index
+    from . import content, geodata, guided_answers, search_index
+    from .assistant import init_app as assistant_init_app
 
     app.extensions[EXTENSION] = Engines(app)
     content.init_app(app)
     geodata.init_app(app)
     search_index.init_app(app)
+    assistant_init_app(app)
+    guided_answers.init_app(app)
     if not app.testing:
         database(app)  # migrate now, before the first resident waits for it
         casework(app)  # and find a mistake in closures.yaml at start-up
@@ -165,6 +170,13 @@ def generation(app: Flask | None = None) -> tuple[str, float]:
     from .freshness import current
 
     return current(of(app))
+
+
+def ask_townhall(app: Flask | None = None) -> Assistant:
+    """Ask Townhall's assistant over the content in use."""
+    from .assistant import assistant as made
+
+    return made(of(app).app)
 
 
 def speaker(app: Flask | None = None) -> Speaker:

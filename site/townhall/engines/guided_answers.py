@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from ..assistant.targets import QuestionTarget
 from ..guides import GuideSet, content_pages, load_guides
 from .content import site_addresses
 
@@ -51,3 +52,19 @@ class GuidesEngine:
 
 def make_engine(app: Flask) -> GuidesEngine:
     return GuidesEngine(app)
+
+
+def question_targets(guides: GuideSet) -> list[QuestionTarget]:
+    """What each guide answers, in residents' words, for Ask Townhall: a question like "who is responsible for
+    this tree" is answered with the guide that works it out (only in the languages its phrasings are written in)."""
+    return [QuestionTarget(tuple(guide.phrasings[lang]), guide.title(lang), guide.url("en"), lang,
+                           f"guide:{guide.slug}", "guide")
+            for guide in guides.all() for lang in ("en", "cy") if guide.phrasings.get(lang)]
+
+
+def init_app(app: Flask) -> None:
+    """Ask Townhall learns the guides' questions (read again whenever the assistant is rebuilt)."""
+    from . import guides
+    from .assistant import add_question_targets
+
+    add_question_targets(app, NAME, lambda: question_targets(guides(app)))

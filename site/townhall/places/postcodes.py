@@ -108,6 +108,24 @@ def _changed(text: str, compact: str) -> bool:
     return "".join(character for character in text if character.isalnum()).upper() != compact
 
 
+def find_in_text(text: str, max_words: int = 40) -> tuple[str, str] | None:
+    """A full UK postcode written somewhere in a sentence ("library BK5 2ZE", "bins for bk11aa?"):
+    (its standard form, the words as written), or None. Search and the assistant both read them so."""
+    words = [word.strip(".,;:!?()\"'") for word in text.split()[:max_words]]
+    candidates = [(word, word) for word in words if 5 <= len(word) <= 8]
+    candidates += [(first + second, f"{first} {second}") for first, second in zip(words, words[1:], strict=False)
+                   if 2 <= len(first) <= 4 and len(second) == 3]
+    candidates.sort(key=lambda pair: -len(pair[1]))  # "BK1 1AA" before "BK1" + nothing
+    for candidate, written in candidates:
+        if not any(char.isdigit() for char in candidate):
+            continue
+        try:
+            return clean(candidate).postcode, written
+        except NotAPostcode:
+            continue
+    return None
+
+
 def normalise(typed: str | None) -> str:
     """The standard form ("BK3 7QD") of what was typed, or NotAPostcode."""
     return clean(typed).postcode

@@ -39,6 +39,7 @@ BLUEPRINTS = (
     "bins",
     "alerts",
     "search",
+    "ask",
     "directory",
     "places",
     "places_api",

@@ -27,6 +27,7 @@ PARTS = (
     "townhall.web.openreferral:openapi_part",
     "townhall.web.alerts:openapi_part",
     "townhall.web.hear_back:openapi_part",
+    "townhall.web.ask:openapi_part",
     "townhall.web.openapi:openapi_part",
 )
 ERROR_CODES_KEY = "x-error-codes"  # on each error response: the codes it can carry

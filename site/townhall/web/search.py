@@ -5,7 +5,6 @@ The index itself (what is in it, when it is built) is `engines/search.py`'s.
 
 from __future__ import annotations
 
-from itertools import pairwise
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, make_response, request, url_for
@@ -13,8 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from .. import engines
-from ..places.errors import PlacesError
-from ..places.postcodes import clean as clean_postcode
+from ..places.postcodes import find_in_text
 from ..search.documents import KINDS
 from ..search.engine import SearchEngine
 from .common import content_site, is_htmx, language, render
@@ -54,18 +52,8 @@ def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, list[tuple[
 
 def typed_postcode(query: str) -> str | None:
     """A full UK postcode typed in the search box ("BK1 1AA", "bk11aa", "library BK5 2ZE"), standard form."""
-    words = query.split()[:12]
-    candidates = [word for word in words if 5 <= len(word) <= 8]
-    candidates += [first + second for first, second in pairwise(words)
-                   if 2 <= len(first) <= 4 and len(second) == 3]
-    for candidate in candidates:
-        if not any(char.isdigit() for char in candidate):
-            continue
-        try:
-            return clean_postcode(candidate).postcode
-        except PlacesError:
-            continue
-    return None
+    found = find_in_text(query, max_words=12)
+    return found[0] if found else None
 
 
 def result_url(hit) -> str:
