@@ -84,9 +84,11 @@ review-due: install
 install-hook: install
 	TOWNHALL_ENV=check $(BIN)/flask --app wsgi content install-hook
 
-# The house rules and the content check first (broken content never lands), then every test in parallel.
+# The house rules and the content check first (broken content never lands), then every test in parallel, then
+# the tests that time a real server under load (tests/serving) on their own, so other tests do not slow them.
 test: install-test lint check-content
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --ignore=tests/serving --durations=15
+	$(BIN)/pytest -n 0 tests/serving
 
 # The edit loop: unit and web tests only (no browser, nothing marked slow), in under a minute.
 test-fast: install-test

@@ -177,13 +177,17 @@ def test_page_feedback_no_then_comments(open_page, checked, javascript):
     if javascript:
         page.click("#page-feedback button[value=no]")
         page.wait_for_selector("#trying_to")
-        assert page.evaluate("() => document.activeElement.id") == "page-feedback-heading"
+        # Focus moves once htmx has settled the swap, a moment after the new content is there.
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'page-feedback-heading'",
+                               timeout=5000)
         assert page.url.endswith("/a-to-z")  # the page stays; the box changes in place
         checked(page, "feedback questions in place")
         page.fill("#went_wrong", "Could not find recycling. Email me: jo@example.com")
         page.click("#page-feedback button[type=submit]")
         page.wait_for_function("() => document.getElementById('th-announcer').textContent.includes('Thank you')")
-        assert page.evaluate("() => document.activeElement.id") == "page-feedback-heading"
+        # Focus moves once htmx has settled the swap, a moment after the new content is there.
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'page-feedback-heading'",
+                               timeout=5000)
     else:
         with page.expect_navigation():
             page.click("#page-feedback button[value=no]")

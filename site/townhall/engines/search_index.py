@@ -327,7 +327,10 @@ def init_app(app: Flask) -> None:
     of(app).search_engine = SearchEngine(folder, synonyms, repair=repair, site_words=site_words(app))
     try:
         info = current_index(folder)
-        if info is None or damage(info.path) is not None:
+        problem = damage(info.path) if info is not None else None
+        if problem is not None:
+            log.error("The search index is damaged (%s); building a new one", problem)
+        if info is None or problem is not None:
             repair()  # missing or damaged: build it whole (or copy the seed)
         else:
             refresh_index(app)  # built from other content: update only what changed, in place
