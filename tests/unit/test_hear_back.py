@@ -153,3 +153,14 @@ def test_contact_is_checked(standards, calendar):
         hear_back("", TODAY, TODAY, standards, calendar)
     with pytest.raises(UnknownContact):
         hear_back("carrier-pigeon", TODAY, TODAY, standards, calendar)
+
+
+@pytest.mark.parametrize(("written", "kind"), [
+    ("web-form", "web_form"), ("Web form", "web_form"), ("complaint-stage-1", "complaint_stage_1"),
+    ("Complaint stage 2", "complaint_stage_2"), ("complaint", "complaint_stage_1"), (" EMAIL ", "email"),
+    ("voice-mail", "voicemail"), ("letter", "letter"),
+])
+def test_kinds_written_a_little_differently_are_understood(written, kind):
+    from townhall.cases.hearback import check_contact
+
+    assert check_contact(written) == kind

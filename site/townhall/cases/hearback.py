@@ -98,8 +98,17 @@ MISSING = {"day": N_("The date you sent it must include a day"),
            "year": N_("The date you sent it must include a year")}
 
 
+# What people and other programs also write for a kind ("web-form", "Complaint stage 1", "stage 2").
+CONTACT_ALIASES = {"form": "web_form", "webform": "web_form", "online_form": "web_form", "e_mail": "email",
+                   "complaint": "complaint_stage_1", "stage_1": "complaint_stage_1", "stage_2": "complaint_stage_2",
+                   "complaint_stage1": "complaint_stage_1", "complaint_stage2": "complaint_stage_2",
+                   "voice_mail": "voicemail", "post": "letter"}
+
+
 def check_contact(contact: str | None) -> str:
-    contact = (contact or "").strip()
+    """The kind of contact, written as the API documents it, or close to it (case, hyphens, spaces)."""
+    contact = "_".join((contact or "").strip().lower().replace("-", " ").replace("_", " ").split())
+    contact = CONTACT_ALIASES.get(contact, contact)
     if not contact:
         raise NoContact()
     if contact not in CONTACT_KINDS:

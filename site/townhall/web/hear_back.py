@@ -168,7 +168,7 @@ def openapi_part() -> ApiPart:
             parameters=[
                 {"name": "contact", "in": "query", "required": True,
                  "schema": {"type": "string", "enum": list(CONTACT_KINDS)},
-                 "description": "How you contacted us."},
+                 "description": "How you contacted us. Case, hyphens and spaces do not matter (web-form, Complaint stage 1)."},
                 {"name": "sent", "in": "query", "required": True, "schema": {"type": "string", "format": "date"},
                  "description": "The day you sent it, as YYYY-MM-DD (UK time)."},
             ])},
