@@ -162,3 +162,10 @@ def test_a_guided_answer_answers_the_questions_it_lists(client):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and 'href="/ask/guides/who-looks-after-this"' in text
     assert "Start: Who looks after" in text and "Read the full page" not in text
+
+
+def test_the_ask_page_lists_the_guided_answers(client):
+    english = client.get("/ask").get_data(as_text=True)
+    assert 'href="/ask/guides/can-i-get-a-blue-badge"' in english and 'href="/ask/guides"' in english
+    welsh = client.get("/cy/ask").get_data(as_text=True)
+    assert 'href="/cy/ask/guides/can-i-get-a-blue-badge"' in welsh

@@ -116,7 +116,7 @@ def _page(said: list[tuple[str, str]], error: str | None = None, status: int = 2
                                                           "previous": turns[-2] if len(turns) > 1 else None})
         form = render("ask/ask.html", block="ask_form", **{**context, "oob": True})
         return body + form, status
-    return render("ask/ask.html", **context), status
+    return render("ask/ask.html", guides=engines.guides().all(), **context), status
 
 
 @bp.route("/ask", methods=["GET"])
