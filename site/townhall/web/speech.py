@@ -601,6 +601,9 @@ def source_listen_control(page: str, anchor: str = "", *, slot: str, page_title:
         script = script_for(page)
     except SpeechError:
         return Markup("")
+    except Exception:  # the answer must never fail because of its Listen control
+        log.exception("Could not build the speech script of %s", page)
+        return Markup("")
     section = (script.section(anchor) if anchor and valid_section(anchor) else None) or (
         script.sections[0] if script.sections else None)
     if section is None:
