@@ -88,6 +88,12 @@ def test_a_passage_without_a_section_reads_the_pages_first_section(listener, spe
     assert parse_qs(urlsplit(player).query)["section"] == [first]
 
 
+def test_a_passage_under_a_deeper_heading_reads_the_section_that_holds_it(listener) -> None:
+    # The passage sits under "Direct debit" (an h3), inside the "Ways to pay" section (an h2).
+    plain, _player = control_addresses(ask(listener, "how do I set up a direct debit for council tax"))
+    assert plain == "/listen?page=/services/pay-your-council-tax#ways-to-pay"
+
+
 def test_without_speech_mode_there_is_no_control(speech_app) -> None:
     html = ask(speech_app.test_client(), MISSED_BIN)
     assert "th-speech-source" not in html and "/listen" not in html

@@ -584,8 +584,8 @@ def source_listen_control(page: str, anchor: str = "", *, slot: str, page_title:
     """In speech mode, a "Listen" control for one section of one of the site's pages, to put elsewhere.
 
     Ask Townhall's answers quote a passage of a page: this reads the section the passage came from
-    (the section whose id is `anchor`; the page's first section when there is none, or when the
-    passage sits under a deeper heading that is not a section of its own). It names a page and a
+    (the section whose heading, or a deeper heading inside it, has the id `anchor`; the page's first
+    section when there is none). It names a page and a
     section like every other control, never text, so nothing a resident typed can be read, and the
     player and audio addresses it leads to count every synthesis as they always do. Drawing the
     control only builds the page's speech script (remembered, no audio); empty when speech is off,
@@ -604,7 +604,7 @@ def source_listen_control(page: str, anchor: str = "", *, slot: str, page_title:
     except Exception:  # the answer must never fail because of its Listen control
         log.exception("Could not build the speech script of %s", page)
         return Markup("")
-    section = (script.section(anchor) if anchor and valid_section(anchor) else None) or (
+    section = (script.section_holding(anchor) if anchor and valid_section(anchor) else None) or (
         script.sections[0] if script.sections else None)
     if section is None:
         return Markup("")
