@@ -92,3 +92,23 @@ def test_the_ask_box_on_the_home_and_search_pages(open_page, axe, describe_viola
     box.locator("button").click()
     page.wait_for_selector("#turn-1")
     assert "National Gas Emergency Service" in page.inner_text("#turn-1")
+
+
+def test_an_answer_in_speech_mode_at_320px_with_its_player_open(open_page, axe, describe_violations):
+    """Speech mode: the answer turn's Listen control (the section its passage came from) opens a player in place."""
+    if not HTMX.exists():
+        pytest.skip("htmx is not copied into static/vendor (make assets)")
+    page = open_page("/ask", width=320, preferences=Preferences(speech="on", colours="dark", text="larger"))
+    ask(page, "what if my bin is missed again")
+    link = page.locator("#turn-1 .th-speech-source a.th-speech-section__link")
+    link.wait_for()
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+    assert not sideways_overflow(page)
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#th-listen-turn-1 [data-speech-player][data-speech-ready]", timeout=60_000)
+    assert page.evaluate("document.activeElement.matches('[data-speech-toggle]')")
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+    assert not sideways_overflow(page)

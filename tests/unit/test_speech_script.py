@@ -48,6 +48,22 @@ def test_title_headings_and_paragraphs_in_sections() -> None:
     assert len(script.utterances) == 9
 
 
+def test_a_deeper_heading_is_found_in_the_section_that_holds_it() -> None:
+    script = build_script(
+        page(
+            "<h1>Pay</h1><p>Intro.</p>"
+            '<h2 id="ways-to-pay">Ways to pay</h2><p>By direct debit.</p>'
+            '<h3 id="direct-debit">Direct debit</h3><p>On the 1st.</p>'
+            '<h2 id="if-you-cannot-pay">If you cannot pay</h2><h3 id="help">Help</h3><p>Talk to us.</p>'
+        )
+    )
+    assert script.section("ways-to-pay").inner_ids == ("direct-debit",)
+    assert script.section_holding("direct-debit").id == "ways-to-pay"
+    assert script.section_holding("help").id == "if-you-cannot-pay"
+    assert script.section_holding("ways-to-pay").id == "ways-to-pay"
+    assert script.section_holding("nowhere") is None
+
+
 def test_navigation_footer_scripts_and_hidden_text_are_left_out() -> None:
     said = " ".join(
         spoken(

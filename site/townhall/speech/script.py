@@ -140,6 +140,9 @@ class Section:
     # (an index into the string): the web layer puts the section's "Listen"
     # control there. None when the section has no heading (then: start of <main>).
     anchor: int | None = None
+    # The ids of the deeper headings inside the section (an h3 under this h2), so a link to one of
+    # them (an Ask Townhall passage under an h3) can be read with the section that holds it.
+    inner_ids: tuple[str, ...] = ()
 
     @property
     def words(self) -> int:
@@ -161,6 +164,10 @@ class SpeechScript:
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
+
+    def section_holding(self, heading_id: str) -> Section | None:
+        """The section a heading starts, or the section a deeper heading with this id sits in."""
+        return self.section(heading_id) or next((s for s in self.sections if heading_id in s.inner_ids), None)
 
     @property
     def words(self) -> int:
@@ -738,6 +745,7 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
     flow: str | None = None  # the section the main flow of the page is in
     containers: dict[str, int | None] = {}  # section id -> the <section> element it started in
     said: set[str] = set()  # sections that say something besides their own heading
+    inner: dict[str, list[str]] = {}  # section id -> the ids of the deeper headings in it
     characters = 0
     truncated = False
     for block in blocks:
@@ -765,6 +773,8 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
             sections.setdefault(INTRODUCTION_ID, (title, 1, []))
             anchors[INTRODUCTION_ID] = after_tag(block.end) if block.kind == "title" else None
         own_heading = starts or block.kind == "title"
+        if block.kind == "heading" and not starts and block.id:
+            inner.setdefault(current, []).append(block.id)
         for utterance in _utterances(block, language):
             characters += len(utterance.spoken)
             if characters > MAX_PAGE_CHARACTERS:
@@ -786,7 +796,8 @@ def build_script(html: str, lang: str | None = None) -> SpeechScript:
     # follows, a title with nothing under it) is not one to listen to on its own; the whole page still
     # reads its heading.
     built = tuple(
-        Section(section_id, heading, level, tuple(utterances), anchors.get(section_id))
+        Section(section_id, heading, level, tuple(utterances), anchors.get(section_id),
+                tuple(inner.get(section_id, ())))
         for section_id, (heading, level, utterances) in sections.items()
         if utterances and section_id in said
     )

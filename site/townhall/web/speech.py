@@ -557,7 +557,7 @@ def _cache_headers(response: Response, entry: AudioEntry) -> None:
 
 @bp.app_context_processor
 def speech_context() -> dict:
-    return {"speech_page_controls": page_controls}
+    return {"speech_page_controls": page_controls, "source_listen_control": source_listen_control}
 
 
 @pass_context
@@ -577,6 +577,46 @@ def page_controls(context) -> Markup:
         player_href=player_url(page, WHOLE_PAGE, DEFAULT_SPEED),
         downloads=[(f, audio_url(page, WHOLE_PAGE, DEFAULT_SPEED, f, download=True))
                    for f in speaker().synthesiser.formats()],
+    )
+
+
+def source_listen_control(page: str, anchor: str = "", *, slot: str, page_title: str = "") -> Markup:
+    """In speech mode, a "Listen" control for one section of one of the site's pages, to put elsewhere.
+
+    Ask Townhall's answers quote a passage of a page: this reads the section the passage came from
+    (the section whose heading, or a deeper heading inside it, has the id `anchor`; the page's first
+    section when there is none). It names a page and a
+    section like every other control, never text, so nothing a resident typed can be read, and the
+    player and audio addresses it leads to count every synthesis as they always do. Drawing the
+    control only builds the page's speech script (remembered, no audio); empty when speech is off,
+    the page cannot be read, or the request is one drawn here to be read. `slot` makes the player's
+    place unique on the page (the same section may be quoted twice).
+    """
+    if request.environ.get(INTERNAL_KEY) or not preferences().speech_on:
+        return Markup("")
+    page = clean_page(page)
+    if page is None or one_off(page):
+        return Markup("")
+    try:
+        script = script_for(page)
+    except SpeechError:
+        return Markup("")
+    except Exception:  # the answer must never fail because of its Listen control
+        log.exception("Could not build the speech script of %s", page)
+        return Markup("")
+    section = (script.section_holding(anchor) if anchor and valid_section(anchor) else None) or (
+        script.sections[0] if script.sections else None)
+    if section is None:
+        return Markup("")
+    seconds, estimated, _entry = length_of(section.utterances, DEFAULT_SPEED)
+    macro = get_template_attribute("components/speech.html", "source_control")
+    return macro(
+        slot_id=slot,
+        title=section.title or script.title,
+        page_title=page_title or script.title,
+        duration=duration_text(seconds, estimated),
+        listen_href=listen_url(page, anchor=section.id),
+        player_href=player_url(page, section.id, DEFAULT_SPEED),
     )
 
 
