@@ -169,3 +169,21 @@ def test_the_ask_page_lists_the_guided_answers(client):
     assert 'href="/ask/guides/can-i-get-a-blue-badge"' in english and 'href="/ask/guides"' in english
     welsh = client.get("/cy/ask").get_data(as_text=True)
     assert 'href="/cy/ask/guides/can-i-get-a-blue-badge"' in welsh
+
+
+def test_an_empty_question_with_htmx_swaps_only_the_form(client, htmx_headers):
+    """The error comes back as the form alone, retargeted to replace itself: never a whole page in the list."""
+    answer = client.post("/ask", data={"csrf_token": _token(client), "q": " "}, headers=htmx_headers)
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert (answer.headers["HX-Retarget"], answer.headers["HX-Reswap"]) == ("#ask-form", "outerHTML")
+    assert 'id="ask-form"' in text and "Type a question" in text and "<header" not in text and "<html" not in text
+
+
+def test_a_question_typed_under_a_choice_wins_when_ask_is_pressed(client):
+    token = _token(client)
+    data = {"csrf_token": token, "said": "q:who do I call about a gas smell", "choice": "service:report-a-pothole",
+            "q": "when is the library open", "ask": "q"}
+    text = client.post("/ask", data=data).get_data(as_text=True)
+    assert 'name="said" value="q:when is the library open"' in text
+    assert 'value="choice:service:report-a-pothole"' not in text

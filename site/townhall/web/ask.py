@@ -98,7 +98,10 @@ def _shown_said(kind: str, text: str, pending: Decision | None) -> str:
 
 
 def _new_said() -> tuple[str, str] | None:
-    for kind, name in ((POSTCODE_SAID, "postcode"), (CHOICE_SAID, "choice"), (QUESTION_SAID, "q")):
+    order = ((POSTCODE_SAID, "postcode"), (CHOICE_SAID, "choice"), (QUESTION_SAID, "q"))
+    if request.form.get("ask") == "q":  # "Ask" pressed under a follow-up: the typed question, not the choice
+        order = ((QUESTION_SAID, "q"),)
+    for kind, name in order:
         text = " ".join(request.form.get(name, "").split())[:MAX_SAID]
         if text:
             return kind, text
@@ -111,6 +114,11 @@ def _page(said: list[tuple[str, str]], error: str | None = None, status: int = 2
                    max_chars=MAX_QUERY_CHARS, contact_for=contact_for, open_status_at=open_status_at,
                    answer_sentence=answer_sentence, error_message=error_message,
                    intent_title=intent_title)
+    if is_htmx() and error:
+        # Only the form comes back, in its own place, with its error summary (which the site's script focuses):
+        # the conversation above it stays as it was.
+        form = render("ask/ask.html", block="ask_form", **context)
+        return form, status, {"HX-Retarget": "#ask-form", "HX-Reswap": "outerHTML"}
     if is_htmx() and turns and not error and request.form.get("action") not in ("back",):
         body = render("ask/ask.html", block="new_turn", **{**context, "turn": turns[-1], "number": len(turns),
                                                           "previous": turns[-2] if len(turns) > 1 else None})
