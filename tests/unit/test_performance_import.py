@@ -48,6 +48,7 @@ def test_a_spreadsheets_byte_order_mark_and_windows_line_ends_are_fine():
     ("2026-10,phone-answer,1,250,8", "has 5 values; it needs 4"),
     ("2026-10,phone-answer,10", "has 3 values; it needs 4"),
     ("2026-10,phone-answer,ten,8", 'contacts "ten" is not a whole number'),
+    ("2026-10,phone-answer,1²,8", 'contacts "1²" is not a whole number'),  # a digit to Python, not to int()
     ("2026-10,phone-answer,10,-1", 'within_promise "-1" is not a whole number'),
     ("2026-10,phone-answer,10,", "within_promise is empty"),
     ("2026-10,phone-answer,10,11", "within_promise (11) is more than contacts (10)"),

@@ -111,3 +111,8 @@ def test_outside_our_area_says_where_to_find_your_council(api):
     error = api.get("/api/postcodes/SW1A1AA").get_json()["error"]
     assert error["find_council"] == "https://www.gov.uk/find-local-council"
     assert "Brackenford District Council" in error["message"]
+
+
+def test_a_count_in_other_digits_is_a_kind_error(client):
+    answer = client.get("/api/nearest", query_string={"category": "libraries", "postcode": "BK1 1AA", "count": "²"})
+    assert answer.status_code == 400 and answer.get_json()["error"]["code"]

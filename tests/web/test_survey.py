@@ -135,3 +135,13 @@ def test_the_months_figures_count_the_answers(app):
         with database.read_session() as session:
             figure = stored(session, [SATISFACTION])[SATISFACTION][date(2026, 11, 1)]
     assert (figure.counted, figure.met) == (before.counted + 3, before.met + 2)  # 5 and 4 are satisfied, 2 is not
+
+
+@pytest.mark.parametrize("score", ["²", "٣", "４", "6", "0"])
+def test_a_score_that_is_not_one_to_five_is_a_kind_error(app, score):
+    """'²', Arabic-Indic and full-width digits are digits to Python's isdigit() but not to int(): never a 500."""
+    survey = closed_case(app)
+    client = app.test_client()
+    answer = client.post(f"/survey/{survey}", data={"csrf_token": token_of(client, f"/survey/{survey}"),
+                                                    "score": score})
+    assert answer.status_code == 400 and "Select how satisfied you are" in text(answer)

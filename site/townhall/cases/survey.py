@@ -74,7 +74,7 @@ def validate_survey(form: Mapping[str, object]) -> tuple[SurveyValues | None, di
     values = {"score": clean_text(form.get("score")) or "", "comment": clean_text(form.get("comment"),
                                                                                      multiline=True) or ""}
     errors: dict[str, str] = {}
-    score = int(values["score"]) if values["score"].isdigit() and int(values["score"]) in SCORES else None
+    score = int(values["score"]) if (values["score"].isascii() and values["score"].isdigit()) and int(values["score"]) in SCORES else None
     if score is None:
         errors["score"] = N_("Select how satisfied you are")
     if len(values["comment"]) > SIZES["survey_comment"]:

@@ -107,7 +107,7 @@ def refuse_location_filters(args: Mapping[str, str]) -> None:
     """``postcode`` and ``proximity`` are read (so a mistake is reported) even though nothing has a location."""
     params.text(args, "postcode")
     proximity = params.text(args, "proximity")
-    if proximity is not None and not proximity.isdigit():
+    if proximity is not None and not (proximity.isascii() and proximity.isdigit()):
         raise BadParameter(name="proximity", value=params.shown(proximity),
                            hint="Use a distance in metres, like 1500.")
 

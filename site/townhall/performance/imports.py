@@ -179,7 +179,7 @@ def _whole(text: str, column: str, found: list[str]) -> int | None:
     if not text:
         found.append(f"{column} is empty. Write a whole number, like 1250 (0 if there were none)")
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # '²' is a digit to Python, not to int()
         found.append(f'{column} "{text[:20]}" is not a whole number. Write it with digits only, like 1250')
         return None
     value = int(text)

@@ -450,7 +450,7 @@ class _ScriptParser(HTMLParser):
         elif tag in ("ul", "ol"):
             self._flush()
             start = values.get("start", "1")
-            self.lists.append([tag == "ol", int(start) - 1 if start.isdigit() else 0])
+            self.lists.append([tag == "ol", int(start) - 1 if start.isascii() and start.isdigit() else 0])
         elif tag == "li":
             prefix = ""
             if self.lists and self.lists[-1][0]:
@@ -540,7 +540,7 @@ class _ScriptParser(HTMLParser):
                 table.row = []
                 table.rows.append((table.in_head, table.row))
             span = values.get("colspan", "1")
-            table.cell = _Cell(tag == "th", values.get("scope", "").lower(), span=int(span) if span.isdigit() else 1)
+            table.cell = _Cell(tag == "th", values.get("scope", "").lower(), span=int(span) if span.isascii() and span.isdigit() else 1)
             table.row.append(table.cell)
 
     def _table_close(self, tag: str) -> None:

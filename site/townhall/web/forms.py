@@ -76,7 +76,7 @@ def read_date(form: Mapping[str, str], name: str) -> tuple[date | None, dict[str
     day, month, year = (values[f"{name}-{part}"] for part in ("day", "month", "year"))
     if not (day or month or year):
         return None, values, _("Enter the date")
-    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+    if not all(part.isascii() and part.isdigit() for part in (day, month, year)):
         return None, values, _("The date must be a real date, with numbers only, like 27 3 2026")
     if len(year) != 4:
         return None, values, _("The year must have 4 numbers, like 2026")

@@ -46,7 +46,7 @@ def _json(data: Any, status: int = 200) -> Response:
 
 def _count() -> int:
     text = request.args.get("count", "5").strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_COUNT:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_COUNT:
         raise BadCount(most=MAX_COUNT)
     return int(text)
 
