@@ -51,6 +51,15 @@ def test_a_query_is_shown_only_once_three_different_visitors_used_it(database):
     assert (row.query, row.searches, row.visitors) == ("bulky waste sofa", 4, 3)
 
 
+def test_one_visitor_on_three_days_is_never_three_visitors(database):
+    """Keys change daily: one person searching for their own name on three days must not be shown."""
+    for day in (date(2026, 3, 9), date(2026, 3, 10), date(2026, 3, 11)):
+        searched(database, "jo bloggs 12 acacia avenue", 0, "203.0.113.7", day=day)
+    searched(database, "jo bloggs 12 acacia avenue", 0, "203.0.113.8", day=date(2026, 3, 11))
+    with database.read_session() as session:
+        assert search_insights(session, since=SINCE).nothing_found == []
+
+
 def test_searches_nobody_followed(database):
     searched(database, "parking permit", 12, "203.0.113.1", "203.0.113.2", "203.0.113.3")
     searched(database, "missed bin", 8, "203.0.113.1", "203.0.113.2", "203.0.113.3")

@@ -16,10 +16,11 @@ characters. It changes every day and cannot be reversed or matched to a
 server log without the secret key; the address itself is never stored. It is
 only there to count *different* visitors, so that a query is shown to staff
 once at least three have used it (`MIN_VISITORS`): one person's words, which
-might still say who they are, are never shown. Because the key changes daily,
-one person searching on three days counts three times; that errs towards
-showing a query, never towards showing who typed it, since every query has been
-scrubbed first.
+might still say who they are (scrubbing removes emails, phone numbers and
+postcodes, not names), are never shown. Because the key changes daily, keys
+are only compared within a day: a query is shown once three different keys
+used it on the same day, so one person searching for their own name on three
+days is still one visitor each day and never shown.
 
 No address, no time of day, no cookie. Reports read only the grouped counts.
 """
@@ -122,7 +123,7 @@ def record_outside_postcode(session: Session, postcode: str | None, *, day: date
 class QueryCount:
     query: str
     searches: int
-    visitors: int  # different visitor-days (see the module docstring)
+    visitors: int  # different visitors, counted day by day and added up (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,14 @@ def search_insights(session: Session, *, since: date, min_visitors: int = MIN_VI
     searches = func.count(SearchRecord.id)
 
     def grouped(*conditions) -> list[QueryCount]:
+        # Visitor keys change every day, so "different visitors" is only known within a day: a query is shown
+        # once `min_visitors` different keys used it on one day.
+        shown = (select(SearchRecord.query).where(SearchRecord.day >= since, *conditions)
+                 .group_by(SearchRecord.query, SearchRecord.day).having(visitors >= min_visitors))
         rows = session.execute(
             select(SearchRecord.query, searches, visitors)
-            .where(SearchRecord.day >= since, *conditions)
-            .group_by(SearchRecord.query).having(visitors >= min_visitors)
+            .where(SearchRecord.day >= since, *conditions, SearchRecord.query.in_(shown))
+            .group_by(SearchRecord.query)
             .order_by(searches.desc(), SearchRecord.query).limit(limit)
         ).all()
         return [QueryCount(query, int(count), int(people)) for query, count, people in rows]
