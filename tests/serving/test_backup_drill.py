@@ -119,3 +119,16 @@ def migrated(instance: Path) -> str:
     database.upgrade()
     database.dispose()
     return url
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_backup_is_readable_by_its_owner_only(kind: str, migrated_url_factory, tmp_path: Path) -> None:
+    """It holds residents' names and addresses: 0600 even when the process's umask would allow more."""
+    url = with_cases(migrated_url_factory(kind))
+    previous = os.umask(0o022)
+    try:
+        made = backup(url, tmp_path / "backups" / f"site.{kind}")
+    finally:
+        os.umask(previous)
+    assert made.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "backups").stat().st_mode & 0o077 == 0

@@ -60,9 +60,21 @@ def _libpq(url: URL) -> tuple[str, dict[str, str]]:
 
 
 def backup(url: str | URL, destination: Path | str) -> Path:
-    """Write a backup of the database at `url` to `destination` (a file): SQLite's backup API, or pg_dump."""
+    """Write a backup of the database at `url` to `destination` (a file): SQLite's backup API, or pg_dump.
+
+    The file holds residents' names and addresses: it is made readable by its owner only (mode 0600), whatever
+    the umask of the process that runs it.
+    """
     url, destination = make_url(url), Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    previous = os.umask(0o077)
+    try:
+        return _backup(url, destination)
+    finally:
+        os.umask(previous)
+
+
+def _backup(url: URL, destination: Path) -> Path:
     if url.get_backend_name() == "sqlite":
         if not url.database or not Path(url.database).exists():
             raise BackupError(f"there is no SQLite database at {url.database}")
