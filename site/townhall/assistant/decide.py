@@ -375,7 +375,7 @@ class Assistant:
             councillors = [person.get("name", "") for person in match.area.properties.get("councillors") or []
                            if isinstance(person, dict)]
             facts.update(ward=match.area.name, code=match.area.code, councillors=tuple(filter(None, councillors)))
-            page = Link(f"ward:{match.area.code}", match.area.name, f"/wards/{match.area.code}", "en", "page")
+            page = Link(f"ward:{match.area.code}", match.area.name, f"/wards/{match.area.code}", understood.lang, "page")  # in both languages
         else:  # nearest, opening
             if not answer.nearest:
                 return Decision(NOT_SURE, **base)
