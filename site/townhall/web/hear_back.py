@@ -125,8 +125,8 @@ def due_json(contact: str, sent: date, due: DueDates) -> dict[str, Any]:
         "days_off": [{"date": off.day.isoformat(), "kind": off.kind, "name": off.name_in(lang)}
                      for off in due.skipped],
         "weekend_days": weekend_days(due),
-        "assumes": "It reached us during office hours on the day given (before 5pm, UK time). Anything that "
-                   "reaches us after 5pm counts from the next working day.",
+        "assumes": _("It reached us during office hours on the day given (before 5pm, UK time). Anything that "
+                     "reaches us after 5pm counts from the next working day."),
     }
 
 
