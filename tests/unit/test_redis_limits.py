@@ -67,6 +67,20 @@ def test_a_redis_that_is_not_there_lets_requests_through(caplog: pytest.LogCaptu
     assert "letting requests through" in caplog.text and "192.0.2.1" not in caplog.text
 
 
+def test_while_redis_is_away_this_machine_counts(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    """Password and reference guesses stay limited (per machine) while Redis does not answer."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    limiter = counter({"TOWNHALL_REDIS_URL": f"redis://127.0.0.1:{port}/0"}, tmp_path / "limits.sqlite3", 2,
+                      namespace="login")
+    with caplog.at_level(logging.WARNING):
+        answers = [limiter.hit("192.0.2.9").allowed for _ in range(4)]
+    assert answers == [True, True, False, False]
+    assert not limiter.peek("192.0.2.9").allowed and limiter.peek("192.0.2.10").allowed
+    assert "counting them on this machine" in caplog.text and "192.0.2.9" not in caplog.text
+
+
 def test_a_redis_that_hangs_holds_one_request_half_a_second_and_the_next_ones_not_at_all() -> None:
     with socket.socket() as silent:  # accepts connections, never answers
         silent.bind(("127.0.0.1", 0))

@@ -253,7 +253,8 @@ class RedisRateLimiter:
     expires two days later, so yesterday's counts can never be linked with today's.
     """
 
-    def __init__(self, url: str, limit: int, window: int = WINDOW_SECONDS, namespace: str = "requests") -> None:
+    def __init__(self, url: str, limit: int, window: int = WINDOW_SECONDS, namespace: str = "requests",
+                 fallback: Counter | None = None) -> None:
         from limits import RateLimitItemPerSecond
         from limits.strategies import FixedWindowRateLimiter
 
@@ -265,6 +266,9 @@ class RedisRateLimiter:
         self._strategy = FixedWindowRateLimiter(self._storage)
         self._item = RateLimitItemPerSecond(max(self.limit, 1), self.window, namespace=namespace)
         self._salts: dict[int, tuple[bytes, float]] = {}
+        # While Redis does not answer, this machine's own counter (the SQLite file) counts instead: limits that
+        # stop password and reference guessing keep working, per machine, rather than letting every guess in.
+        self.fallback = fallback
 
     def _salt(self, day: int) -> bytes:
         """Today's salt, the same in every process on every machine.
@@ -297,44 +301,55 @@ class RedisRateLimiter:
             allowed = count < self.limit
         return Decision(allowed, count, self.limit, retry_after)
 
-    def _refused_quietly(self, error: Exception) -> Decision:
-        """Let the request through, and leave Redis alone for a few seconds (no request waits on it meanwhile)."""
+    def _refused_quietly(self, error: Exception, address: str, now: float | None, counting: bool) -> Decision:
+        """Leave Redis alone for a few seconds (no request waits on it meanwhile) and count on this machine."""
         _redis_down_until[self.url] = time.monotonic() + REDIS_RETRY_SECONDS
-        log.warning("A rate limit could not be counted in Redis (%s); letting requests through for %d s",
-                    type(error).__name__, REDIS_RETRY_SECONDS)
-        return Decision(True, 0, self.limit, self.window)
+        log.warning("A rate limit could not be counted in Redis (%s); counting %s on this machine for %d s",
+                    type(error).__name__, "them" if self.fallback is not None else "nothing: letting requests through",
+                    REDIS_RETRY_SECONDS)
+        return self._locally(address, now, counting)
+
+    def _locally(self, address: str, now: float | None, counting: bool) -> Decision:
+        if self.fallback is None:
+            return Decision(True, 0, self.limit, self.window)
+        return self.fallback.hit(address, now) if counting else self.fallback.peek(address, now)
 
     def _resting(self) -> bool:
         return time.monotonic() < _redis_down_until.get(self.url, 0.0)
 
     def peek(self, address: str, now: float | None = None) -> Decision:
         """Whether one more hit from `address` would be allowed, without counting it."""
-        if self.limit <= 0 or self._resting():
+        if self.limit <= 0:
             return Decision(True, 0, self.limit, self.window)
-        now = time.time() if now is None else now
+        if self._resting():
+            return self._locally(address, now, counting=False)
+        moment = time.time() if now is None else now
         try:
-            client = self.client_key(address, self._salt(int(now // DAY_SECONDS)))
+            client = self.client_key(address, self._salt(int(moment // DAY_SECONDS)))
             return self._decision(client, None)
         except Exception as error:  # noqa: BLE001 (redis, limits' StorageError, sockets: all mean "not counted")
-            return self._refused_quietly(error)
+            return self._refused_quietly(error, address, now, counting=False)
 
     def hit(self, address: str, now: float | None = None) -> Decision:
         """Count one hit from `address` and say whether it is within the limit."""
-        if self.limit <= 0 or self._resting():
+        if self.limit <= 0:
             return Decision(True, 0, self.limit, self.window)
-        now = time.time() if now is None else now
+        if self._resting():
+            return self._locally(address, now, counting=True)
+        moment = time.time() if now is None else now
         try:
-            client = self.client_key(address, self._salt(int(now // DAY_SECONDS)))
+            client = self.client_key(address, self._salt(int(moment // DAY_SECONDS)))
             allowed = self._strategy.hit(self._item, client)
             return self._decision(client, allowed)
         except Exception as error:  # noqa: BLE001 (as in peek)
-            return self._refused_quietly(error)
+            return self._refused_quietly(error, address, now, counting=True)
 
 
 def counter(settings: Mapping[str, Any], path: Path | str, limit: int, window: int = WINDOW_SECONDS,
             namespace: str = "requests") -> Counter:
     """A limit's counter: in Redis when TOWNHALL_REDIS_URL is set (every machine shares it), else in `path`."""
     url = str(settings.get("TOWNHALL_REDIS_URL") or "")
+    on_this_machine = RateLimiter(path, limit, window, namespace)
     if url:
-        return RedisRateLimiter(url, limit, window, namespace)
-    return RateLimiter(path, limit, window, namespace)
+        return RedisRateLimiter(url, limit, window, namespace, fallback=on_this_machine)
+    return on_this_machine
