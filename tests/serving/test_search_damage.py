@@ -30,7 +30,11 @@ def test_a_truncated_index_file_crashes_nothing_and_is_rebuilt(start_server) -> 
     deadline = time.monotonic() + 60
     words = iter(["bins", "council tax", "library", "parking", "recycling", "school", "planning", "noise"] * 20)
     while current_generation(server) == damaged and time.monotonic() < deadline:
-        status, _headers, body = server.get("/search?" + f"q={next(words)}".replace(" ", "+"))
+        try:
+            status, _headers, body = server.get("/search?" + f"q={next(words)}".replace(" ", "+"))
+        except OSError as error:  # the server went away: say what it logged, to see why
+            pytest.fail(f"{type(error).__name__} while the index was damaged; the server said:\n"
+                        f"{(server.error_text() + server.output_text())[-4000:]}")
         assert status == 200 and b"result" in body  # answered from the checked copy in memory
         time.sleep(0.2)
     fresh = current_generation(server)
