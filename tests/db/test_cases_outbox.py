@@ -216,20 +216,19 @@ def test_bookkeeping_commits_without_waiting_for_the_disk_and_is_still_there(dat
 
 
 def test_a_backlog_drains_without_waiting_between_full_batches(database, tmp_path):
-    """After a storm the sender goes again at once while whole batches are waiting (one batch per interval
-    was 10 emails a second per worker), and waits only once the queue is short."""
-    from townhall.cases.outbox import BATCH, deliver_forever
+    """After a storm each worker's sender goes again at once while whole batches are waiting (one batch per
+    interval was 10 emails a second per worker), and waits only once the queue is short."""
+    from townhall.cases.outbox import BATCH
+    from townhall.engines.mail import OutboxSender
 
     queue(database, BATCH * 3 + 7)
-    stop = threading.Event()
-    sender = threading.Thread(target=deliver_forever, args=(database, FileTransport(tmp_path / "outbox"), stop),
-                              kwargs={"interval": 60, "clock": lambda: NOW + timedelta(minutes=1)})
-    sender.start()
+    sender = OutboxSender(database, lambda: FileTransport(tmp_path / "outbox"), "Townhall <no-reply@example.com>",
+                          interval=60)
+    sender.wake()  # starts its thread, which sends a round at once and then one per interval (a minute here)
     try:
         deadline = datetime.now(UTC) + timedelta(seconds=30)
         while datetime.now(UTC) < deadline and len(list((tmp_path / "outbox").glob("*.eml"))) < BATCH * 3 + 7:
             threading.Event().wait(0.1)
     finally:
-        stop.set()
-        sender.join(10)
+        sender.stop()
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == BATCH * 3 + 7

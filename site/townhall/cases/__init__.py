@@ -42,7 +42,7 @@ Page feedback (`feedback`)
 Scrubbing (`scrub`)
     `scrub(text)`: emails, UK phone numbers, postcodes and long numbers replaced by markers.
 Email (`outbox`, `mail`)
-    `queue_email(session, ...)`, `deliver_pending(database, transport, now)`, `deliver_forever`,
+    `queue_email(session, ...)`, `deliver_pending(database, transport, now)` (each worker runs it in a loop: `engines.mail`),
     `outbox_status`, `retry_now`; `SmtpTransport.from_url(url)`, `FileTransport(folder)`, `transport_from_settings`,
     `build_message`, `ComposedEmail`, `Composer`, `plain_composer`.
 Staff (`staff`, `audit`)
@@ -72,7 +72,7 @@ from .mail import (
     transport_from_settings,
 )
 from .models import AuditEntry, Case, CaseEvent, OutboxMessage, PageFeedback, StaffUser
-from .outbox import DeliveryReport, deliver_forever, deliver_pending, outbox_status, queue_email, retry_now
+from .outbox import DeliveryReport, deliver_pending, outbox_status, queue_email, retry_now
 from .privacy import export, purge
 from .references import example as reference_example
 from .references import new_reference
@@ -119,7 +119,7 @@ __all__ = [
     "FileTransport", "LoginResult", "OutboxMessage", "PageFeedback", "PublicCase", "QueuePage", "SmtpTransport",
     "StaffError", "StaffUser", "StandardMissing", "Submission", "Submitted", "Validation", "WorkingCalendar",
     "acknowledge", "add_comments", "add_working_days", "answer", "authenticate", "build_message", "calendar_from_content",
-    "clock_start", "close", "confirmation", "contact_due_dates", "create_staff", "default_url", "deliver_forever",
+    "clock_start", "close", "confirmation", "contact_due_dates", "create_staff", "default_url",
     "deliver_pending", "due_dates", "escalate", "export", "feedback_report", "find_submitted", "get_case",
     "group_skipped",
     "load_closures", "log_contact", "new_reference", "normalise_reference", "outbox_status", "plain_composer",

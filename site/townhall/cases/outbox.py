@@ -32,8 +32,6 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -43,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from .db import Database
 from .mail import DEFAULT_SENDER, Transport, build_message
-from .models import LANGUAGES, OutboxMessage, utcnow
+from .models import LANGUAGES, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -230,21 +228,3 @@ def outbox_status(session: Session, now: datetime) -> OutboxStatus:
         late=session.scalar(count.where(waiting, OutboxMessage.created_at < now - timedelta(minutes=15))) or 0,
         given_up=session.scalar(count.where(OutboxMessage.gave_up_at.is_not(None))) or 0,
     )
-
-
-def deliver_forever(database: Database, transport: Transport, stop: threading.Event, *,
-                    sender: str = DEFAULT_SENDER, interval: float = 5.0,
-                    clock: Callable[[], datetime] = utcnow) -> None:
-    """A sender loop for a background thread or process: deliver, wait `interval` seconds, repeat.
-
-    A round that sent a whole batch goes again at once: after a storm of submissions the queue drains
-    as fast as the mail server takes it, instead of one batch every `interval` seconds.
-    """
-    while not stop.is_set():
-        backlog = False
-        try:
-            backlog = deliver_pending(database, transport, clock(), sender=sender).sent >= BATCH
-        except Exception:  # a database hiccup must not end the loop; the next round tries again
-            log.exception("outbox: delivery round failed")
-        if not backlog:
-            stop.wait(interval)
