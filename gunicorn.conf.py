@@ -31,8 +31,10 @@ Why these choices (figures in BENCHMARKS.md, "Hostile clients" and "Serving"):
 """
 
 import os
+import shutil
+import tempfile
 
-from townhall.serving import ACCESS_LOG_FORMAT, PrivateLogger, send_app_logs_to_gunicorn
+from townhall.serving import ACCESS_LOG_FORMAT, PrivateLogger, send_app_logs_to_gunicorn, warm_up
 
 bind = os.environ.get("TOWNHALL_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -55,9 +57,33 @@ logger_class = PrivateLogger
 access_log_format = ACCESS_LOG_FORMAT
 
 
+# Each worker writes its Prometheus figures to this folder and /metrics adds every worker's up; a fresh folder
+# for each start unless the council names one (then it is emptied at start: old workers' files would count twice).
+metrics_folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="townhall-metrics-")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_folder
+
+
 def on_starting(server):
     send_app_logs_to_gunicorn(server.log)
+    for old in os.scandir(metrics_folder):
+        if old.name.endswith(".db"):
+            os.unlink(old.path)
 
 
 def post_fork(server, worker):
     send_app_logs_to_gunicorn(worker.log)
+
+
+def post_worker_init(worker):
+    warm_up(worker.wsgi, worker.log)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, metrics_folder)
+
+
+def on_exit(server):
+    if metrics_folder.startswith(tempfile.gettempdir() + "/townhall-metrics-"):
+        shutil.rmtree(metrics_folder, ignore_errors=True)

@@ -68,6 +68,10 @@ class VersionedFolder:
         record = self.pointer()
         return None if record is None else record["generation"]
 
+    def watch(self) -> PointerWatch:
+        """A watcher of CURRENT for readers that ask on every request (see `PointerWatch`)."""
+        return PointerWatch(self)
+
     # --- building -----------------------------------------------------------
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -139,3 +143,44 @@ class VersionedFolder:
         )
         for path in others[max(keep - 1, 0):]:
             shutil.rmtree(path, ignore_errors=True)
+
+
+class PointerWatch:
+    """The current generation's name and when it was published, read again only when CURRENT changed.
+
+    The page cache asks on every request which generation the site serves; reading and parsing CURRENT
+    each time cost more than serving the cached page. CURRENT is only ever replaced whole (`publish`
+    writes a new file and renames it over the old), so a new generation always shows as a new file:
+    one `stat` of it says whether anything needs reading again.
+    """
+
+    def __init__(self, folder: VersionedFolder) -> None:
+        self.folder = folder
+        self.pointer_path = os.fspath(folder.root / POINTER)
+        self._seen: tuple[tuple[int, ...] | None, str | None, float] | None = None
+
+    def current(self) -> tuple[str | None, float]:
+        """(the generation's name or None when there is none, when it was published as a Unix time or 0)."""
+        identity = self._identity()
+        seen = self._seen
+        if seen is not None and identity is not None and seen[0] == identity:
+            return seen[1], seen[2]
+        name = self.folder.stamp()
+        published = self._published(name)
+        self._seen = (identity, name, published)
+        return name, published
+
+    def _identity(self) -> tuple[int, ...] | None:
+        try:
+            found = os.stat(self.pointer_path)
+        except OSError:
+            return None
+        return found.st_ino, found.st_dev, found.st_mtime_ns, found.st_size
+
+    def _published(self, name: str | None) -> float:
+        if name is None:
+            return 0.0
+        try:
+            return (self.folder.root / name).stat().st_mtime
+        except OSError:
+            return 0.0

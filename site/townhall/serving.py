@@ -32,7 +32,12 @@ production the nginx front buffers whole bodies before the app sees them
 
 from __future__ import annotations
 
+import atexit
+import os
+import queue
 import re
+import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -79,6 +84,28 @@ class PrivateLogger(Logger):
     def atoms(self, resp, req, environ, request_time):  # type: ignore[override]
         return private_atoms(super().atoms(resp, req, environ, request_time), self._addresses())
 
+    def access(self, resp, req, environ, request_time) -> None:  # type: ignore[override]
+        """Hand the request's line to this process's log writer instead of writing it on the request's thread.
+
+        Written by each of gunicorn's sixteen threads itself, every line waited for the log handler's lock and
+        its write: measured on a cached page, the access log cost a quarter of the site's rate (4,240 answers a
+        second against 5,710 without it, in the same run). The line is the same; only the writing moves to one
+        thread (`AccessLines`).
+        """
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms_wrapper_class(self.atoms(resp, req, environ, request_time))
+        self._lines().put(self.cfg.access_log_format, atoms)
+
+    def _lines(self) -> AccessLines:
+        lines = getattr(self, "_access_lines", None)
+        if lines is None or lines.pid != os.getpid():  # made again in each worker: threads do not survive fork
+            with self.lock:
+                lines = getattr(self, "_access_lines", None)
+                if lines is None or lines.pid != os.getpid():
+                    lines = self._access_lines = AccessLines(self)
+        return lines
+
     def warning(self, msg, *args, **kwargs):  # type: ignore[override]
         if not self._addresses() and isinstance(msg, str):
             msg = _ADDRESS_IN_MESSAGE.sub("ip=-", msg)
@@ -88,7 +115,90 @@ class PrivateLogger(Logger):
         return self.log_addresses
 
 
+class AccessLines:
+    """One process's access log lines, written in order by one thread.
+
+    A request's thread only puts its line's parts on a queue (no lock held while writing, no formatting).
+    When the writer falls behind by `BACKLOG` lines, requests write their own again (a few lines may then
+    be out of order; each has its time), so a flood can never fill the memory with log lines. Lines still
+    queued when the process ends are written by `atexit`.
+    """
+
+    BACKLOG = 10_000
+
+    def __init__(self, logger: Logger) -> None:
+        self.logger = logger
+        self.pid = os.getpid()
+        self.waiting: queue.SimpleQueue[tuple[str | None, Any]] = queue.SimpleQueue()
+        threading.Thread(target=self._write_forever, name="access-log", daemon=True).start()
+        atexit.register(self.flush)
+
+    def put(self, line_format: str, atoms: Any) -> None:
+        if self.waiting.qsize() >= self.BACKLOG:
+            self._write(line_format, atoms)
+        else:
+            self.waiting.put((line_format, atoms))
+
+    def flush(self, seconds: float = 5.0) -> bool:
+        """Wait until every line put so far is written (at exit, and in tests). Returns whether they were."""
+        written = threading.Event()
+        self.waiting.put((None, written))
+        return written.wait(seconds)
+
+    def _write_forever(self) -> None:
+        while True:
+            line_format, atoms = self.waiting.get()
+            if line_format is None:
+                atoms.set()  # a flush is waiting for the lines before this one
+            else:
+                self._write(line_format, atoms)
+
+    def _write(self, line_format: str, atoms: Any) -> None:
+        try:
+            self.logger.access_log.info(line_format, atoms)
+        except Exception:  # noqa: BLE001 - as gunicorn's own access(): a line that cannot be written is reported
+            import traceback
+
+            self.logger.error(traceback.format_exc())
+
+
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms'
+
+
+def warm_up(app: Any, log: Logger | None = None) -> None:
+    """Draw a few pages in a new worker before it takes its first visitor.
+
+    A new worker's first pages compile their templates and load the translations, which takes a second or
+    two with the interpreter's lock held; every visitor the worker had already accepted waited behind it
+    (measured: with one worker cold, 15 of 32 connections waited over 2 s). Called by gunicorn.conf.py's
+    `post_worker_init`; whatever goes wrong here is logged and the worker starts anyway.
+    """
+    from flask import Flask
+
+    if not isinstance(app, Flask):
+        return
+    started = time.monotonic()
+    try:
+        client = app.test_client()
+        for path in warm_up_paths(app):
+            client.get(path)
+    except Exception:  # noqa: BLE001 - a cold worker is slower, not broken
+        if log is not None:
+            log.exception("Warming up the worker failed; it starts cold")
+        return
+    if log is not None:
+        log.info("Worker warmed up in %.1f s", time.monotonic() - started)
+
+
+def warm_up_paths(app: Any) -> list[str]:
+    """The home page, a service page, the search and postcode pages, in every language."""
+    from . import engines
+
+    with app.app_context():
+        services = list(engines.site(app).services)[:1]
+    paths = ["/", *(f"/services/{slug}" for slug in services), "/search?q=council", "/your-area"]
+    prefixes = ["", *(f"/{code}" for code in app.config["TOWNHALL_LANGUAGES"][1:])]
+    return [prefix + path for prefix in prefixes for path in paths]
 
 
 def send_app_logs_to_gunicorn(log: Logger) -> None:

@@ -116,3 +116,21 @@ def test_an_encoded_carriage_return_before_a_trailing_slash_is_a_redirect_not_a_
     head = answer.partition(b"\r\n\r\n")[0]
     assert head.startswith(b"HTTP/1.1 308"), head[:200]
     assert b"Location: /api/openreferral/organizations/%0D\r\n" in head + b"\r\n"
+
+
+def test_metrics_add_up_every_workers_answers_and_workers_start_warm(server) -> None:
+    import re
+    from concurrent.futures import ThreadPoolExecutor
+
+    def served() -> float:
+        text = server.get("/metrics")[2].decode()
+        found = re.search(r'^townhall_requests_total\{route="/services/<slug>",status="200"\} ([\d.e+]+)$', text, re.M)
+        return float(found.group(1)) if found else 0.0
+
+    before = served()
+    with ThreadPoolExecutor(8) as pool:  # new connections, shared between the two workers by the kernel
+        statuses = list(pool.map(lambda _: server.get("/services/report-a-missed-bin")[0], range(200)))
+    assert statuses == [200] * 200
+    time.sleep(1.5)  # page cache hits reach Prometheus once a second, from each worker
+    assert served() - before == 200
+    assert server.error_text().count("Worker warmed up") >= 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from townhall.serving import loggable_path, private_atoms
+from townhall.serving import ACCESS_LOG_FORMAT, loggable_path, private_atoms
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,47 @@ def test_the_atoms_lose_query_strings_referrer_agent_and_address() -> None:
 
 def test_addresses_are_logged_only_when_the_council_turns_them_on() -> None:
     assert private_atoms(atoms(), log_addresses=True)["h"] == "203.0.113.9"
+
+
+@pytest.fixture
+def access_logger(tmp_path):
+    """gunicorn's own logger (Townhall's private one), writing its access lines to a file."""
+    from gunicorn.config import Config
+
+    from townhall.serving import PrivateLogger
+
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    logger = PrivateLogger(config)
+    yield logger
+    for handler in list(logger.access_log.handlers) + list(logger.error_log.handlers):
+        handler.close()
+        logger.access_log.removeHandler(handler)
+        logger.error_log.removeHandler(handler)
+
+
+def line(number: int) -> dict:
+    return {"h": "-", "t": "[now]", "r": f"GET /page-{number} HTTP/1.1", "s": "200", "B": "10", "M": "1"}
+
+
+def test_access_lines_are_written_in_order_by_their_own_thread(access_logger, tmp_path) -> None:
+    lines = access_logger._lines()
+    for number in range(500):
+        lines.put(ACCESS_LOG_FORMAT, line(number))
+    assert lines.flush()
+    assert [text.split('"')[1] for text in written(tmp_path)] == [f"GET /page-{n} HTTP/1.1" for n in range(500)]
+    assert access_logger._lines() is lines  # one writer per process
+
+
+def test_a_backlog_of_access_lines_is_written_by_the_requests_themselves(access_logger, tmp_path) -> None:
+    from townhall.serving import AccessLines
+
+    lines = AccessLines(access_logger)
+    lines.BACKLOG = 0  # the writer "has fallen behind": the line is written at once, on this thread
+    lines.put(ACCESS_LOG_FORMAT, line(1))
+    assert len(written(tmp_path)) == 1
+
+
+def written(folder) -> list[str]:
+    path = folder / "access.log"
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []

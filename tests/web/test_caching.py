@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from townhall.preferences import COOKIE_NAME
-from townhall.web.metrics import CACHE
+from townhall.web.metrics import CACHE, TALLY, Tally
 
 SERVICE = "/services/report-a-missed-bin"
 
 
 def hits() -> float:
+    TALLY.send()  # hits are added up in memory and sent to Prometheus once a second
     return CACHE.labels("hit")._value.get()
+
+
+def test_a_tally_sends_its_counts_every_second():
+    counter = CACHE.labels("tally-test")
+    tally = Tally(every=0.2)
+    tally.add(counter)
+    tally.add(counter, counter)
+    assert counter._value.get() == 0  # still in memory
+    deadline = time.monotonic() + 5
+    while counter._value.get() < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert counter._value.get() == 3
 
 
 @pytest.mark.parametrize("path", [SERVICE, "/", "/cy/a-to-z", "/search?q=bins", "/your-area?postcode=BK1+1AA"])
@@ -78,3 +93,27 @@ def test_turned_off_there_is_no_page_cache(make_app):
     client.get("/categories")
     client.get("/categories")
     assert hits() == before
+
+
+def test_a_new_worker_draws_its_first_pages_before_any_visitor_asks(make_app):
+    from townhall.serving import warm_up, warm_up_paths
+
+    app = make_app()
+    paths = warm_up_paths(app)
+    assert "/" in paths and "/cy/" in paths and any(path.startswith("/services/") for path in paths)
+    warm_up(app)
+    before = hits()
+    assert app.test_client().get("/").status_code == 200
+    assert hits() == before + 1  # already drawn by the warm-up
+
+
+def test_a_failing_warm_up_leaves_the_worker_to_start_cold(make_app, caplog):
+    import logging
+
+    from townhall.serving import warm_up
+
+    app = make_app()
+    app.test_client = None  # type: ignore[method-assign]  # nothing can be drawn
+    warm_up(app, logging.getLogger("test-warm-up"))
+    assert "starts cold" in caplog.text
+    warm_up(object())  # not a Flask app: nothing to do

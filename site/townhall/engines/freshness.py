@@ -1,7 +1,7 @@
 """Which generation of content, search index and geodata the app serves: the key of every cached page.
 
-Read on every request (the geodata's pointer is one small file; the search engine
-rechecks its own at most once a second and this follows what it serves), so a page
+Read on every request (one `stat` of the geodata's pointer, read again only when it changed; the
+search engine rechecks its own at most once a second and this follows what it serves), so a page
 cached under an older generation is never served once an import or an edit is live.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 
+from ..generations import PointerWatch
 from ..places.store import GeodataFolder
 
 
@@ -31,16 +32,26 @@ def current(engines) -> tuple[str, float]:
     parts.append(info.generation if info is not None else "-")
     if info is not None:
         changed.append(info.built_at)
-    folder = GeodataFolder(engines.app.config["TOWNHALL_GEODATA"])
-    stamp = folder.stamp()
+    stamp, published = engines.once("geodata-watch", _geodata_watch).current()
     parts.append(stamp or "-")
     if stamp is not None:
-        changed.append(_changed_at(folder, stamp))
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16], max(changed) or time.time()
+        changed.append(published)
+    return engines.once("generation-stamps", _StampMemo).stamp(tuple(parts)), max(changed) or time.time()
 
 
-def _changed_at(folder: GeodataFolder, stamp: str) -> float:
-    try:
-        return (folder.root / stamp).stat().st_mtime
-    except OSError:
-        return 0.0
+class _StampMemo:
+    """The last parts and their digest: the parts change a few times a day, the digest is asked for every request."""
+
+    def __init__(self, _app) -> None:
+        self.last: tuple[tuple[str, ...], str] = ((), "")
+
+    def stamp(self, parts: tuple[str, ...]) -> str:
+        last_parts, digest = self.last
+        if parts != last_parts:
+            digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+            self.last = (parts, digest)
+        return digest
+
+
+def _geodata_watch(app) -> PointerWatch:
+    return GeodataFolder(app.config["TOWNHALL_GEODATA"]).generations.watch()

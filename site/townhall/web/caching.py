@@ -19,6 +19,7 @@ import is live at once. Pages say "open now" and "today", so an entry lasts unti
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -26,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.cookies import CookieError, SimpleCookie
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import PreconditionFailed
@@ -35,7 +37,7 @@ from .. import engines
 from ..addresses import is_page
 from ..preferences import COOKIE_NAME
 from .errors import http_error
-from .metrics import CACHE, REQUESTS
+from .metrics import CACHE, REQUESTS, TALLY
 
 PUBLIC = "public, max-age=60, stale-while-revalidate=300"
 PRIVATE = "private, no-cache"
@@ -108,6 +110,7 @@ class Entry:
     etag: str
     route: str
     last_modified: datetime | None
+    counter: Any  # the requests counter of its route and status, found once rather than on every hit
 
 
 class PageCache:
@@ -124,6 +127,8 @@ class PageCache:
         self.entries: OrderedDict[tuple, Entry] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
+        self.hits, self.misses = CACHE.labels("hit"), CACHE.labels("miss")
+        self.cached_path = functools.lru_cache(maxsize=4096)(self._cached_path)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         key = self.key(environ)
@@ -131,18 +136,16 @@ class PageCache:
             return self.wsgi_app(environ, start_response)
         entry = self.get(key)
         if entry is not None:
-            CACHE.labels("hit").inc()
-            REQUESTS.labels(entry.route, entry.status[:3]).inc()
+            TALLY.add(self.hits, entry.counter)
             return self.serve(entry, environ, start_response)
-        CACHE.labels("miss").inc()
+        self.misses.inc()
         return self.draw(key, environ, start_response)
 
     def key(self, environ: dict) -> tuple | None:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("HTTP_IF_MATCH"):
             return None  # If-Match is a precondition the app checks (412 when it fails), not a cache question
-        path = environ.get("PATH_INFO", "")
-        if not (is_page(path, self.languages) or path.startswith("/api/")):
-            return None  # tools for the people who run the site (content health, preview, metrics) are live
+        if not self.cached_path(environ.get("PATH_INFO", "")):
+            return None
         settings = ""
         if environ.get("HTTP_COOKIE"):
             try:
@@ -157,6 +160,10 @@ class PageCache:
                 environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), settings, htmx,
                 environ.get("HTTP_HX_CURRENT_URL", "") if htmx else "", environ.get("HTTP_HX_TARGET", ""),
                 self.generation(), int(time.time() // 60))
+
+    def _cached_path(self, path: str) -> bool:
+        """Pages and API answers; tools for the people who run the site (content health, preview, metrics) are live."""
+        return is_page(path, self.languages) or path.startswith("/api/")
 
     def get(self, key: tuple) -> Entry | None:
         with self.lock:
@@ -176,7 +183,9 @@ class PageCache:
                 self.size -= len(old.body)
 
     def serve(self, entry: Entry, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if not is_resource_modified(environ, etag=entry.etag.strip('"') or None, last_modified=entry.last_modified):
+        conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+        if conditional and not is_resource_modified(environ, etag=entry.etag.strip('"') or None,
+                                                    last_modified=entry.last_modified):
             start_response("304 NOT MODIFIED", [(name, value) for name, value in entry.headers
                                                  if name.lower() not in ("content-length", "content-type")])
             return [b""]
@@ -199,8 +208,9 @@ class PageCache:
         if environ.get("REQUEST_METHOD") == "GET" and self.cacheable(captured, body):
             headers = captured["headers"]
             named = {name.lower(): value for name, value in headers}
-            self.put(key, Entry(captured["status"], list(headers), body, named.get("etag", ""),
-                                environ.get(ROUTE_KEY, "(no route)"), parse_date(named.get("last-modified"))))
+            route = environ.get(ROUTE_KEY, "(no route)")
+            self.put(key, Entry(captured["status"], list(headers), body, named.get("etag", ""), route,
+                                parse_date(named.get("last-modified")), REQUESTS.labels(route, captured["status"][:3])))
         return [body]
 
     @staticmethod
