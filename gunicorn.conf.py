@@ -26,6 +26,17 @@ Why these choices (figures in BENCHMARKS.md, "Hostile clients" and "Serving"):
   them on, so slow senders never reach gunicorn at all; this is the second line.
 * **Access log without personal data**: no query strings, no referrer or user
   agent, no IP addresses unless TOWNHALL_LOG_ADDRESSES=1 (townhall/serving.py).
+  Each worker writes its lines from one thread of its own: written by the
+  request threads, every line waited for the log handler's lock, and the log
+  cost a quarter of the rate of cached pages.
+* **Workers start warm** (`post_worker_init`): a new worker draws the home page,
+  a service page, a search and the postcode page in every language before it
+  takes visitors. Cold, its first pages held the interpreter for a second or
+  more while templates compiled, and the visitors it had accepted waited (15 of
+  32 connections over 2 s in a benchmark run).
+* **Prometheus figures from every worker**: each writes them to
+  PROMETHEUS_MULTIPROC_DIR (a fresh temporary folder unless set) and /metrics
+  adds them up, whichever worker answers.
 * **Speech never runs in these threads**: audio is made by a small pool of its
   own in each process, with a bounded queue (townhall/speech/queue.py).
 """
