@@ -67,6 +67,23 @@ def test_htmx_turn_is_only_the_new_turn_and_the_form(client, htmx_headers):
     assert 'id="turn-1" hx-swap-oob="outerHTML"' in text and '<div id="ask-form" hx-swap-oob="outerHTML"' in text
 
 
+def test_turns_keep_their_numbers_after_the_page_drops_the_oldest(client, htmx_headers):
+    token, said, earlier, seen = _token(client), [], "", []
+    for number in range(1, 16):
+        data = {"csrf_token": token, "said": said, "q": f"pothole {number}", **({"earlier": earlier} if earlier else {})}
+        text = client.post("/ask", data=data, headers=htmx_headers).get_data(as_text=True)
+        seen.append(re.search(r'id="turn-(\d+)" data-announce', text).group(1))
+        form = text[text.index('<div id="ask-form"'):].split("</form>")[0]  # the question form's own fields
+        said = re.findall(r'name="said" value="([^"]+)"', form)
+        earlier = (re.findall(r'name="earlier" value="(\d+)"', form) or [""])[0]
+    assert seen == [str(number) for number in range(1, 16)]  # never a repeated id, though the page keeps 12
+    assert len(said) == 12 and earlier == "3"
+    whole = client.post("/ask", data={"csrf_token": token, "said": said, "earlier": earlier, "action": "back"})
+    assert 'id="turn-4"' in whole.get_data(as_text=True) and 'id="turn-1"' not in whole.get_data(as_text=True)
+    odd = client.post("/ask", data={"csrf_token": token, "q": "bins", "earlier": "²99999999999"})
+    assert odd.status_code == 200 and 'id="turn-1"' in odd.get_data(as_text=True)
+
+
 def test_step_back_and_start_again(client):
     token = _token(client)
     page = client.post("/ask", data={"csrf_token": token, "said": ["q:power cut", "q:pothole"], "action": "back"})

@@ -72,6 +72,13 @@ def _said() -> list[tuple[str, str]]:
     return found
 
 
+def _earlier() -> int:
+    """How many turns this conversation has dropped from the page (it carries the last MAX_TURNS): turns keep
+    their numbers, so the ids of turns added by htmx never repeat."""
+    text = request.form.get("earlier", "")
+    return min(int(text), 10**6) if text.isascii() and text.isdigit() and len(text) < 8 else 0
+
+
 def replay(said: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """Every turn again, from what was said: a follow-up answers the question before it."""
     assistant, context, lang = engines.ask_townhall(), place_context(), language()
@@ -108,9 +115,9 @@ def _new_said() -> tuple[str, str] | None:
     return None
 
 
-def _page(said: list[tuple[str, str]], error: str | None = None, status: int = 200):
+def _page(said: list[tuple[str, str]], error: str | None = None, status: int = 200, earlier: int = 0):
     turns = replay(said)
-    context = dict(turns=turns, said=[f"{kind}:{text}" for kind, text in said], error=error,
+    context = dict(turns=turns, said=[f"{kind}:{text}" for kind, text in said], error=error, earlier=earlier,
                    max_chars=MAX_QUERY_CHARS, contact_for=contact_for, open_status_at=open_status_at,
                    answer_sentence=answer_sentence, error_message=error_message,
                    intent_title=intent_title)
@@ -120,7 +127,7 @@ def _page(said: list[tuple[str, str]], error: str | None = None, status: int = 2
         form = render("ask/ask.html", block="ask_form", **context)
         return form, status, {"HX-Retarget": "#ask-form", "HX-Reswap": "outerHTML"}
     if is_htmx() and turns and not error and request.form.get("action") not in ("back",):
-        body = render("ask/ask.html", block="new_turn", **{**context, "turn": turns[-1], "number": len(turns),
+        body = render("ask/ask.html", block="new_turn", **{**context, "turn": turns[-1], "number": earlier + len(turns),
                                                           "previous": turns[-2] if len(turns) > 1 else None})
         form = render("ask/ask.html", block="ask_form", **{**context, "oob": True})
         return body + form, status
@@ -138,13 +145,14 @@ def ask_page():
 @public_form
 def ask_turn():
     """One more turn: a question, a postcode or a choice; or one step back."""
-    said = _said()
+    said, earlier = _said(), _earlier()
     if request.form.get("action") == "back":
-        return _page(said[:-1])
+        return _page(said[:-1], earlier=earlier)
     new = _new_said()
     if new is None:
-        return _page(said, error=_("Type a question, like “when is my bin collected”."), status=400)
-    return _page([*said, new][-MAX_TURNS:])
+        return _page(said, error=_("Type a question, like “when is my bin collected”."), status=400, earlier=earlier)
+    kept = [*said, new]
+    return _page(kept[-MAX_TURNS:], earlier=earlier + max(0, len(kept) - MAX_TURNS))
 
 
 # --- what the templates need ---------------------------------------------------------------
