@@ -38,6 +38,7 @@ import queue
 import re
 import threading
 import time
+import traceback
 from collections.abc import Mapping
 from typing import Any
 
@@ -125,6 +126,7 @@ class AccessLines:
     """
 
     BACKLOG = 10_000
+    BATCH = 500
 
     def __init__(self, logger: Logger) -> None:
         self.logger = logger
@@ -147,19 +149,60 @@ class AccessLines:
 
     def _write_forever(self) -> None:
         while True:
-            line_format, atoms = self.waiting.get()
+            batch = [self.waiting.get()]
+            while len(batch) < self.BATCH:
+                try:
+                    batch.append(self.waiting.get_nowait())
+                except queue.Empty:
+                    break
+            self._write_batch(batch)
+
+    def _write_batch(self, batch: list[tuple[str | None, Any]]) -> None:
+        """Write the lines waiting in one go where the log is a plain stream or file (one write for many).
+
+        One write a line was not enough: each write lets go of the interpreter's lock, and taking it back among
+        sixteen busy threads took milliseconds, so under load the writer fell behind and the queue grew.
+        """
+        lines: list[str] = []
+        for line_format, atoms in batch:
             if line_format is None:
+                self._write_lines(lines)
+                lines = []
                 atoms.set()  # a flush is waiting for the lines before this one
-            else:
-                self._write(line_format, atoms)
+                continue
+            try:
+                lines.append(line_format % atoms)
+            except Exception:  # noqa: BLE001 - as gunicorn's own access(): a line that cannot be made is reported
+                self.logger.error(traceback.format_exc())
+        self._write_lines(lines)
+
+    def _write_lines(self, lines: list[str]) -> None:
+        if not lines:
+            return
+        log = self.logger.access_log
+        try:
+            if all(_plain_handler(handler) for handler in log.handlers):
+                log.info("%s", "\n".join(lines))
+            else:  # syslog and other handlers: one record a line, as gunicorn writes them
+                for line in lines:
+                    log.info("%s", line)
+        except Exception:  # noqa: BLE001 - the same
+            self.logger.error(traceback.format_exc())
 
     def _write(self, line_format: str, atoms: Any) -> None:
         try:
             self.logger.access_log.info(line_format, atoms)
         except Exception:  # noqa: BLE001 - as gunicorn's own access(): a line that cannot be written is reported
-            import traceback
-
             self.logger.error(traceback.format_exc())
+
+
+def _plain_handler(handler: Any) -> bool:
+    """A stream or file that writes each record's message as it is (gunicorn's own access log handlers)."""
+    import logging
+
+    if type(handler) not in (logging.StreamHandler, logging.FileHandler):
+        return False
+    return handler.formatter is None or getattr(handler.formatter, "_fmt", None) == "%(message)s"
 
 
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms'

@@ -86,3 +86,22 @@ def test_a_backlog_of_access_lines_is_written_by_the_requests_themselves(access_
 def written(folder) -> list[str]:
     path = folder / "access.log"
     return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def test_lines_go_to_a_plain_file_together_and_to_other_handlers_one_record_each(access_logger, tmp_path) -> None:
+    import logging.handlers
+
+    from townhall.serving import AccessLines
+
+    records = logging.handlers.BufferingHandler(capacity=10_000)  # as syslog would: one record per line
+    access_logger.access_log.addHandler(records)
+    lines = AccessLines(access_logger)
+    batch = [(ACCESS_LOG_FORMAT, line(number)) for number in range(3)]
+    lines._write_batch(batch)
+    assert [record.getMessage().split('"')[1] for record in records.buffer] == [f"GET /page-{n} HTTP/1.1"
+                                                                              for n in range(3)]
+    access_logger.access_log.removeHandler(records)
+    records.buffer.clear()
+    lines._write_batch(batch)  # only the file now: one write of three lines
+    assert len(written(tmp_path)) == 6
+    lines._write_batch([("%(nonsense", line(9))])  # a broken format is reported, not raised
