@@ -45,7 +45,14 @@ import os
 import shutil
 import tempfile
 
-from townhall.serving import ACCESS_LOG_FORMAT, PrivateLogger, send_app_logs_to_gunicorn, warm_up
+# Each worker writes its Prometheus figures to this folder and /metrics adds every worker's up: a fresh folder
+# for each start unless the council names one (then it is emptied at start: old workers' files would count
+# twice). Set before anything imports prometheus_client, which reads it once.
+metrics_folder_is_ours = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+metrics_folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="townhall-metrics-")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_folder
+
+from townhall.serving import ACCESS_LOG_FORMAT, PrivateLogger, send_app_logs_to_gunicorn, warm_up  # noqa: E402
 
 bind = os.environ.get("TOWNHALL_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -68,14 +75,9 @@ logger_class = PrivateLogger
 access_log_format = ACCESS_LOG_FORMAT
 
 
-# Each worker writes its Prometheus figures to this folder and /metrics adds every worker's up; a fresh folder
-# for each start unless the council names one (then it is emptied at start: old workers' files would count twice).
-metrics_folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="townhall-metrics-")
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_folder
-
-
 def on_starting(server):
     send_app_logs_to_gunicorn(server.log)
+    os.makedirs(metrics_folder, exist_ok=True)
     for old in os.scandir(metrics_folder):
         if old.name.endswith(".db"):
             os.unlink(old.path)
@@ -96,5 +98,5 @@ def child_exit(server, worker):
 
 
 def on_exit(server):
-    if metrics_folder.startswith(tempfile.gettempdir() + "/townhall-metrics-"):
+    if metrics_folder_is_ours:
         shutil.rmtree(metrics_folder, ignore_errors=True)

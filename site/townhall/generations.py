@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -146,28 +147,33 @@ class VersionedFolder:
 
 
 class PointerWatch:
-    """The current generation's name and when it was published, read again only when CURRENT changed.
+    """The current generation's name and when it was published, read again when CURRENT changed.
 
     The page cache asks on every request which generation the site serves; reading and parsing CURRENT
     each time cost more than serving the cached page. CURRENT is only ever replaced whole (`publish`
-    writes a new file and renames it over the old), so a new generation always shows as a new file:
-    one `stat` of it says whether anything needs reading again.
+    writes a new file and renames it over the old), so a new generation shows as a new file: one `stat`
+    of it says whether anything needs reading again. A file system may reuse the inode and keep coarse
+    times (or, shared over the network, answer `stat` from a cache), so the pointer is read again at
+    least every `REREAD` seconds whatever `stat` says, and whenever no generation was found.
     """
+
+    REREAD = 1.0
 
     def __init__(self, folder: VersionedFolder) -> None:
         self.folder = folder
         self.pointer_path = os.fspath(folder.root / POINTER)
-        self._seen: tuple[tuple[int, ...] | None, str | None, float] | None = None
+        self._seen: tuple[tuple[int, ...] | None, float, str | None, float] | None = None
 
     def current(self) -> tuple[str | None, float]:
         """(the generation's name or None when there is none, when it was published as a Unix time or 0)."""
         identity = self._identity()
         seen = self._seen
-        if seen is not None and identity is not None and seen[0] == identity:
-            return seen[1], seen[2]
+        if (seen is not None and identity is not None and seen[0] == identity and seen[2] is not None
+                and time.monotonic() - seen[1] < self.REREAD):
+            return seen[2], seen[3]
         name = self.folder.stamp()
         published = self._published(name)
-        self._seen = (identity, name, published)
+        self._seen = (identity, time.monotonic(), name, published)
         return name, published
 
     def _identity(self) -> tuple[int, ...] | None:
@@ -175,7 +181,7 @@ class PointerWatch:
             found = os.stat(self.pointer_path)
         except OSError:
             return None
-        return found.st_ino, found.st_dev, found.st_mtime_ns, found.st_size
+        return found.st_ino, found.st_dev, found.st_mtime_ns, found.st_ctime_ns, found.st_size
 
     def _published(self, name: str | None) -> float:
         if name is None:

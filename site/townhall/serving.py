@@ -181,7 +181,7 @@ class AccessLines:
             return
         log = self.logger.access_log
         try:
-            if all(_plain_handler(handler) for handler in log.handlers):
+            if log.handlers and not log.propagate and all(_plain_handler(handler) for handler in log.handlers):
                 log.info("%s", "\n".join(lines))
             else:  # syslog and other handlers: one record a line, as gunicorn writes them
                 for line in lines:
@@ -208,23 +208,29 @@ def _plain_handler(handler: Any) -> bool:
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms'
 
 
-def warm_up(app: Any, log: Logger | None = None) -> None:
+def warm_up(app: Any, log: Any = None) -> None:
     """Draw a few pages in a new worker before it takes its first visitor.
 
     A new worker's first pages compile their templates and load the translations, which takes a second or
     two with the interpreter's lock held; every visitor the worker had already accepted waited behind it
     (measured: with one worker cold, 15 of 32 connections waited over 2 s). Called by gunicorn.conf.py's
-    `post_worker_init`; whatever goes wrong here is logged and the worker starts anyway.
+    `post_worker_init`; whatever goes wrong here is logged and the worker starts anyway. The requests carry
+    `WARM_UP` in their environ, so they are not counted as visitors' (metrics, searches nobody followed).
     """
     from flask import Flask
+
+    from .web.common import WARM_UP
 
     if not isinstance(app, Flask):
         return
     started = time.monotonic()
+    hosts = app.config.get("TRUSTED_HOSTS") or ["localhost"]
     try:
         client = app.test_client()
         for path in warm_up_paths(app):
-            client.get(path)
+            answer = client.get(path, base_url=f"http://{hosts[0].lstrip('.')}", environ_base={WARM_UP: True})
+            if answer.status_code != 200 and log is not None:
+                log.warning("Warming up: %s answered %s", path.split("?")[0], answer.status_code)
     except Exception:  # noqa: BLE001 - a cold worker is slower, not broken
         if log is not None:
             log.exception("Warming up the worker failed; it starts cold")

@@ -127,6 +127,9 @@ def test_metrics_add_up_every_workers_answers_and_workers_start_warm(server) -> 
         found = re.search(r'^townhall_requests_total\{route="/services/<slug>",status="200"\} ([\d.e+]+)$', text, re.M)
         return float(found.group(1)) if found else 0.0
 
+    deadline = time.monotonic() + 30
+    while server.error_text().count("Worker warmed up") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
     before = served()
     with ThreadPoolExecutor(8) as pool:  # new connections, shared between the two workers by the kernel
         statuses = list(pool.map(lambda _: server.get("/services/report-a-missed-bin")[0], range(200)))

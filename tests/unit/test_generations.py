@@ -47,3 +47,26 @@ def test_a_removed_pointer_means_no_generation(tmp_path) -> None:
     assert watch.current()[0] == "g-one"
     os.unlink(tmp_path / "CURRENT")
     assert watch.current() == (None, 0.0)
+
+
+def test_the_pointer_is_read_again_every_so_often_whatever_stat_says(tmp_path) -> None:
+    folder = VersionedFolder(tmp_path, prefix="g-")
+    publish(folder, "g-one")
+    watch = folder.watch()
+    watch.current()
+    reads = []
+    original = folder.stamp
+    folder.stamp = lambda: reads.append(1) or original()  # type: ignore[method-assign]
+    watch.REREAD = 0  # a file system whose stat cannot be trusted to change (reused inode, coarse times)
+    watch.current()
+    watch.current()
+    assert len(reads) == 2
+
+
+def test_no_generation_is_not_remembered_while_the_pointer_is_there(tmp_path) -> None:
+    folder = VersionedFolder(tmp_path, prefix="g-")
+    (tmp_path / "CURRENT").write_text('{"generation": "g-soon"}', encoding="utf-8")  # its folder is not there yet
+    watch = folder.watch()
+    assert watch.current()[0] is None
+    (tmp_path / "g-soon").mkdir()
+    assert watch.current()[0] == "g-soon"

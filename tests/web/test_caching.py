@@ -107,6 +107,27 @@ def test_a_new_worker_draws_its_first_pages_before_any_visitor_asks(make_app):
     assert hits() == before + 1  # already drawn by the warm-up
 
 
+def test_the_warm_up_uses_the_councils_own_host_and_is_not_counted_as_visitors(make_app, caplog):
+    import logging
+
+    from townhall.serving import warm_up
+    from townhall.web.metrics import REQUESTS
+
+    def searches() -> float:
+        TALLY.send()
+        return REQUESTS.labels("/search", "200")._value.get()
+
+    app = make_app(TOWNHALL_TRUSTED_HOSTS="www.example-council.gov.uk")
+    before, drawn = searches(), CACHE.labels("miss")._value.get()
+    with caplog.at_level(logging.INFO):
+        warm_up(app, logging.getLogger("test-warm-up"))
+    assert "Worker warmed up" in caplog.text and "answered" not in caplog.text  # every page a 200
+    assert searches() == before and CACHE.labels("miss")._value.get() == drawn
+    visitor = app.test_client().get("/search?q=council", base_url="http://www.example-council.gov.uk")
+    assert visitor.status_code == 200 and searches() == before + 1
+    assert app.test_client().get("/").status_code == 400  # the test client's own "localhost" is refused
+
+
 def test_a_failing_warm_up_leaves_the_worker_to_start_cold(make_app, caplog):
     import logging
 

@@ -36,6 +36,7 @@ from werkzeug.http import is_resource_modified, parse_date, parse_etags
 from .. import engines
 from ..addresses import is_page
 from ..preferences import COOKIE_NAME
+from .common import WARM_UP
 from .errors import http_error
 from .metrics import CACHE, REQUESTS, TALLY
 
@@ -128,7 +129,11 @@ class PageCache:
         self.size = 0
         self.lock = threading.Lock()
         self.hits, self.misses = CACHE.labels("hit"), CACHE.labels("miss")
-        self.cached_path = functools.lru_cache(maxsize=4096)(self._cached_path)
+        self.remembered_paths = functools.lru_cache(maxsize=4096)(self._cached_path)
+
+    def cached_path(self, path: str) -> bool:
+        """Whether answers at `path` may be cached; remembered for the short paths pages have."""
+        return self.remembered_paths(path) if len(path) <= 256 else self._cached_path(path)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         key = self.key(environ)
@@ -138,7 +143,8 @@ class PageCache:
         if entry is not None:
             TALLY.add(self.hits, entry.counter)
             return self.serve(entry, environ, start_response)
-        self.misses.inc()
+        if not environ.get(WARM_UP):
+            self.misses.inc()
         return self.draw(key, environ, start_response)
 
     def key(self, environ: dict) -> tuple | None:

@@ -16,6 +16,9 @@ from ..preferences import COOKIE_NAME, Preferences, from_cookie
 from .i18n import current_language
 
 T = TypeVar("T")
+# In the environ of the requests a new worker makes to itself before it takes visitors (serving.warm_up):
+# they are not a visitor's, so they are neither counted nor noted.
+WARM_UP = "townhall.warm_up"
 
 
 def content_site() -> Site:

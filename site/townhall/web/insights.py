@@ -15,13 +15,15 @@ from flask import current_app, request
 
 from .. import engines
 from ..cases.insights import record_click, record_outside_postcode, record_search, visitor_key
-from .common import language, today
+from .common import WARM_UP, language, today
 from .forms import client
 
 log = logging.getLogger(__name__)
 
 
 def note_search(query: str, results: int) -> None:
+    if request.environ.get(WARM_UP):
+        return
     try:
         day = today()
         visitor = visitor_key(str(current_app.secret_key), day, client())

@@ -11,6 +11,7 @@ up, whichever worker answers.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
@@ -18,6 +19,8 @@ from collections import Counter as Tallies
 
 from flask import Blueprint, Flask, Response, abort, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+
+from .common import WARM_UP
 
 bp = Blueprint("metrics", __name__)
 LOOPBACK = {"127.0.0.1", "::1"}
@@ -38,7 +41,7 @@ class Tally:
     process (prometheus_client's multiprocess mode). Here an answer adds one to a number in memory, and a
     thread of each process sends the numbers to Prometheus every `every` seconds (and /metrics sends its
     own process's before reading), so a figure is at most that far behind; the last second of a worker
-    that is killed is not counted.
+    that is killed (not stopped) is not counted.
     """
 
     def __init__(self, every: float = 1.0) -> None:
@@ -54,6 +57,7 @@ class Tally:
             if self.sender_pid != os.getpid():  # threads do not survive a fork: one sender per process
                 self.sender_pid = os.getpid()
                 threading.Thread(target=self._send_forever, name="metrics-tally", daemon=True).start()
+                atexit.register(self.send)  # a worker that stops counts its last second too
 
     def send(self) -> None:
         with self.lock:
@@ -82,6 +86,8 @@ def _start_clock() -> None:
 
 def _count(response: Response) -> Response:
     started = g.pop("metrics_started", None)
+    if request.environ.get(WARM_UP):
+        return response  # a new worker drawing its first pages for itself
     route = request.url_rule.rule if request.url_rule is not None else "(no route)"
     REQUESTS.labels(route, str(response.status_code)).inc()
     if started is not None:
